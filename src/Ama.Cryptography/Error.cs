@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Ama.Cryptography;
+
+/// <summary>Builds every exception message of the library in one place, so none can carry secret bytes.</summary>
+internal static class Error
+{
+    private const string LockHint =
+        "Raise RLIMIT_MEMLOCK (ulimit -l, LimitMEMLOCK= in systemd, --ulimit memlock in containers) or grant CAP_IPC_LOCK.";
+
+    internal static string OSErrorText(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    private static string Format(string format, params object?[] args) =>
+        string.Format(CultureInfo.InvariantCulture, format, args);
+
+    internal static SecureMemoryException LockFailed(nuint length, int errno) => new(
+        Format("Locking {0} bytes into RAM failed: errno {1} ({2}). {3}", length, errno, OSErrorText(errno), LockHint),
+        errno);
+
+    internal static SecureMemoryException UnlockFailed(nuint length, int errno) => new(
+        Format("Unlocking {0} bytes failed: errno {1} ({2}).", length, errno, OSErrorText(errno)),
+        errno);
+
+    internal static SecureMemoryException MapFailed(string source, nuint length, int errno) => new(
+        Format("Mapping {0} bytes of {1} memory failed: errno {2} ({3}). {4}", length, source, errno, OSErrorText(errno), LockHint),
+        errno);
+
+    internal static SecureMemoryException ProtectFailed(string operation, nuint length, int errno) => new(
+        Format("Changing the protection of {0} bytes ({1}) failed: errno {2} ({3}).", length, operation, errno, OSErrorText(errno)),
+        errno);
+
+    internal static SecureMemoryException AdviseFailed(string advice, int errno) => new(
+        Format("madvise({0}) failed: errno {1} ({2}).", advice, errno, OSErrorText(errno)),
+        errno);
+
+    internal static SecureMemoryException ZeroingNotVerified(int length) => new(
+        Format("Zeroing {0} bytes could not be verified: the memory did not read back as zero (another thread may be writing to it).", length));
+
+    internal static PlatformNotSupportedException LockingNotSupported() => new(
+        Format("Memory locking is not supported on {0}.", RuntimeInformation.OSDescription));
+
+    internal static InvalidOperationException ArrayNotLocked() => new(
+        "The array was not locked by SecureMemory.Lock, or it has already been unlocked as many times as it was locked.");
+
+    internal static ObjectDisposedException Disposed(string typeName) => new(typeName);
+
+    internal static InvalidOperationException BufferNoAccess() => new(
+        "The SecureBuffer is set to no-access. Use Access() to open it for a scope.");
+
+    internal static void CanaryBroken(string where) => Environment.FailFast(
+        Format("AMA secure memory: the canary in front of a secure buffer was overwritten ({0}). Memory was corrupted by an underflow; the process is stopped to protect the secret.", where));
+
+    internal static ArgumentOutOfRangeException NegativeSize(string paramName, int size) => new(
+        paramName, size, "The size must not be negative.");
+
+    internal static ArgumentException UnknownSource(string value) => new(
+        Format("Unknown memory source '{0}' in AMA_MEMORY_SOURCE. Use secret, locked or managed.", value));
+
+    internal static SecureMemoryException SourceUnavailable(string source, string reason) => new(
+        Format("The {0} memory source is not available here: {1}", source, reason));
+
+    internal static SecureMemoryException NativeLibraryUnusable(string path, string reason) => new(
+        Format("The native backend named by AMA_NATIVE_LIBRARY or bundled with the library ('{0}') cannot be used: {1}. Unset AMA_NATIVE_LIBRARY, or set it to 'none' to use the managed backend.", path, reason));
+}

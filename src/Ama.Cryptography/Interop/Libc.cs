@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+
+namespace Ama.Cryptography.Interop;
+
+/// <summary>P/Invoke declarations for the C library on Linux and macOS.</summary>
+internal static unsafe partial class Libc
+{
+    private const string Library = "libc";
+
+    internal const int PROT_NONE = 0x0;
+    internal const int PROT_READ = 0x1;
+    internal const int PROT_WRITE = 0x2;
+
+    internal const int MAP_SHARED = 0x01;
+    internal const int MAP_PRIVATE = 0x02;
+    internal const int MAP_FIXED = 0x10;
+
+    // MAP_ANONYMOUS differs: 0x20 on Linux, 0x1000 on macOS.
+    internal static int MAP_ANONYMOUS => OperatingSystem.IsMacOS() ? 0x1000 : 0x20;
+
+    internal const int MADV_DONTDUMP = 16;
+    internal const int MADV_DODUMP = 17;
+    internal const int MADV_WIPEONFORK = 18;
+
+    internal const int RLIMIT_CORE = 4;
+
+    // RLIMIT_MEMLOCK is 8 on Linux and 6 on macOS.
+    internal static int RLIMIT_MEMLOCK => OperatingSystem.IsMacOS() ? 6 : 8;
+
+    internal const long SYS_memfd_secret = 447;
+
+    internal static readonly nint MAP_FAILED = -1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+    [LibraryImport(Library, EntryPoint = "mmap", SetLastError = true)]
+    internal static partial nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport(Library, EntryPoint = "munmap", SetLastError = true)]
+    internal static partial int Munmap(nint address, nuint length);
+
+    [LibraryImport(Library, EntryPoint = "mprotect", SetLastError = true)]
+    internal static partial int Mprotect(nint address, nuint length, int protection);
+
+    [LibraryImport(Library, EntryPoint = "mlock", SetLastError = true)]
+    internal static partial int Mlock(nint address, nuint length);
+
+    [LibraryImport(Library, EntryPoint = "munlock", SetLastError = true)]
+    internal static partial int Munlock(nint address, nuint length);
+
+    [LibraryImport(Library, EntryPoint = "madvise", SetLastError = true)]
+    internal static partial int Madvise(nint address, nuint length, int advice);
+
+    [LibraryImport(Library, EntryPoint = "getrlimit", SetLastError = true)]
+    internal static partial int GetRLimit(int resource, out RLimit limit);
+
+    [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
+    internal static partial long Syscall(long number, long argument);
+
+    [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
+    internal static partial int Ftruncate(int fd, long length);
+
+    [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
+    internal static partial int Close(int fd);
+
+    [LibraryImport(Library, EntryPoint = "strerror")]
+    internal static partial nint StrError(int errorNumber);
+}

@@ -1,0 +1,138 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using Ama.Cryptography.Interop;
+
+namespace Ama.Cryptography.Memory;
+
+/// <summary>
+/// Anonymous private pages: mlocked (unless built unlocked), and on Linux marked
+/// MADV_DONTDUMP and MADV_WIPEONFORK. On Windows, VirtualAlloc and VirtualLock.
+/// </summary>
+internal sealed class AnonymousPageSource : PageSource
+{
+    private AnonymousPageSource(bool locks) => Locks = locks;
+
+    internal static AnonymousPageSource Locked { get; } = new(locks: true);
+
+    /// <summary>The degraded source: kept out of core dumps, but not locked.</summary>
+    internal static AnonymousPageSource Unlocked { get; } = new(locks: false);
+
+    internal override SecureMemorySource Kind => SecureMemorySource.LockedPages;
+
+    internal override bool Locks { get; }
+
+    internal override string Name => Locks ? "locked-pages" : "unlocked-pages";
+
+    internal override MappedRegion Map(nuint length, bool guarded)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return MapWindows(length, guarded);
+        }
+
+        nint usable = UnixPages.Reserve(length, guarded, Libc.PROT_READ | Libc.PROT_WRITE);
+        try
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                UnixPages.Advise(usable, length, Libc.MADV_DONTDUMP, "MADV_DONTDUMP");
+                UnixPages.Advise(usable, length, Libc.MADV_WIPEONFORK, "MADV_WIPEONFORK");
+            }
+
+            if (Locks)
+            {
+                PageLocker.Lock(usable, length);
+            }
+        }
+        catch
+        {
+            UnixPages.Release(usable, length, guarded);
+            throw;
+        }
+
+        return new MappedRegion(usable, length, Locks, guarded);
+    }
+
+    internal override void Unmap(MappedRegion region)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            UnmapWindows(region);
+            return;
+        }
+
+        if (region.Locked)
+        {
+            // munlock cannot fail on pages we locked; unmapping releases the lock regardless.
+            _ = Libc.Munlock(region.Address, region.Length);
+        }
+
+        UnixPages.Release(region.Address, region.Length, region.Guarded);
+    }
+
+    internal override void Protect(MappedRegion region, bool accessible)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            ProtectWindows(region.Address, region.Length, accessible);
+            return;
+        }
+
+        base.Protect(region, accessible);
+    }
+
+    [SupportedOSPlatform("windows")]
+    private MappedRegion MapWindows(nuint length, bool guarded)
+    {
+        nuint total = guarded ? length + (2 * PageSize) : length;
+        nint mapping = Kernel32.VirtualAlloc(0, total, Kernel32.MEM_RESERVE | Kernel32.MEM_COMMIT, Kernel32.PAGE_READWRITE);
+        if (mapping == 0)
+        {
+            throw Error.MapFailed(Name, total, Marshal.GetLastPInvokeError());
+        }
+
+        nint usable = guarded ? mapping + (nint)PageSize : mapping;
+        try
+        {
+            if (guarded)
+            {
+                ProtectWindows(mapping, PageSize, accessible: false);
+                ProtectWindows(usable + (nint)length, PageSize, accessible: false);
+            }
+
+            if (Locks)
+            {
+                PageLocker.Lock(usable, length);
+            }
+        }
+        catch
+        {
+            _ = Kernel32.VirtualFree(mapping, 0, Kernel32.MEM_RELEASE);
+            throw;
+        }
+
+        return new MappedRegion(usable, length, Locks, guarded);
+    }
+
+    [SupportedOSPlatform("windows")]
+    private static void UnmapWindows(MappedRegion region)
+    {
+        if (region.Locked)
+        {
+            _ = Kernel32.VirtualUnlock(region.Address, region.Length);
+        }
+
+        nint mapping = region.Guarded ? region.Address - (nint)PageSize : region.Address;
+        _ = Kernel32.VirtualFree(mapping, 0, Kernel32.MEM_RELEASE);
+    }
+
+    [SupportedOSPlatform("windows")]
+    private static void ProtectWindows(nint address, nuint length, bool accessible)
+    {
+        uint protection = accessible ? Kernel32.PAGE_READWRITE : Kernel32.PAGE_NOACCESS;
+        if (!Kernel32.VirtualProtect(address, length, protection, out _))
+        {
+            throw Error.ProtectFailed(accessible ? "read-write" : "no-access", length, Marshal.GetLastPInvokeError());
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Runtime.InteropServices;
+using Ama.Cryptography.Interop;
+
+namespace Ama.Cryptography.Memory;
+
+/// <summary>
+/// Finds and loads the optional native C backend (libama_secure_memory), once per process.
+/// </summary>
+/// <remarks>
+/// Search order: the path in AMA_NATIVE_LIBRARY ("none" turns the backend off), then the
+/// assembly's folder and its runtimes/RID/native folder, then the managed code. A library
+/// that was named explicitly but cannot be used is an error, never a silent fallback.
+/// </remarks>
+internal static unsafe class NativeBackend
+{
+    internal const string EnvironmentVariable = "AMA_NATIVE_LIBRARY";
+
+    private static readonly LoadResult Loaded = Load();
+
+    internal static bool IsActive
+    {
+        get
+        {
+            if (Loaded.Failure is not null)
+            {
+                throw Loaded.Failure;
+            }
+
+            return Loaded.Handle != 0;
+        }
+    }
+
+    internal static string? Version => IsActive ? Marshal.PtrToStringUTF8(AmaNative.Version()) : null;
+
+    internal static string? LoadedFrom => IsActive ? Loaded.Path : null;
+
+    internal static void Memzero(Span<byte> buffer)
+    {
+        fixed (byte* pointer = buffer)
+        {
+            AmaNative.SecureMemzero(pointer, (nuint)buffer.Length);
+        }
+    }
+
+    internal static uint ConstantTimeDiffers(byte* a, byte* b, nuint length) =>
+        (uint)AmaNative.ConstTimeMemcmp(a, b, length);
+
+    /// <summary>Returns 0 on success, else the OS error the library kept.</summary>
+    internal static int Lock(nint address, nuint length) =>
+        AmaNative.SecureMlock(address, length) == 0 ? 0 : NonZero(AmaNative.LastOSError());
+
+    /// <summary>Returns 0 on success, else the OS error the library kept.</summary>
+    internal static int Unlock(nint address, nuint length) =>
+        AmaNative.SecureMunlock(address, length) == 0 ? 0 : NonZero(AmaNative.LastOSError());
+
+    // A failure without an OS error (a null pointer, say) must still read as a failure.
+    private static int NonZero(int error) => error == 0 ? -1 : error;
+
+    private static LoadResult Load()
+    {
+        string? requested = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.Equals(requested, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            return default;
+        }
+
+        if (!string.IsNullOrEmpty(requested))
+        {
+            return LoadExplicit(requested);
+        }
+
+        foreach (string candidate in BundledCandidates())
+        {
+            if (File.Exists(candidate))
+            {
+                return LoadExplicit(candidate);
+            }
+        }
+
+        return default;
+    }
+
+    private static LoadResult LoadExplicit(string path)
+    {
+        if (!NativeLibrary.TryLoad(path, out nint handle))
+        {
+            return new LoadResult(0, path, Error.NativeLibraryUnusable(path, "it could not be loaded"));
+        }
+
+        if (!NativeLibrary.TryGetExport(handle, "ama_abi_version", out nint abiExport))
+        {
+            return new LoadResult(0, path, Error.NativeLibraryUnusable(path, "it has no ama_abi_version export"));
+        }
+
+        uint abi = ((delegate* unmanaged<uint>)abiExport)();
+        if (abi != AmaNative.ExpectedAbiVersion)
+        {
+            return new LoadResult(0, path, Error.NativeLibraryUnusable(path, $"its ABI version is {abi}, expected {AmaNative.ExpectedAbiVersion}"));
+        }
+
+        NativeLibrary.SetDllImportResolver(typeof(NativeBackend).Assembly, (name, _, _) => name == AmaNative.Library ? handle : 0);
+        return new LoadResult(handle, path, null);
+    }
+
+    private static IEnumerable<string> BundledCandidates()
+    {
+        string fileName = OperatingSystem.IsWindows() ? "ama_secure_memory.dll"
+            : OperatingSystem.IsMacOS() ? "libama_secure_memory.dylib"
+            : "libama_secure_memory.so";
+        string directory = AppContext.BaseDirectory;
+        yield return Path.Combine(directory, fileName);
+        yield return Path.Combine(directory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", fileName);
+    }
+
+    private readonly record struct LoadResult(nint Handle, string? Path, Exception? Failure);
+}

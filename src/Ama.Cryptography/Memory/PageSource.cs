@@ -1,0 +1,31 @@
+namespace Ama.Cryptography.Memory;
+
+/// <summary>A kind of memory that secrets can live in, with the OS calls that map and release it.</summary>
+internal abstract class PageSource
+{
+    private SlabPool? slabs;
+
+    internal static nuint PageSize { get; } = (nuint)Environment.SystemPageSize;
+
+    internal abstract SecureMemorySource Kind { get; }
+
+    /// <summary>Gets whether the pages this source returns are locked into RAM.</summary>
+    internal abstract bool Locks { get; }
+
+    /// <summary>A short name for status lines and ToString.</summary>
+    internal abstract string Name { get; }
+
+    /// <summary>Maps whole pages; throws <see cref="SecureMemoryException"/> when the OS refuses.</summary>
+    internal abstract MappedRegion Map(nuint length, bool guarded);
+
+    internal abstract void Unmap(MappedRegion region);
+
+    /// <summary>Switches the usable pages of a guarded region between no-access and read-write.</summary>
+    internal virtual void Protect(MappedRegion region, bool accessible) =>
+        UnixPages.Protect(region.Address, region.Length, accessible);
+
+    /// <summary>Gets the slabs carved from this source's pages, created on first use.</summary>
+    internal SlabPool Slabs => LazyInitializer.EnsureInitialized(ref slabs, () => new SlabPool(this));
+
+    internal static nuint RoundUpToPages(nuint length) => (length + PageSize - 1) & ~(PageSize - 1);
+}

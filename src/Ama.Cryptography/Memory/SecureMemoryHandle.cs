@@ -1,0 +1,120 @@
+using System.Runtime.InteropServices;
+
+namespace Ama.Cryptography.Memory;
+
+/// <summary>
+/// Owns one secure allocation: a slab slot or a guarded mapping. Release zeroes the bytes
+/// while the pages are still locked, checks the canary, and only then gives the memory back.
+/// </summary>
+internal sealed unsafe class SecureMemoryHandle : SafeHandle
+{
+    private readonly Slab? slab;
+    private readonly int slot;
+    private readonly MappedRegion? guardedRegion;
+    private volatile bool noAccess;
+
+    private SecureMemoryHandle(nint data, int length, PageSource source, bool locked, Slab? slab, int slot, MappedRegion? guardedRegion)
+        : base(0, ownsHandle: true)
+    {
+        SetHandle(data);
+        Length = length;
+        Source = source;
+        IsLocked = locked;
+        this.slab = slab;
+        this.slot = slot;
+        this.guardedRegion = guardedRegion;
+    }
+
+    public override bool IsInvalid => handle == 0;
+
+    internal int Length { get; }
+
+    internal PageSource Source { get; }
+
+    internal bool IsLocked { get; }
+
+    internal bool IsGuarded => guardedRegion is not null;
+
+    internal bool IsNoAccess => noAccess;
+
+    internal nint Address => handle;
+
+    internal static SecureMemoryHandle Empty(PageSource source) => new(0, 0, source, source.Locks, null, 0, null);
+
+    internal static SecureMemoryHandle FromSlab(PageSource source, int length)
+    {
+        (Slab slab, int slot) = source.Slabs.Take(length);
+        nint data = slab.DataAddress(slot);
+        Canary.Write(data);
+        return new SecureMemoryHandle(data, length, source, slab.Region.Locked, slab, slot, null);
+    }
+
+    internal static SecureMemoryHandle Guarded(PageSource source, int length)
+    {
+        MappedRegion region = source.Map(PageSource.RoundUpToPages((nuint)(length + Canary.Size)), guarded: true);
+
+        // The data ends exactly at the trailing guard page, so a one-byte overflow faults.
+        nint data = region.Address + (nint)region.Length - length;
+        Canary.Write(data);
+        return new SecureMemoryHandle(data, length, source, region.Locked, null, 0, region);
+    }
+
+    internal Span<byte> Span => new((void*)handle, Length);
+
+    /// <summary>Switches a guarded buffer between no-access and read-write; other buffers ignore it.</summary>
+    internal void SetAccessible(bool accessible)
+    {
+        if (guardedRegion is null || noAccess == !accessible)
+        {
+            return;
+        }
+
+        Source.Protect(guardedRegion, accessible);
+        noAccess = !accessible;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (!disposing && !IsInvalid)
+        {
+            Log.BufferNotDisposed(Length, Source.Name);
+        }
+
+        base.Dispose(disposing);
+    }
+
+    protected override bool ReleaseHandle()
+    {
+        if (guardedRegion is not null)
+        {
+            ReleaseGuarded(guardedRegion);
+        }
+        else if (slab is not null)
+        {
+            ReleaseSlot(slab);
+        }
+
+        return true;
+    }
+
+    private void ReleaseSlot(Slab owner)
+    {
+        Canary.Check(handle, "slab slot");
+
+        // The whole slot is wiped, not only Length bytes, so no earlier tenant's bytes survive.
+        Zeroing.Overwrite(new Span<byte>((void*)handle, owner.DataSize));
+        owner.Shard.Return(owner, slot);
+    }
+
+    private void ReleaseGuarded(MappedRegion region)
+    {
+        if (noAccess)
+        {
+            Source.Protect(region, accessible: true);
+        }
+
+        Canary.Check(handle, "guarded buffer");
+        Zeroing.Overwrite(new Span<byte>((void*)(handle - Canary.Size), Length + Canary.Size));
+        Source.Unmap(region);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Ama.Cryptography.Memory;
+
+namespace Ama.Cryptography;
+
+/// <summary>
+/// A fixed-size buffer for key material in secure memory: locked into RAM, kept out of dumps,
+/// and overwritten (0x00, 0xFF, 0x00) when disposed, also when an exception leaves a
+/// <see langword="using"/> scope.
+/// </summary>
+/// <example>
+/// <code>
+/// using var key = new SecureBuffer(32);
+/// RandomNumberGenerator.Fill(key.Span);
+/// </code>
+/// </example>
+[DebuggerDisplay("{ToString(),nq}")]
+[DebuggerTypeProxy(typeof(DebugView))]
+public sealed class SecureBuffer : IDisposable
+{
+    private readonly SecureMemoryHandle memory;
+
+    /// <summary>Allocates a zeroed buffer of <paramref name="size"/> bytes with <see cref="SecureBufferOptions.Default"/>.</summary>
+    /// <param name="size">The number of bytes; 0 is allowed.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is negative.</exception>
+    /// <exception cref="SecureMemoryException">The memory could not be mapped.</exception>
+    public SecureBuffer(int size)
+        : this(size, SecureBufferOptions.Default)
+    {
+    }
+
+    /// <summary>Allocates a zeroed buffer of <paramref name="size"/> bytes.</summary>
+    /// <param name="size">The number of bytes; 0 is allowed.</param>
+    /// <param name="options">How to allocate and protect the buffer.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is negative.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="SecureMemoryException">The memory could not be mapped, or locked under <see cref="MemoryLockPolicy.Required"/>.</exception>
+    public SecureBuffer(int size, SecureBufferOptions options)
+    {
+        if (size < 0)
+        {
+            throw Error.NegativeSize(nameof(size), size);
+        }
+
+        ArgumentNullException.ThrowIfNull(options);
+        memory = SecureAllocator.Allocate(size, options);
+    }
+
+    /// <summary>Gets the number of bytes.</summary>
+    public int Length => memory.Length;
+
+    /// <summary>Gets whether the pages are locked into RAM.</summary>
+    public bool IsLocked => memory.IsLocked;
+
+    /// <summary>Gets whether the buffer has been disposed (and zeroed).</summary>
+    public bool IsDisposed => memory.IsClosed;
+
+    /// <summary>Gets whether the buffer has its own mapping between guard pages.</summary>
+    public bool IsGuarded => memory.IsGuarded;
+
+    /// <summary>Gets whether the buffer is currently set to no-access.</summary>
+    public bool IsNoAccess => memory.IsNoAccess;
+
+    /// <summary>Gets where the bytes live.</summary>
+    public SecureMemorySource Source => memory.Source.Kind;
+
+    /// <summary>Gets the bytes. Do not keep the span past <see cref="Dispose"/>.</summary>
+    /// <exception cref="ObjectDisposedException">The buffer has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">The buffer is set to no-access; use <see cref="Access"/>.</exception>
+    public Span<byte> Span
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(memory.IsClosed, this);
+            if (memory.IsNoAccess)
+            {
+                throw Error.BufferNoAccess();
+            }
+
+            return memory.Span;
+        }
+    }
+
+    /// <summary>
+    /// Sets a guarded buffer to no-access until <see cref="Access"/> opens it; any touch in between faults.
+    /// Buffers that are not guarded have no pages of their own and ignore this.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The buffer has been disposed.</exception>
+    /// <exception cref="SecureMemoryException">The OS refused to change the protection.</exception>
+    public void MakeNoAccess()
+    {
+        ObjectDisposedException.ThrowIf(memory.IsClosed, this);
+        memory.SetAccessible(false);
+    }
+
+    /// <summary>Opens a no-access buffer for one scope; the scope's end makes it no-access again.</summary>
+    /// <returns>The scope; dispose it with <see langword="using"/>.</returns>
+    /// <exception cref="ObjectDisposedException">The buffer has been disposed.</exception>
+    /// <exception cref="SecureMemoryException">The OS refused to change the protection.</exception>
+    public SecureBufferAccess Access()
+    {
+        ObjectDisposedException.ThrowIf(memory.IsClosed, this);
+        memory.SetAccessible(true);
+        return new SecureBufferAccess(this);
+    }
+
+    /// <summary>Zeroes the buffer (three passes) and frees it. Calling it again does nothing.</summary>
+    public void Dispose() => memory.Dispose();
+
+    /// <summary>Describes the buffer without its contents, e.g. <c>SecureBuffer(32 bytes, locked, secret-memory)</c>.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString() => memory.IsClosed
+        ? $"SecureBuffer({Length} bytes, disposed)"
+        : $"SecureBuffer({Length} bytes, {(IsLocked ? "locked" : "not locked")}, {memory.Source.Name}{(IsGuarded ? ", guarded" : string.Empty)})";
+
+    internal nint UnsafeAddress => memory.Address;
+
+    internal void CloseAccess()
+    {
+        if (!memory.IsClosed)
+        {
+            memory.SetAccessible(false);
+        }
+    }
+
+    /// <summary>What the debugger shows instead of the bytes.</summary>
+    private sealed class DebugView(SecureBuffer buffer)
+    {
+        public int Length => buffer.Length;
+
+        public bool IsLocked => buffer.IsLocked;
+
+        public bool IsDisposed => buffer.IsDisposed;
+
+        public static string Contents => "(hidden)";
+    }
+}

@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using Ama.Cryptography.Memory;
+using Microsoft.Extensions.Logging;
+
+namespace Ama.Cryptography;
+
+/// <summary>
+/// The seed's secure-memory functions: zeroing that cannot be elided, page locking,
+/// constant-time comparison, random bytes in secure memory, and the host's status.
+/// </summary>
+public static class SecureMemory
+{
+    /// <summary>Overwrites <paramref name="buffer"/> with 0x00, 0xFF, 0x00 and checks that it reads back as zero.</summary>
+    /// <param name="buffer">The bytes to wipe; empty is a no-op.</param>
+    /// <exception cref="SecureMemoryException">The bytes did not read back as zero (another thread wrote to them).</exception>
+    public static void Zero(Span<byte> buffer) => Zeroing.Zero(buffer);
+
+    /// <summary>Overwrites <paramref name="buffer"/> with 0x00, 0xFF, 0x00 and checks that it reads back as zero.</summary>
+    /// <param name="buffer">The array to wipe; empty is a no-op.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="buffer"/> is null.</exception>
+    /// <exception cref="SecureMemoryException">The bytes did not read back as zero.</exception>
+    public static void Zero(byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        Zeroing.Zero(buffer);
+    }
+
+    /// <summary>
+    /// Pins <paramref name="buffer"/> and locks the pages that hold it into RAM. Locks nest:
+    /// each Lock needs one <see cref="Unlock(byte[])"/>, and a page shared with another locked
+    /// array stays locked until that array is unlocked too.
+    /// </summary>
+    /// <param name="buffer">The array to lock; an empty array is a no-op.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="buffer"/> is null.</exception>
+    /// <exception cref="SecureMemoryException">The OS refused (the message names errno and the limit to raise).</exception>
+    /// <exception cref="PlatformNotSupportedException">This platform cannot lock memory.</exception>
+    public static void Lock(byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (buffer.Length > 0)
+        {
+            PageLockTable.Lock(buffer);
+        }
+    }
+
+    /// <summary>Undoes one <see cref="Lock(byte[])"/>; after the last one the array is unpinned and its unshared pages unlocked.</summary>
+    /// <param name="buffer">An array passed to <see cref="Lock(byte[])"/>; an empty array is a no-op.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="buffer"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The array is not locked.</exception>
+    /// <exception cref="SecureMemoryException">The OS refused to unlock.</exception>
+    public static void Unlock(byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (buffer.Length > 0)
+        {
+            PageLockTable.Unlock(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Compares two inputs in time that depends only on the longer length: no early exit,
+    /// and no branch on the data or on which input is shorter.
+    /// </summary>
+    /// <param name="left">The first input.</param>
+    /// <param name="right">The second input.</param>
+    /// <returns><see langword="true"/> when both have the same length and bytes.</returns>
+    public static bool ConstantTimeEquals(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right) =>
+        ConstantTime.Equals(left, right);
+
+    /// <summary>Returns a new <see cref="SecureBuffer"/> filled by the OS random generator directly in secure memory.</summary>
+    /// <param name="count">The number of bytes.</param>
+    /// <returns>The buffer; the caller disposes it.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public static SecureBuffer RandomBytes(int count)
+    {
+        var buffer = new SecureBuffer(count);
+        RandomNumberGenerator.Fill(buffer.Span);
+        return buffer;
+    }
+
+    /// <summary>Probes this process and host: backend, memory source, locking, limits, dump settings.</summary>
+    /// <returns>A fresh status.</returns>
+    public static SecureMemoryStatus GetStatus() => HostProbe.Read();
+
+    /// <summary>Sends the library's warnings (a degraded lock, an undisposed buffer) to <paramref name="loggerFactory"/>.</summary>
+    /// <param name="loggerFactory">The application's logger factory.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="loggerFactory"/> is null.</exception>
+    public static void UseLoggerFactory(ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        Log.Use(loggerFactory);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Ama.Cryptography;
+
+/// <summary>Where the bytes of a <see cref="SecureBuffer"/> live, best first.</summary>
+public enum SecureMemorySource
+{
+    /// <summary>Linux memfd_secret pages: removed from the kernel's direct map, locked, absent from every dump, unreadable through /proc/PID/mem.</summary>
+    SecretMemory = 0,
+
+    /// <summary>Anonymous pages, locked, and on Linux marked MADV_DONTDUMP and MADV_WIPEONFORK (VirtualAlloc and VirtualLock on Windows).</summary>
+    LockedPages = 1,
+
+    /// <summary>The last resort: pinned arrays on the Pinned Object Heap. Zeroed on dispose, but not locked and not kept out of dumps.</summary>
+    Managed = 2,
+}
