@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Ama.Cryptography;
 
 /// <summary>Builds every exception message of the library in one place, so none can carry secret bytes.</summary>
-internal static class Error
+internal static partial class Error
 {
     private const string LockHint =
         "Raise RLIMIT_MEMLOCK (ulimit -l, LimitMEMLOCK= in systemd, --ulimit memlock in containers) or grant CAP_IPC_LOCK.";

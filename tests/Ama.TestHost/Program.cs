@@ -1,1 +1,24 @@
-Console.WriteLine(Ama.Cryptography.SecureMemory.GetStatus());
+using Ama.TestHost;
+
+// Each scenario runs in a child process of a test, so the test can dump it, kill it or
+// watch it crash. The first argument names the scenario; each group lives in its own file.
+if (args.Length == 0)
+{
+    await Console.Error.WriteLineAsync("usage: Ama.TestHost <scenario> [args...]");
+    return 64;
+}
+
+string scenario = args[0];
+string[] rest = args[1..];
+return scenario switch
+{
+    _ when scenario.StartsWith("memory-", StringComparison.Ordinal) => await MemoryScenarios.RunAsync(scenario, rest),
+    _ when scenario.StartsWith("keystore-", StringComparison.Ordinal) => await KeyStoreScenarios.RunAsync(scenario, rest),
+    _ => Unknown(scenario),
+};
+
+static int Unknown(string scenario)
+{
+    Console.Error.WriteLine($"unknown scenario '{scenario}'");
+    return 64;
+}
