@@ -203,7 +203,7 @@ static void summarise(struct target *tg)
 
 int main(int argc, char **argv)
 {
-    long blocks = 300;        /* 300 x 1000 measurements per target */
+    long blocks = 2000;       /* 2000 x 1000 measurements per target */
     double max_seconds = 30;  /* hard stop, whatever the block count */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--blocks") == 0 && i + 1 < argc) blocks = atol(argv[++i]);
