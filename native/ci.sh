@@ -76,8 +76,8 @@ if ! { cmake -S "$NATIVE_DIR" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
 fi
 
 if [ "$status" -eq 0 ]; then
-    step "ctest (unit tests + dudect)"
-    run_ctest "$BUILD_DIR" || status=1
+    step "ctest (unit tests + dudect; verbose, so the t values are shown)"
+    run_ctest "$BUILD_DIR" -V || status=1
     step "consttime memcmp throughput (informational)"
     "$BUILD_DIR/tests/bench_memcmp" || true
 fi
@@ -93,6 +93,8 @@ if ! { cmake -S "$NATIVE_DIR" -B "$FUZZ_DIR" -DCMAKE_BUILD_TYPE=Release \
 else
     step "fuzz for ${FUZZ_SECONDS} s"
     run_ctest "$FUZZ_DIR" -L fuzz || status=1
+    step "fuzz statistics"
+    grep -hE '(DONE|stat::)' "$FUZZ_DIR"/Testing/Temporary/LastTest*.log 2>/dev/null || true
 fi
 
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
