@@ -1,3 +1,4 @@
+using Ama.Cryptography.Tests.Infrastructure;
 using System.Globalization;
 using Ama.Cryptography;
 using Microsoft.Extensions.Logging;
@@ -56,6 +57,7 @@ internal static class MemoryScenarios
         byte[] control = new byte[Pattern.Length];
         Pattern.Fill(control, controlSeed);
 
+        Console.WriteLine($"PID {Environment.ProcessId}");
         Console.WriteLine($"ADDR {buffers[0].UnsafeAddress:x}");
         Console.WriteLine($"INFO {buffers[0]}");
         Console.WriteLine("READY");

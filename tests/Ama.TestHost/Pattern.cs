@@ -1,4 +1,4 @@
-namespace Ama.TestHost;
+namespace Ama.Cryptography.Tests.Infrastructure;
 
 /// <summary>
 /// The 64-byte test patterns, computed byte by byte from a seed so that a process that fills a
