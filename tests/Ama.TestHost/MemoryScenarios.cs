@@ -15,7 +15,11 @@ internal static class MemoryScenarios
             case "memory-hold":
                 return await HoldAsync(args);
             case "memory-overflow":
-                return Overflow();
+                return Overflow(native: false);
+            case "memory-overflow-native":
+                return Overflow(native: true);
+            case "memory-concurrency":
+                return Concurrency(args);
             case "memory-underflow":
                 return Underflow();
             case "memory-scale":
@@ -84,16 +88,69 @@ internal static class MemoryScenarios
         }
     }
 
-    /// <summary>Writes one byte past the end of a guarded buffer: the trailing guard page must fault.</summary>
-    private static unsafe int Overflow()
+    /// <summary>
+    /// Writes one byte past the end of a guarded buffer: the trailing guard page must fault.
+    /// From managed code the runtime turns the SIGSEGV into a fatal AccessViolationException;
+    /// from native code (libc memset) the SIGSEGV kills the process directly.
+    /// </summary>
+    private static unsafe int Overflow(bool native)
     {
         using var buffer = new SecureBuffer(100, new SecureBufferOptions { Guarded = true });
+        Pattern.Fill(buffer.Span, 7);
         byte* end = (byte*)buffer.UnsafeAddress + buffer.Length;
         Console.WriteLine("WRITING");
         Console.Out.Flush();
-        *end = 1;
+        if (native)
+        {
+            _ = Memset(end, 1, 1);
+        }
+        else
+        {
+            *end = 1;
+        }
+
         Console.WriteLine("SURVIVED");
         return 0;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "memset")]
+    private static extern unsafe nint Memset(byte* destination, int value, nuint length);
+
+    /// <summary>
+    /// Two threads each allocate, fill, check and free buffers; a slot handed to two owners at
+    /// once shows as a foreign pattern, a broken canary stops the process. Args: iterations.
+    /// </summary>
+    private static int Concurrency(string[] args)
+    {
+        int iterations = int.Parse(args[0], CultureInfo.InvariantCulture);
+        int corrupt = 0;
+        var threads = new Thread[2];
+        for (int t = 0; t < threads.Length; t++)
+        {
+            byte mark = (byte)(0x11 * (t + 1));
+            threads[t] = new Thread(() =>
+            {
+                for (int i = 0; i < iterations; i++)
+                {
+                    using var buffer = new SecureBuffer(16 + (i % 48));
+                    buffer.Span.Fill(mark);
+                    Thread.SpinWait(i % 4);
+                    if (buffer.Span.ContainsAnyExcept(mark))
+                    {
+                        Interlocked.Increment(ref corrupt);
+                    }
+                }
+            });
+            threads[t].Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        Console.WriteLine($"CORRUPT {corrupt}");
+        return corrupt == 0 ? 0 : 1;
     }
 
     /// <summary>Writes one byte before the start of a buffer: the canary check at Dispose must stop the process.</summary>
@@ -135,6 +192,7 @@ internal static class MemoryScenarios
         Console.WriteLine($"LOCKED {buffers.Count(b => b.IsLocked)}");
         Console.WriteLine($"SOURCE {buffers[0]}");
         Console.WriteLine($"DEGRADED {SecureMemory.GetStatus().DegradedAllocations}");
+        Console.WriteLine($"CAPIPCLOCK {SecureMemory.GetStatus().HasIpcLockCapability}");
         foreach (SecureBuffer buffer in buffers)
         {
             buffer.Dispose();
