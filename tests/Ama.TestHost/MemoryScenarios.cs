@@ -18,6 +18,8 @@ internal static class MemoryScenarios
                 return Overflow(native: false);
             case "memory-overflow-native":
                 return Overflow(native: true);
+            case "memory-status":
+                return Status();
             case "memory-concurrency":
                 return Concurrency(args);
             case "memory-underflow":
@@ -111,6 +113,22 @@ internal static class MemoryScenarios
 
         Console.WriteLine("SURVIVED");
         return 0;
+    }
+
+    /// <summary>Prints the backend, or the error that loading the backend gave.</summary>
+    private static int Status()
+    {
+        try
+        {
+            SecureMemoryStatus status = SecureMemory.GetStatus();
+            Console.WriteLine($"BACKEND {status.Backend} {status.NativeVersion}");
+            return 0;
+        }
+        catch (SecureMemoryException e)
+        {
+            Console.WriteLine($"ERROR {e.Message}");
+            return 2;
+        }
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "memset")]
