@@ -6,6 +6,13 @@ namespace Ama.Cryptography.Tests.SecureMemoryFunctions;
 /// <summary>Compiles small programs against the library: wiping immutable input must not compile.</summary>
 public class ImmutableInputTests
 {
+    private static readonly Lazy<MetadataReference[]> References = new(() =>
+        [.. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Append(typeof(SecureMemory).Assembly.Location)
+            .Distinct()
+            .Select(path => MetadataReference.CreateFromFile(path))]);
+
     [Theory]
     [InlineData("SecureMemory.Zero(\"secret\");")]
     [InlineData("SecureMemory.Zero((ReadOnlySpan<byte>)new byte[4]);")]
@@ -39,15 +46,10 @@ public class ImmutableInputTests
                 static void Run() { {{statement}} }
             }
             """;
-        IEnumerable<MetadataReference> references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Append(typeof(SecureMemory).Assembly.Location)
-            .Distinct()
-            .Select(path => MetadataReference.CreateFromFile(path));
         CSharpCompilation compilation = CSharpCompilation.Create(
             "ZeroProbe",
             [CSharpSyntaxTree.ParseText(source)],
-            references,
+            References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         return [.. compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error)];
     }
