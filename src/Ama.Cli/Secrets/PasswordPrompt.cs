@@ -1,0 +1,74 @@
+namespace Ama.Cli.Secrets;
+
+/// <summary>Asks for a password on the terminal without echoing it; the characters go straight into secure memory.</summary>
+internal static class PasswordPrompt
+{
+    private const int MaxChars = 1024;
+
+    internal static SecretChars Ask(string prompt)
+    {
+        if (!Terminal.StdinIsTerminal)
+        {
+            throw CliException.Usage("No terminal to ask for the password on; use --password-stdin, --password-file or --key-file.");
+        }
+
+        Console.Error.Write(prompt);
+        var password = new SecretChars(MaxChars);
+        try
+        {
+            ReadInto(password);
+        }
+        catch
+        {
+            password.Dispose();
+            throw;
+        }
+
+        Console.Error.WriteLine();
+        if (password.Length == 0)
+        {
+            password.Dispose();
+            throw CliException.BadInput("The password is empty.");
+        }
+
+        return password;
+    }
+
+    /// <summary>Asks twice for a new password and insists the two agree.</summary>
+    internal static SecretChars AskNew(string what)
+    {
+        SecretChars first = Ask($"New {what}: ");
+        using SecretChars second = Ask($"Repeat the new {what}: ");
+        if (!first.SequenceEqual(second))
+        {
+            first.Dispose();
+            throw CliException.BadInput("The two passwords differ.");
+        }
+
+        return first;
+    }
+
+    private static void ReadInto(SecretChars password)
+    {
+        while (true)
+        {
+            // intercept: true keeps the key off the screen; the runtime turns terminal echo off while it reads.
+            ConsoleKeyInfo key = Console.ReadKey(intercept: true);
+            switch (key.Key)
+            {
+                case ConsoleKey.Enter:
+                    return;
+                case ConsoleKey.Backspace:
+                    password.RemoveLast();
+                    break;
+                default:
+                    if (key.KeyChar != '\0' && !password.TryAppend(key.KeyChar))
+                    {
+                        throw CliException.BadInput($"The password is longer than {MaxChars} characters.");
+                    }
+
+                    break;
+            }
+        }
+    }
+}
