@@ -73,7 +73,9 @@ internal static class AmaApp
     private static int ReportUsageError(ParseResult parsed)
     {
         string command = string.Join(' ', CommandPath(parsed));
-        return Fail($"{parsed.Errors[0].Message} See '{command} --help'.", ExitCodes.Usage);
+        // "Required command was not provided" says less than the unrecognized token that usually comes with it.
+        string message = parsed.Errors.Select(e => e.Message).OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal)).First();
+        return Fail($"{message} See '{command} --help'.", ExitCodes.Usage);
     }
 
     private static List<string> CommandPath(ParseResult parsed)

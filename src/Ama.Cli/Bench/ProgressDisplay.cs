@@ -11,17 +11,20 @@ internal sealed class ProgressDisplay(int total) : IDisposable
         done++;
         if (enabled)
         {
-            int width = Math.Max(10, Console.IsErrorRedirected ? 80 : Console.WindowWidth) - 1;
+            int width = Width - 1;
             string line = $"[{done}/{total}] measuring {what}";
             Console.Error.Write("\r" + (line.Length > width ? line[..width] : line.PadRight(width)));
         }
     }
 
+    // A pseudo-terminal without a size (script, CI) reports 0 columns.
+    private static int Width => Console.WindowWidth is > 20 and var columns ? columns : 80;
+
     public void Dispose()
     {
         if (enabled)
         {
-            Console.Error.Write("\r" + new string(' ', Math.Max(10, Console.WindowWidth) - 1) + "\r");
+            Console.Error.Write("\r" + new string(' ', Width - 1) + "\r");
         }
     }
 }

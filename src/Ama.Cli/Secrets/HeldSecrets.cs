@@ -100,6 +100,8 @@ internal static class HeldSecrets
         context.Cancel = true;
         int count = Count;
         ZeroAll();
+        TerminalEcho.Restore();
+        Console.Error.WriteLine();
         Console.Error.WriteLine($"ama: {what}; {count} held secret buffer(s) zeroed.");
         Environment.Exit(exitCode);
     }
