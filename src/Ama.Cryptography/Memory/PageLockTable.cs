@@ -81,9 +81,12 @@ internal static class PageLockTable
                 return;
             }
 
-            ReleasePages(entry.FirstPage, entry.PageCount);
+            // The table is brought up to date before any OS call, so a failed munlock cannot
+            // leave a half-released entry behind that a later Unlock would trip over.
+            List<(nint Start, int Pages)> runs = ReleasePages(entry.FirstPage, entry.PageCount);
             Arrays.Remove(array);
             entry.Pin.Free();
+            UnlockRuns(runs);
         }
     }
 
@@ -97,9 +100,10 @@ internal static class PageLockTable
         return (first, (int)((end - first) / (nint)PageSize));
     }
 
-    /// <summary>Drops one reference from each page and unlocks, run by run, the pages no array uses any more.</summary>
-    private static void ReleasePages(nint first, int pages)
+    /// <summary>Drops one reference from each page and returns the runs of pages that no array uses any more.</summary>
+    private static List<(nint Start, int Pages)> ReleasePages(nint first, int pages)
     {
+        var runs = new List<(nint Start, int Pages)>();
         nint runStart = 0;
         int runLength = 0;
         for (int i = 0; i < pages; i++)
@@ -109,7 +113,7 @@ internal static class PageLockTable
             if (remaining > 0)
             {
                 PageCounts[page] = remaining;
-                UnlockRun(runStart, runLength);
+                AddRun(runs, runStart, runLength);
                 runLength = 0;
                 continue;
             }
@@ -123,14 +127,37 @@ internal static class PageLockTable
             runLength++;
         }
 
-        UnlockRun(runStart, runLength);
+        AddRun(runs, runStart, runLength);
+        return runs;
     }
 
-    private static void UnlockRun(nint start, int pages)
+    private static void AddRun(List<(nint Start, int Pages)> runs, nint start, int pages)
     {
         if (pages > 0)
         {
-            PageLocker.Unlock(start, (nuint)pages * PageSize);
+            runs.Add((start, pages));
+        }
+    }
+
+    /// <summary>Unlocks every run, then reports the first failure: one refused run must not keep the others locked.</summary>
+    private static void UnlockRuns(List<(nint Start, int Pages)> runs)
+    {
+        SecureMemoryException? first = null;
+        foreach ((nint start, int pages) in runs)
+        {
+            try
+            {
+                PageLocker.Unlock(start, (nuint)pages * PageSize);
+            }
+            catch (SecureMemoryException e)
+            {
+                first ??= e;
+            }
+        }
+
+        if (first is not null)
+        {
+            throw first;
         }
     }
 

@@ -1,0 +1,9 @@
+using Ama.Samples;
+
+// Runs each example of docs/examples.md in turn; the test ExamplesTests keeps the two in step.
+LoggingExample.Run();
+SecureBufferExample.Run();
+ZeroExample.Run();
+LockExample.Run();
+ConstantTimeExample.Run();
+StatusExample.Run();
