@@ -43,7 +43,7 @@ internal static unsafe class NativeBackend
     }
 
     internal static uint ConstantTimeDiffers(byte* a, byte* b, nuint length) =>
-        (uint)AmaNative.ConstTimeMemcmp(a, b, length);
+        unchecked((uint)AmaNative.ConstTimeMemcmp(a, b, length));
 
     /// <summary>Returns 0 on success, else the OS error the library kept.</summary>
     internal static int Lock(nint address, nuint length) =>
