@@ -11,10 +11,12 @@ public partial class ExamplesTests
 {
     private static readonly string Root = TestHost.FindRepoRoot();
 
-    [Fact]
-    public void Every_csharp_block_in_the_examples_occurs_in_the_sample_sources()
+    [Theory]
+    [InlineData("docs/examples.md")]
+    [InlineData("README.md")]
+    public void Every_csharp_block_in_the_examples_occurs_in_the_sample_sources(string document)
     {
-        string[] blocks = CSharpBlocks(File.ReadAllText(Path.Combine(Root, "docs", "examples.md")));
+        string[] blocks = CSharpBlocks(File.ReadAllText(Path.Combine(Root, document)));
         string samples = Normalise(string.Join("\n", SampleSources().Select(File.ReadAllText)));
 
         Assert.True(blocks.Length >= 5, $"only {blocks.Length} csharp blocks found");
