@@ -1,12 +1,95 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Ama.Cryptography;
+using Ama.Cryptography.KeyManagement;
+
 namespace Ama.TestHost;
 
-/// <summary>Child-process scenarios for the key store tests.</summary>
+/// <summary>Child-process scenarios for the key store tests: reopen, crash loop, concurrent writers, dumps.</summary>
 internal static class KeyStoreScenarios
 {
-    internal static Task<int> RunAsync(string scenario, string[] args)
+    internal static Task<int> RunAsync(string scenario, string[] args) => Task.FromResult(scenario switch
     {
-        _ = args;
+        "keystore-read" => Read(args[0], args[1]),
+        "keystore-writer" => Write(args[0], args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture)),
+        "keystore-dump" => HoldAfterUse(args[0]),
+        _ => Unknown(scenario),
+    });
+
+    /// <summary>The value the writer stores under a name, so that the test can check it without talking to the child.</summary>
+    internal static byte[] ValueFor(string name) => SHA256.HashData(Encoding.UTF8.GetBytes(name));
+
+    private static int Unknown(string scenario)
+    {
         Console.Error.WriteLine($"unknown scenario '{scenario}'");
-        return Task.FromResult(64);
+        return 64;
+    }
+
+    /// <summary>Prints "entry NAME VERSION SHA256-OF-KEY" for every version, then "done".</summary>
+    private static int Read(string path, string keyHex)
+    {
+        using var credential = KeyStoreCredential.FromKey(Convert.FromHexString(keyHex));
+        using var storage = SecureKeyStorage.Open(path, credential);
+        foreach (string name in storage.ListKeys())
+        {
+            foreach (var info in storage.ListVersions(name))
+            {
+                using var key = storage.Retrieve(name, info.Version);
+                Console.WriteLine($"entry {name} {info.Version} {Convert.ToHexStringLower(SHA256.HashData(key.Span))}");
+            }
+        }
+
+        Console.WriteLine("done");
+        return 0;
+    }
+
+    /// <summary>Stores PREFIX{i} for i from START, COUNT times (forever if negative), printing "ack i" after each commit returns.</summary>
+    private static int Write(string path, string keyHex, string prefix, int start, int count)
+    {
+        using var credential = KeyStoreCredential.FromKey(Convert.FromHexString(keyHex));
+        using var storage = SecureKeyStorage.Open(path, credential);
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        for (int i = start; count < 0 || i < start + count; i++)
+        {
+            string name = prefix + i.ToString(CultureInfo.InvariantCulture);
+            storage.Store(name, ValueFor(name));
+            Console.WriteLine($"ack {i}");
+            Console.Out.Flush();
+        }
+
+        Console.WriteLine("done");
+        return 0;
+    }
+
+    /// <summary>
+    /// Stores and retrieves a key whose bytes are the hex PATTERN repeated to 32 bytes, disposes everything,
+    /// then prints "ready" and waits on stdin so that the test can dump the process.
+    /// </summary>
+    private static int HoldAfterUse(string patternHex)
+    {
+        byte[] pattern = Convert.FromHexString(patternHex);
+        Span<byte> key = stackalloc byte[32];
+        for (int i = 0; i < key.Length; i++)
+        {
+            key[i] = pattern[i % pattern.Length];
+        }
+
+        byte[] encryptionKey = RandomNumberGenerator.GetBytes(32);
+        using (var storage = new SecureKeyStorage(encryptionKey))
+        {
+            storage.Store("dump-test", key);
+            SecureMemory.Zero(key);
+            using SecureBuffer retrieved = storage.Retrieve("dump-test");
+            Console.WriteLine($"retrieved {Convert.ToHexStringLower(SHA256.HashData(retrieved.Span))}");
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        _ = Console.ReadLine();
+        return 0;
     }
 }

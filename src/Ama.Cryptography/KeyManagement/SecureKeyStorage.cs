@@ -454,6 +454,9 @@ public sealed class SecureKeyStorage : IDisposable
         ? "SecureKeyStorage(disposed)"
         : $"SecureKeyStorage({path ?? "in memory"}, {state.Entries.Count} keys, generation {state.Generation})";
 
+    /// <summary>Gets the live state, for tests that move ciphertexts around.</summary>
+    internal KeyStoreState StateForTests => state;
+
     /// <summary>Applies a batch under the locks; returns per change the new version (Store) or 1/0 (Delete, DestroyVersion).</summary>
     internal int[] Commit(List<PendingChange> changes)
     {
@@ -547,25 +550,33 @@ public sealed class SecureKeyStorage : IDisposable
         switch (change.Kind)
         {
             case PendingChange.ChangeKind.Store:
-                if (!state.Entries.TryGetValue(change.Name, out var entry))
-                {
-                    entry = new KeyEntry(change.Name);
-                    state.Entries.Add(change.Name, entry);
-                }
-
-                if (entry.Versions.Count == ushort.MaxValue)
-                {
-                    throw Error.KeyStoreTooManyVersions(change.Name);
-                }
-
-                int version = entry.NextVersion++;
-                entry.Versions.Add(cipher.Seal(state, change.Name, version, change.Metadata, change.Plaintext!.Span));
-                return version;
+                return StoreOne(cipher, change);
             case PendingChange.ChangeKind.Delete:
                 return state.Entries.Remove(change.Name) ? 1 : 0;
             default:
                 return DestroyOne(change.Name, change.Version) ? 1 : 0;
         }
+    }
+
+    private int StoreOne(EntryCipher cipher, PendingChange change)
+    {
+        state.Entries.TryGetValue(change.Name, out var entry);
+        if (entry?.Versions.Count == ushort.MaxValue)
+        {
+            throw Error.KeyStoreTooManyVersions(change.Name);
+        }
+
+        int version = entry?.NextVersion ?? 1;
+        var sealedVersion = cipher.Seal(state, change.Name, version, change.Metadata, change.Plaintext!.Span);
+        if (entry is null)
+        {
+            entry = new KeyEntry(change.Name);
+            state.Entries.Add(change.Name, entry);
+        }
+
+        entry.NextVersion = version + 1;
+        entry.Versions.Add(sealedVersion);
+        return version;
     }
 
     private bool DestroyOne(string name, int version)
