@@ -23,6 +23,9 @@ internal static class KeyStoreFormat
     internal const int MaxKeyMaterialLength = 1 << 20;
     internal const long MaxFileLength = 256L << 20;
 
+    /// <summary>9999-12-31T23:59:59.999Z, the last moment <see cref="DateTimeOffset"/> can hold.</summary>
+    private const long MaxUnixMilliseconds = 253_402_300_799_999;
+
     private const int GenerationOffset = 28;
     private const int KdfOffset = 36;
     private const int SaltOffset = 52;
@@ -246,9 +249,9 @@ internal static class KeyStoreFormat
     private static SealedVersion ReadVersion(ref Reader reader)
     {
         uint version = reader.UInt32();
-        long created = (long)reader.UInt64();
+        long created = reader.Int64();
         int metadataCount = reader.UInt16();
-        if (version == 0 || version > int.MaxValue || metadataCount > KeyNames.MaxMetadataPairs)
+        if (version == 0 || version > int.MaxValue || metadataCount > KeyNames.MaxMetadataPairs || created is < 0 or > MaxUnixMilliseconds)
         {
             throw Error.KeyStoreDamaged("a version number or metadata count is out of range");
         }
@@ -385,6 +388,6 @@ internal static class KeyStoreFormat
 
         internal uint UInt32() => BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4));
 
-        internal ulong UInt64() => BinaryPrimitives.ReadUInt64LittleEndian(Bytes(8));
+        internal long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Bytes(8));
     }
 }
