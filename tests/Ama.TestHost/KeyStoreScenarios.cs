@@ -49,6 +49,12 @@ internal static class KeyStoreScenarios
     {
         using var credential = KeyStoreCredential.FromKey(Convert.FromHexString(keyHex));
         using var storage = SecureKeyStorage.Open(path, credential);
+        if (count < 0)
+        {
+            // Warm up (JIT, AES-GCM, the lock file) so that the crash test's kills land in the write loop.
+            storage.Store("warmup", [1]);
+        }
+
         Console.WriteLine("ready");
         Console.Out.Flush();
         for (int i = start; count < 0 || i < start + count; i++)
