@@ -1,8 +1,3 @@
-using System.CommandLine;
 using Ama.Cli;
 
-var root = new RootCommand("ama: checks how well this host keeps secrets in memory.")
-{
-    StatusCommand.Create(),
-};
-return root.Parse(args).Invoke();
+return AmaApp.Run(args);

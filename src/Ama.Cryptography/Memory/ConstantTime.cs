@@ -122,7 +122,7 @@ internal static unsafe class ConstantTime
         uint acc = 0;
         for (nuint i = 0; i < length; i++)
         {
-            acc |= (uint)(a[i] ^ b[i]);
+            acc |= unchecked((uint)(a[i] ^ b[i]));
         }
 
         return acc;
@@ -132,7 +132,9 @@ internal static unsafe class ConstantTime
 
     private static uint Fold(Vector128<byte> acc)
     {
+        // Unchecked: the project checks overflow, and a checked narrowing would both throw
+        // whenever a difference sits in the upper half and branch on the data to find out.
         ulong folded = acc.AsUInt64().GetElement(0) | acc.AsUInt64().GetElement(1);
-        return (uint)folded | (uint)(folded >> 32);
+        return unchecked((uint)folded | (uint)(folded >> 32));
     }
 }

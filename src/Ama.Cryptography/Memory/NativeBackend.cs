@@ -77,16 +77,19 @@ internal static unsafe class NativeBackend
             }
         }
 
-        return default;
+        // A NuGet consumer's deps.json lists runtimes/RID/native; the host's probing finds it by name.
+        return NativeLibrary.TryLoad(AmaNative.Library, typeof(NativeBackend).Assembly, null, out nint handle)
+            ? Verify(handle, AmaNative.Library)
+            : default;
     }
 
-    private static LoadResult LoadExplicit(string path)
-    {
-        if (!NativeLibrary.TryLoad(path, out nint handle))
-        {
-            return new LoadResult(0, path, Error.NativeLibraryUnusable(path, "it could not be loaded"));
-        }
+    private static LoadResult LoadExplicit(string path) =>
+        NativeLibrary.TryLoad(path, out nint handle)
+            ? Verify(handle, path)
+            : new LoadResult(0, path, Error.NativeLibraryUnusable(path, "it could not be loaded"));
 
+    private static LoadResult Verify(nint handle, string path)
+    {
         if (!NativeLibrary.TryGetExport(handle, "ama_abi_version", out nint abiExport))
         {
             return new LoadResult(0, path, Error.NativeLibraryUnusable(path, "it has no ama_abi_version export"));

@@ -17,6 +17,12 @@ internal static class Zeroing
         }
 
         Overwrite(buffer);
+        VerifyZero(buffer);
+    }
+
+    /// <summary>Throws when any byte of <paramref name="buffer"/> is not zero: the read-back half of <see cref="Zero"/>.</summary>
+    internal static void VerifyZero(ReadOnlySpan<byte> buffer)
+    {
         if (buffer.ContainsAnyExcept((byte)0))
         {
             throw Error.ZeroingNotVerified(buffer.Length);

@@ -1,0 +1,138 @@
+using System.Runtime.InteropServices;
+using Ama.Cryptography;
+
+namespace Ama.Cli.Secrets;
+
+/// <summary>
+/// Every SecureBuffer a command holds is registered here, so that the end of the command and a
+/// SIGINT or SIGTERM zero them all before the process exits.
+/// </summary>
+internal static class HeldSecrets
+{
+    private static readonly Lock Gate = new();
+    private static readonly List<SecureBuffer> Held = [];
+
+    internal static int Count
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return Held.Count;
+            }
+        }
+    }
+
+    /// <summary>Allocates a registered buffer; it stays registered until <see cref="Release"/> or the end of the command.</summary>
+    internal static SecureBuffer Allocate(int size)
+    {
+        var buffer = new SecureBuffer(size);
+        return Track(buffer);
+    }
+
+    internal static SecureBuffer Track(SecureBuffer buffer)
+    {
+        lock (Gate)
+        {
+            Held.Add(buffer);
+        }
+
+        return buffer;
+    }
+
+    /// <summary>Unregisters and disposes (zeroes) a buffer.</summary>
+    internal static void Release(SecureBuffer? buffer)
+    {
+        if (buffer is null)
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            Held.Remove(buffer);
+        }
+
+        buffer.Dispose();
+    }
+
+    /// <summary>Disposes every registered buffer; run when the command ends, however it ends.</summary>
+    internal static void DisposeAll()
+    {
+        SecureBuffer[] buffers;
+        lock (Gate)
+        {
+            buffers = [.. Held];
+            Held.Clear();
+        }
+
+        foreach (SecureBuffer buffer in buffers)
+        {
+            buffer.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Zeroes every registered buffer in place without freeing it: the command's thread may still
+    /// hold a span over the memory, so unmapping it under that thread would be unsafe.
+    /// </summary>
+    internal static void ZeroAll()
+    {
+        lock (Gate)
+        {
+            foreach (SecureBuffer buffer in Held)
+            {
+                ZeroQuietly(buffer);
+            }
+        }
+    }
+
+    /// <summary>On SIGINT and SIGTERM: zero the held secrets, say so on stderr, and exit with 130 or 143.</summary>
+    internal static IDisposable InstallSignalHandlers()
+    {
+        PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => ZeroAndExit(context, ExitCodes.Interrupted, "interrupted"));
+        PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => ZeroAndExit(context, ExitCodes.Terminated, "terminated"));
+        return new Registrations(interrupt, terminate);
+    }
+
+    private static void ZeroAndExit(PosixSignalContext context, int exitCode, string what)
+    {
+        context.Cancel = true;
+        int count = Count;
+        ZeroAll();
+        TerminalEcho.Restore();
+        Console.Error.WriteLine();
+        Console.Error.WriteLine($"ama: {what}; {count} held secret buffer(s) zeroed.");
+        Environment.Exit(exitCode);
+    }
+
+    private static void ZeroQuietly(SecureBuffer buffer)
+    {
+        try
+        {
+            if (!buffer.IsDisposed && !buffer.IsNoAccess)
+            {
+                SecureMemory.Zero(buffer.Span);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed by the command's own thread in the meantime: Dispose zeroed it.
+        }
+        catch (SecureMemoryException)
+        {
+            // The command's thread wrote while we zeroed; the process exits right after, which frees the pages.
+        }
+    }
+
+    private sealed class Registrations(params IDisposable[] registrations) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (IDisposable registration in registrations)
+            {
+                registration.Dispose();
+            }
+        }
+    }
+}

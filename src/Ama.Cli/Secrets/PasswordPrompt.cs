@@ -1,0 +1,122 @@
+namespace Ama.Cli.Secrets;
+
+/// <summary>Asks for a password on the terminal without echoing it; the characters go straight into secure memory.</summary>
+internal static class PasswordPrompt
+{
+    private const int MaxChars = 1024;
+
+    internal static SecretChars Ask(string prompt)
+    {
+        if (!Terminal.StdinIsTerminal)
+        {
+            throw CliException.Usage("No terminal to ask for the password on; use --password-stdin, --password-file or --key-file.");
+        }
+
+        return TerminalEcho.IsSupported ? AskWithoutEcho(prompt) : AskWithReadKey(prompt);
+    }
+
+    /// <summary>Linux: echo off for the whole prompt, and the line read by the kernel's line editor straight into secure memory.</summary>
+    private static SecretChars AskWithoutEcho(string prompt)
+    {
+        // The terminal is read through its own descriptor: the runtime's console code re-applies its
+        // saved terminal settings (echo on) around its own reads of stdin, which would undo ours.
+        using var tty = new FileStream("/dev/tty", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        if (!TerminalEcho.TryDisable((int)tty.SafeFileHandle.DangerousGetHandle()))
+        {
+            return AskWithReadKey(prompt);
+        }
+
+        try
+        {
+            Console.Error.Write(prompt);
+            (Ama.Cryptography.SecureBuffer buffer, int length) = ReadLine(tty);
+            return SecretReader.PasswordFrom(buffer, length, "the terminal");
+        }
+        finally
+        {
+            TerminalEcho.Restore();
+            Console.Error.WriteLine();
+        }
+    }
+
+    private static (Ama.Cryptography.SecureBuffer Buffer, int Length) ReadLine(Stream input)
+    {
+        Ama.Cryptography.SecureBuffer buffer = HeldSecrets.Allocate(SecretReader.MaxPasswordBytes + 1);
+        int length = 0;
+        while (length <= SecretReader.MaxPasswordBytes)
+        {
+            int read = input.Read(buffer.Span.Slice(length, 1));
+            if (read == 0 || buffer.Span[length] == (byte)'\n')
+            {
+                return (buffer, length);
+            }
+
+            length++;
+        }
+
+        HeldSecrets.Release(buffer);
+        throw CliException.BadInput($"The password is longer than {SecretReader.MaxPasswordBytes} bytes.");
+    }
+
+    private static SecretChars AskWithReadKey(string prompt)
+    {
+        Console.Error.Write(prompt);
+        var password = new SecretChars(MaxChars);
+        try
+        {
+            ReadInto(password);
+        }
+        catch
+        {
+            password.Dispose();
+            throw;
+        }
+
+        Console.Error.WriteLine();
+        if (password.Length == 0)
+        {
+            password.Dispose();
+            throw CliException.BadInput("The password is empty.");
+        }
+
+        return password;
+    }
+
+    /// <summary>Asks twice for a new password and insists the two agree.</summary>
+    internal static SecretChars AskNew(string what)
+    {
+        SecretChars first = Ask($"New {what}: ");
+        using SecretChars second = Ask($"Repeat the new {what}: ");
+        if (!first.SequenceEqual(second))
+        {
+            first.Dispose();
+            throw CliException.BadInput("The two passwords differ.");
+        }
+
+        return first;
+    }
+
+    private static void ReadInto(SecretChars password)
+    {
+        while (true)
+        {
+            // intercept: true keeps the key off the screen; the runtime turns terminal echo off while it reads.
+            ConsoleKeyInfo key = Console.ReadKey(intercept: true);
+            switch (key.Key)
+            {
+                case ConsoleKey.Enter:
+                    return;
+                case ConsoleKey.Backspace:
+                    password.RemoveLast();
+                    break;
+                default:
+                    if (key.KeyChar != '\0' && !password.TryAppend(key.KeyChar))
+                    {
+                        throw CliException.BadInput($"The password is longer than {MaxChars} characters.");
+                    }
+
+                    break;
+            }
+        }
+    }
+}

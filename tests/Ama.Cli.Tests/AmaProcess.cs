@@ -1,0 +1,94 @@
+using System.Diagnostics;
+
+namespace Ama.Cli.Tests;
+
+/// <summary>Runs the built <c>ama</c> as a child process and captures its exit code and output.</summary>
+public static class AmaProcess
+{
+    public static string RepoRoot
+    {
+        get
+        {
+            string? dir = AppContext.BaseDirectory;
+            while (dir is not null && !File.Exists(Path.Combine(dir, "Ama.slnx")))
+            {
+                dir = Path.GetDirectoryName(dir);
+            }
+
+            return dir ?? throw new InvalidOperationException("Ama.slnx not found above the test binaries.");
+        }
+    }
+
+    /// <summary>The tool's dll, built by the ProjectReference in the same configuration as the tests.</summary>
+    public static string DllPath
+    {
+        get
+        {
+            string configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd('/'))!);
+            return Path.Combine(RepoRoot, "src", "Ama.Cli", "bin", configuration, "net10.0", "ama.dll");
+        }
+    }
+
+    /// <summary>A shell command line that runs the tool, for wrappers such as script and tmux.</summary>
+    public static string ShellCommand(string arguments) => $"'{DotnetPath}' '{DllPath}' {arguments}";
+
+    public static string DotnetPath =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+
+    public static Result Run(string[] args, string? stdin = null, IDictionary<string, string?>? environment = null, string? workingDirectory = null, string[]? wrapper = null)
+    {
+        var info = new ProcessStartInfo(wrapper?[0] ?? DotnetPath)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+        };
+        if (wrapper is not null)
+        {
+            foreach (string arg in wrapper.Skip(1))
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
+        else
+        {
+            info.ArgumentList.Add(DllPath);
+        }
+
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach ((string key, string? value) in environment ?? new Dictionary<string, string?>())
+        {
+            info.Environment[key] = value;
+        }
+
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException("ama did not start.");
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+        }
+
+        process.StandardInput.Close();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"ama {string.Join(' ', args)} did not finish in 120 s.");
+        }
+
+        return new Result(process.ExitCode, output.Result, error.Result);
+    }
+
+    public static Result Run(params string[] args) => Run(args, null);
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text.Json;
+
+namespace Ama.Cli.Tests;
+
+/// <summary><c>ama status</c> run as a process: the JSON schema, exit codes, and checks that really fail when the protection is missing.</summary>
+public class StatusCommandTests
+{
+    private static readonly string[] CheckIds =
+        ["memory-lock", "secret-memory", "zero-on-dispose", "constant-time-compare", "core-dumps", "dotnet-crash-dumps"];
+
+    [Fact]
+    public void Json_follows_schema_version_1_and_its_exit_code_matches_the_process()
+    {
+        AmaProcess.Result result = AmaProcess.Run("status", "--json");
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        JsonElement root = json.RootElement;
+        Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
+        string outcome = root.GetProperty("outcome").GetString()!;
+        Assert.Equal(ExpectedExitCode(outcome), result.ExitCode);
+        Assert.Equal(result.ExitCode, root.GetProperty("exitCode").GetInt32());
+
+        JsonElement status = root.GetProperty("status");
+        foreach (string field in (string[])["backend", "nativeVersion", "nativeLibraryPath", "zeroingMethod", "memorySource", "secretMemoryAvailable",
+            "secretMemoryProblem", "lockingWorks", "lockingProblem", "memoryLockLimitSoft", "memoryLockLimitHard", "hasIpcLockCapability",
+            "coreDumpsEnabled", "coreDumpLimit", "degradedAllocations", "operatingSystem", "architecture"])
+        {
+            Assert.True(status.TryGetProperty(field, out _), $"status.{field} is missing\n{result}");
+        }
+
+        Assert.Contains(status.GetProperty("memorySource").GetString(), (string[])["secret-memory", "locked-pages", "managed"]);
+        var checks = root.GetProperty("checks").EnumerateArray().ToList();
+        Assert.Equal(CheckIds, checks.Select(c => c.GetProperty("id").GetString()));
+        foreach (JsonElement check in checks)
+        {
+            string checkOutcome = check.GetProperty("outcome").GetString()!;
+            Assert.Contains(checkOutcome, (string[])["pass", "warn", "fail"]);
+            Assert.Equal(checkOutcome == "pass", check.GetProperty("advice").ValueKind == JsonValueKind.Null);
+            Assert.False(string.IsNullOrEmpty(check.GetProperty("detail").GetString()));
+        }
+    }
+
+    [Fact]
+    public void Live_checks_pass_on_a_host_with_secret_memory()
+    {
+        AmaProcess.Result result = AmaProcess.Run("status", "--json");
+        Dictionary<string, string> outcomes = Outcomes(result);
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        if (!json.RootElement.GetProperty("status").GetProperty("secretMemoryAvailable").GetBoolean())
+        {
+            Assert.Skip("memfd_secret is not available on this host.");
+        }
+
+        Assert.Equal("pass", outcomes["memory-lock"]);
+        Assert.Equal("pass", outcomes["secret-memory"]);
+        Assert.Equal("pass", outcomes["zero-on-dispose"]);
+    }
+
+    [Fact]
+    public void Constant_time_compare_check_passes()
+    {
+        Dictionary<string, string> outcomes = Outcomes(AmaProcess.Run("status", "--json"), out string json);
+        Assert.True(outcomes["constant-time-compare"] == "pass", json);
+    }
+
+    /// <summary>Negative control: the managed last resort is neither locked nor kept out of dumps, and the live checks must say so.</summary>
+    [Fact]
+    public void Managed_memory_fails_the_lock_and_dump_checks_with_exit_code_1()
+    {
+        AmaProcess.Result result = AmaProcess.Run(["status", "--json"], environment: new Dictionary<string, string?> { ["AMA_MEMORY_SOURCE"] = "managed" });
+        Dictionary<string, string> outcomes = Outcomes(result);
+        Assert.Equal("fail", outcomes["memory-lock"]);
+        Assert.Equal("fail", outcomes["secret-memory"]);
+        Assert.Equal(1, result.ExitCode);
+    }
+
+    [Fact]
+    public void Locked_pages_warn_that_they_are_not_secret_memory()
+    {
+        AmaProcess.Result result = AmaProcess.Run(["status", "--json"], environment: new Dictionary<string, string?> { ["AMA_MEMORY_SOURCE"] = "locked" });
+        Dictionary<string, string> outcomes = Outcomes(result);
+        Assert.Equal("pass", outcomes["memory-lock"]);
+        Assert.Equal("warn", outcomes["secret-memory"]);
+    }
+
+    [Fact]
+    public void Core_dump_check_follows_RLIMIT_CORE()
+    {
+        string sh = Tools.Require("sh");
+        AmaProcess.Result on = RunUnderShell(sh, "ulimit -c unlimited", "status --json");
+        AmaProcess.Result off = RunUnderShell(sh, "ulimit -c 0", "status --json");
+        Assert.Equal("warn", Outcomes(on)["core-dumps"]);
+        Assert.Equal("pass", Outcomes(off)["core-dumps"]);
+    }
+
+    [Fact]
+    public void Crash_dump_check_warns_for_createdump_without_secret_memory()
+    {
+        AmaProcess.Result result = AmaProcess.Run(["status", "--json"], environment: new Dictionary<string, string?>
+        {
+            ["AMA_MEMORY_SOURCE"] = "locked",
+            ["DOTNET_DbgEnableMiniDump"] = "1",
+        });
+        Assert.Equal("warn", Outcomes(result)["dotnet-crash-dumps"]);
+    }
+
+    [Fact]
+    public void Text_output_has_a_line_per_check_and_no_colour_when_redirected()
+    {
+        AmaProcess.Result result = AmaProcess.Run("status");
+        Assert.Equal(ExpectedExitCode(Outcomes(AmaProcess.Run("status", "--json"))), result.ExitCode);
+        foreach (string id in CheckIds)
+        {
+            Assert.Matches($@"(PASS|WARN|FAIL)  .*\[{id}\]", result.Stdout);
+        }
+
+        Assert.DoesNotContain("\u001b[", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("RLIMIT_MEMLOCK", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Colour_on_a_terminal_and_none_with_NO_COLOR()
+    {
+        string script = Tools.Require("script");
+        string coloured = Pty.RunScript(script, AmaProcess.ShellCommand("status"), environment: null);
+        string plain = Pty.RunScript(script, AmaProcess.ShellCommand("status"), environment: "NO_COLOR=1");
+        Assert.Matches("\u001b\\[3[1-6]m", coloured);
+        Assert.DoesNotMatch("\u001b\\[3[1-6]m", plain);
+        Assert.Contains("[memory-lock]", plain, StringComparison.Ordinal);
+    }
+
+    internal static int ExpectedExitCode(string outcome) => outcome switch
+    {
+        "pass" => 0,
+        "warn" => 2,
+        _ => 1,
+    };
+
+    private static int ExpectedExitCode(Dictionary<string, string> outcomes) =>
+        outcomes.ContainsValue("fail") ? 1 : outcomes.ContainsValue("warn") ? 2 : 0;
+
+    private static AmaProcess.Result RunUnderShell(string sh, string setup, string arguments) =>
+        AmaProcess.Run([], null, null, null, wrapper: [sh, "-c", $"{setup}; exec {AmaProcess.ShellCommand(arguments)}"]);
+
+    private static Dictionary<string, string> Outcomes(AmaProcess.Result result) => Outcomes(result, out _);
+
+    private static Dictionary<string, string> Outcomes(AmaProcess.Result result, out string json)
+    {
+        json = result.Stdout;
+        using JsonDocument document = JsonDocument.Parse(result.Stdout);
+        return document.RootElement.GetProperty("checks").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("id").GetString()!, c => c.GetProperty("outcome").GetString()!);
+    }
+}
