@@ -13,7 +13,7 @@ internal static class KeyStoreScenarios
     {
         "keystore-read" => Read(args[0], args[1]),
         "keystore-writer" => Write(args[0], args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture)),
-        "keystore-dump" => HoldAfterUse(args[0]),
+        "keystore-dump" => HoldAfterUse(args[0], args[1], args[2]),
         _ => Unknown(scenario),
     });
 
@@ -69,33 +69,61 @@ internal static class KeyStoreScenarios
         return 0;
     }
 
-    /// <summary>
-    /// Stores and retrieves a key whose bytes are the hex PATTERN repeated to 32 bytes, disposes everything,
-    /// then prints "ready" and waits on stdin so that the test can dump the process.
-    /// </summary>
-    private static int HoldAfterUse(string patternHex)
+    /// <summary>The 32-byte pattern for a seed; the dump test computes the same bytes without passing them through argv.</summary>
+    internal static void FillPattern(Span<byte> destination, int seed)
     {
-        byte[] pattern = Convert.FromHexString(patternHex);
-        Span<byte> key = stackalloc byte[32];
-        for (int i = 0; i < key.Length; i++)
+        for (int i = 0; i < destination.Length; i++)
         {
-            key[i] = pattern[i % pattern.Length];
+            destination[i] = unchecked((byte)(((seed + i) * 167) ^ (i * 29) ^ (seed >> 3)));
         }
+    }
 
-        byte[] encryptionKey = RandomNumberGenerator.GetBytes(32);
-        using (var storage = new SecureKeyStorage(encryptionKey))
+    /// <summary>
+    /// Stores and retrieves a key with pattern KEYSEED in an in-memory storage and disposes everything; uses an
+    /// AesGcm with key pattern PROBESEED and disposes it; keeps a plain array with pattern CONTROLSEED alive.
+    /// Then prints "ready" and waits on stdin so that the test can dump the process.
+    /// </summary>
+    private static int HoldAfterUse(string keySeed, string probeSeed, string controlSeed)
+    {
+        byte[] control = new byte[32];
+        FillPattern(control, int.Parse(controlSeed, CultureInfo.InvariantCulture));
+        UseStorage(int.Parse(keySeed, CultureInfo.InvariantCulture));
+        UseAesGcm(int.Parse(probeSeed, CultureInfo.InvariantCulture));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        _ = Console.ReadLine();
+        GC.KeepAlive(control);
+        return 0;
+    }
+
+    private static void UseStorage(int seed)
+    {
+        Span<byte> key = stackalloc byte[32];
+        FillPattern(key, seed);
+        using (var storage = new SecureKeyStorage(RandomNumberGenerator.GetBytes(32)))
         {
             storage.Store("dump-test", key);
             SecureMemory.Zero(key);
             using SecureBuffer retrieved = storage.Retrieve("dump-test");
-            Console.WriteLine($"retrieved {Convert.ToHexStringLower(SHA256.HashData(retrieved.Span))}");
+            storage.RotateDataKey();
+            using SecureBuffer again = storage.Retrieve("dump-test");
+            Console.WriteLine($"retrieved {retrieved.Span.SequenceEqual(again.Span)}");
         }
+    }
 
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        Console.WriteLine("ready");
-        Console.Out.Flush();
-        _ = Console.ReadLine();
-        return 0;
+    /// <summary>Measures what .NET's AesGcm (OpenSSL) leaves behind of its key after Dispose.</summary>
+    private static void UseAesGcm(int seed)
+    {
+        using var key = new SecureBuffer(32);
+        FillPattern(key.Span, seed);
+        Span<byte> tag = stackalloc byte[16];
+        Span<byte> data = stackalloc byte[32];
+        using (var aes = new AesGcm(key.Span, 16))
+        {
+            aes.Encrypt(new byte[12], data, data, tag);
+        }
     }
 }
