@@ -1,12 +1,129 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Ama.Cryptography;
+using Ama.Cryptography.KeyManagement;
+
 namespace Ama.TestHost;
 
-/// <summary>Child-process scenarios for the key store tests.</summary>
+/// <summary>Child-process scenarios for the key store tests: reopen, crash loop, concurrent writers, dumps.</summary>
 internal static class KeyStoreScenarios
 {
-    internal static Task<int> RunAsync(string scenario, string[] args)
+    internal static Task<int> RunAsync(string scenario, string[] args) => Task.FromResult(scenario switch
     {
-        _ = args;
+        "keystore-read" => Read(args[0], args[1]),
+        "keystore-writer" => Write(args[0], args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture)),
+        "keystore-dump" => HoldAfterUse(args[0], args[1], args[2]),
+        _ => Unknown(scenario),
+    });
+
+    /// <summary>The value the writer stores under a name, so that the test can check it without talking to the child.</summary>
+    internal static byte[] ValueFor(string name) => SHA256.HashData(Encoding.UTF8.GetBytes(name));
+
+    private static int Unknown(string scenario)
+    {
         Console.Error.WriteLine($"unknown scenario '{scenario}'");
-        return Task.FromResult(64);
+        return 64;
+    }
+
+    /// <summary>Prints "entry NAME VERSION SHA256-OF-KEY" for every version, then "done".</summary>
+    private static int Read(string path, string keyHex)
+    {
+        using var credential = KeyStoreCredential.FromKey(Convert.FromHexString(keyHex));
+        using var storage = SecureKeyStorage.Open(path, credential);
+        foreach (string name in storage.ListKeys())
+        {
+            foreach (var info in storage.ListVersions(name))
+            {
+                using var key = storage.Retrieve(name, info.Version);
+                Console.WriteLine($"entry {name} {info.Version} {Convert.ToHexStringLower(SHA256.HashData(key.Span))}");
+            }
+        }
+
+        Console.WriteLine("done");
+        return 0;
+    }
+
+    /// <summary>Stores PREFIX{i} for i from START, COUNT times (forever if negative), printing "ack i" after each commit returns.</summary>
+    private static int Write(string path, string keyHex, string prefix, int start, int count)
+    {
+        using var credential = KeyStoreCredential.FromKey(Convert.FromHexString(keyHex));
+        using var storage = SecureKeyStorage.Open(path, credential);
+        if (count < 0)
+        {
+            // Warm up (JIT, AES-GCM, the lock file) so that the crash test's kills land in the write loop.
+            storage.Store("warmup", [1]);
+        }
+
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        for (int i = start; count < 0 || i < start + count; i++)
+        {
+            string name = prefix + i.ToString(CultureInfo.InvariantCulture);
+            storage.Store(name, ValueFor(name));
+            Console.WriteLine($"ack {i}");
+            Console.Out.Flush();
+        }
+
+        Console.WriteLine("done");
+        return 0;
+    }
+
+    /// <summary>The 32-byte pattern for a seed; the dump test computes the same bytes without passing them through argv.</summary>
+    internal static void FillPattern(Span<byte> destination, int seed)
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = unchecked((byte)(((seed + i) * 167) ^ (i * 29) ^ (seed >> 3)));
+        }
+    }
+
+    /// <summary>
+    /// Stores and retrieves a key with pattern KEYSEED in an in-memory storage and disposes everything; uses an
+    /// AesGcm with key pattern PROBESEED and disposes it; keeps a plain array with pattern CONTROLSEED alive.
+    /// Then prints "ready" and waits on stdin so that the test can dump the process.
+    /// </summary>
+    private static int HoldAfterUse(string keySeed, string probeSeed, string controlSeed)
+    {
+        byte[] control = new byte[32];
+        FillPattern(control, int.Parse(controlSeed, CultureInfo.InvariantCulture));
+        UseStorage(int.Parse(keySeed, CultureInfo.InvariantCulture));
+        UseAesGcm(int.Parse(probeSeed, CultureInfo.InvariantCulture));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        _ = Console.ReadLine();
+        GC.KeepAlive(control);
+        return 0;
+    }
+
+    private static void UseStorage(int seed)
+    {
+        Span<byte> key = stackalloc byte[32];
+        FillPattern(key, seed);
+        using (var storage = new SecureKeyStorage(RandomNumberGenerator.GetBytes(32)))
+        {
+            storage.Store("dump-test", key);
+            SecureMemory.Zero(key);
+            using SecureBuffer retrieved = storage.Retrieve("dump-test");
+            storage.RotateDataKey();
+            using SecureBuffer again = storage.Retrieve("dump-test");
+            Console.WriteLine($"retrieved {retrieved.Span.SequenceEqual(again.Span)}");
+        }
+    }
+
+    /// <summary>Measures what .NET's AesGcm (OpenSSL) leaves behind of its key after Dispose.</summary>
+    private static void UseAesGcm(int seed)
+    {
+        using var key = new SecureBuffer(32);
+        FillPattern(key.Span, seed);
+        Span<byte> tag = stackalloc byte[16];
+        Span<byte> data = stackalloc byte[32];
+        using (var aes = new AesGcm(key.Span, 16))
+        {
+            aes.Encrypt(new byte[12], data, data, tag);
+        }
     }
 }

@@ -1,0 +1,86 @@
+using Ama.Cryptography.KeyManagement;
+
+namespace Ama.Cryptography;
+
+/// <summary>The key store's messages; none of them carries key material.</summary>
+internal static partial class Error
+{
+    internal static ArgumentException KeyStoreKeyLength(string paramName, int length) => new(
+        Format("The key must be 32 bytes, not {0}.", length), paramName);
+
+    internal static ArgumentException KeyStoreZeroKey(string paramName) => new(
+        "The key is all zero bytes; use a random key.", paramName);
+
+    internal static ArgumentException KeyStoreEmptyPassword(string paramName) => new(
+        "The password is empty.", paramName);
+
+    internal static ArgumentException KeyStoreInvalidPassword(string paramName, Exception inner) => new(
+        "The password is not valid UTF-16 (it has an unpaired surrogate).", paramName, inner);
+
+    internal static ArgumentException KeyStoreInvalidName(string paramName) => new(
+        "A key name must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.", paramName);
+
+    internal static ArgumentException KeyStoreInvalidMetadata() => new(
+        "Metadata may hold at most 64 pairs; each key 1 to 128 characters, each value at most 4096 characters, all valid UTF-16.", "metadata");
+
+    internal static ArgumentException KeyStoreKeyTooLong(string paramName, int length) => new(
+        Format("Key material of {0} bytes is longer than the 1 MiB a key store entry can hold.", length), paramName);
+
+    internal static KeyNotFoundException KeyStoreNameNotFound(string name) => new(
+        Format("The key store has no key named '{0}'.", name));
+
+    internal static KeyNotFoundException KeyStoreVersionNotFound(string name, int version) => new(
+        Format("The key store has no version {1} of the key named '{0}'.", name, version));
+
+    internal static KeyStoreDamagedException KeyStoreDamaged(string reason) => new(
+        Format("The key store file is damaged: {0}. Restore it from a backup.", reason));
+
+    internal static KeyStoreDamagedException KeyStoreKdfOutOfBounds() => new(
+        Format(
+            "The key store file is damaged: its KDF parameters are outside the accepted bounds (Argon2id {0}-{1} KiB and {2}-{3} passes with one lane, or PBKDF2 {4}-{5} iterations), so it was not opened.",
+            KeyStoreKdf.MinArgon2MemoryKiB,
+            KeyStoreKdf.MaxArgon2MemoryKiB,
+            KeyStoreKdf.MinArgon2Iterations,
+            KeyStoreKdf.MaxArgon2Iterations,
+            KeyStoreKdf.MinPbkdf2Iterations,
+            KeyStoreKdf.MaxPbkdf2Iterations));
+
+    internal static KeyStoreDamagedException KeyStoreEntryDamaged(string name, int version) => new(
+        Format("The key store is damaged: version {1} of '{0}' does not decrypt.", name, version));
+
+    internal static KeyStoreCredentialException KeyStoreWrongCredential(string path) => new(
+        Format("The password or key does not open the key store '{0}'. The file was not changed.", path));
+
+    internal static KeyStoreCredentialException KeyStoreCredentialKind(string path, bool filePassword) => new(
+        Format("The key store '{0}' opens with {1}, not {2}. The file was not changed.", path, filePassword ? "a password" : "a raw key", filePassword ? "a raw key" : "a password"));
+
+    internal static KeyStoreCredentialException KeyStoreCredentialChanged(string path) => new(
+        Format("Another process changed the credential of the key store '{0}'. Open it again with the new credential.", path));
+
+    internal static KeyStoreException KeyStoreReplaced(string path) => new(
+        Format("The file '{0}' is now a different key store than the one that was opened.", path));
+
+    internal static KeyStoreDamagedException KeyStoreRolledBack(string path, ulong seen, ulong found) => new(
+        Format("The key store file '{0}' was rolled back from generation {1} to {2}.", path, seen, found));
+
+    internal static KeyStoreException KeyStoreLockTimeout(string path, TimeSpan timeout, Exception inner) => new(
+        Format("Another writer held the lock on the key store '{0}' for more than {1} s.", path, timeout.TotalSeconds), inner);
+
+    internal static KeyStoreException KeyStoreNonceBudgetExhausted() => new(
+        "The data key has encrypted 2^32 entries, the limit for random nonces. Call RotateDataKey.");
+
+    internal static KeyStoreException KeyStoreTooManyVersions(string name) => new(
+        Format("The key '{0}' already has 65535 versions; destroy old ones first.", name));
+
+    internal static KeyStoreException KeyStoreSyncFailed(string directory, int errno) => new(
+        Format("fsync of the directory '{0}' failed: errno {1} ({2}).", directory, errno, OSErrorText(errno)));
+
+    internal static InvalidOperationException KeyStoreInMemory() => new(
+        "This storage lives in memory only; ChangeCredential and Refresh need a key store file (SecureKeyStorage.Create or Open).");
+
+    internal static InvalidOperationException KeyStoreBatchFinished() => new(
+        "The batch has already been committed or disposed.");
+
+    internal static IOException KeyStoreExists(string path) => new(
+        Format("The key store '{0}' already exists.", path));
+}

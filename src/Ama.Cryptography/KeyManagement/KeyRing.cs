@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+
+namespace Ama.Cryptography.KeyManagement;
+
+/// <summary>
+/// The data key and the two keys derived from it, in one secure buffer:
+/// [0, 32) the data key, [32, 64) the entry key (AES-256-GCM), [64, 96) the whole-file MAC key.
+/// </summary>
+internal sealed class KeyRing : IDisposable
+{
+    private const int Length = 3 * KeyDerivation.KeyLength;
+    private readonly SecureBuffer keys;
+
+    private KeyRing(SecureBuffer keys) => this.keys = keys;
+
+    internal ReadOnlySpan<byte> DataKey => keys.Span[..32];
+
+    internal ReadOnlySpan<byte> EntryKey => keys.Span[32..64];
+
+    internal ReadOnlySpan<byte> MacKey => keys.Span[64..96];
+
+    internal static KeyRing CreateRandom()
+    {
+        var ring = new KeyRing(new SecureBuffer(Length));
+        RandomNumberGenerator.Fill(ring.keys.Span[..32]);
+        ring.DeriveSubkeys();
+        return ring;
+    }
+
+    internal static KeyRing FromDataKey(ReadOnlySpan<byte> dataKey)
+    {
+        var ring = new KeyRing(new SecureBuffer(Length));
+        dataKey.CopyTo(ring.keys.Span);
+        ring.DeriveSubkeys();
+        return ring;
+    }
+
+    /// <summary>Unwraps a data key sealed by <see cref="Wrap"/>; null when the tag does not match.</summary>
+    internal static KeyRing? Unwrap(ReadOnlySpan<byte> masterKey, KeyStoreState state)
+    {
+        var ring = new KeyRing(new SecureBuffer(Length));
+        Span<byte> wrapKey = stackalloc byte[KeyDerivation.KeyLength];
+        try
+        {
+            KeyDerivation.Expand(masterKey, KeyDerivation.WrapLabel, state.StoreId, wrapKey);
+            using var aes = new AesGcm(wrapKey, KeyStoreFormat.TagLength);
+            ReadOnlySpan<byte> wrapped = state.WrappedDataKey;
+            aes.Decrypt(
+                wrapped[..KeyStoreFormat.NonceLength],
+                wrapped.Slice(KeyStoreFormat.NonceLength, KeyDerivation.KeyLength),
+                wrapped[^KeyStoreFormat.TagLength..],
+                ring.keys.Span[..32],
+                KeyStoreFormat.WrapAssociatedData(state));
+            ring.DeriveSubkeys();
+            return ring;
+        }
+        catch (CryptographicException)
+        {
+            ring.Dispose();
+            return null;
+        }
+        finally
+        {
+            SecureMemory.Zero(wrapKey);
+        }
+    }
+
+    /// <summary>The key-commitment value: binds the header to exactly one master key, which AES-GCM alone does not.</summary>
+    internal static byte[] Commitment(ReadOnlySpan<byte> masterKey, KeyStoreState state) =>
+        ComputeCommitment(masterKey, state.StoreId, state.Salt);
+
+    internal static byte[] ComputeCommitment(ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> storeId, ReadOnlySpan<byte> salt)
+    {
+        var commitment = new byte[32];
+        KeyDerivation.Expand(masterKey, KeyDerivation.CommitLabel, [.. storeId, .. salt], commitment);
+        return commitment;
+    }
+
+    /// <summary>Seals the data key under a key derived from <paramref name="masterKey"/> into <see cref="KeyStoreState.WrappedDataKey"/>.</summary>
+    internal void Wrap(ReadOnlySpan<byte> masterKey, KeyStoreState state)
+    {
+        Span<byte> wrapKey = stackalloc byte[KeyDerivation.KeyLength];
+        try
+        {
+            KeyDerivation.Expand(masterKey, KeyDerivation.WrapLabel, state.StoreId, wrapKey);
+            using var aes = new AesGcm(wrapKey, KeyStoreFormat.TagLength);
+            var wrapped = new byte[KeyStoreFormat.WrappedKeyLength];
+            RandomNumberGenerator.Fill(wrapped.AsSpan(0, KeyStoreFormat.NonceLength));
+            aes.Encrypt(
+                wrapped.AsSpan(0, KeyStoreFormat.NonceLength),
+                DataKey,
+                wrapped.AsSpan(KeyStoreFormat.NonceLength, KeyDerivation.KeyLength),
+                wrapped.AsSpan(KeyStoreFormat.NonceLength + KeyDerivation.KeyLength),
+                KeyStoreFormat.WrapAssociatedData(state));
+            state.WrappedDataKey = wrapped;
+        }
+        finally
+        {
+            SecureMemory.Zero(wrapKey);
+        }
+    }
+
+    public void Dispose() => keys.Dispose();
+
+    private void DeriveSubkeys()
+    {
+        var span = keys.Span;
+        KeyDerivation.Expand(span[..32], KeyDerivation.EntryLabel, default, span[32..64]);
+        KeyDerivation.Expand(span[..32], KeyDerivation.MacLabel, default, span[64..96]);
+    }
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace Ama.Cryptography.KeyManagement;
+
+/// <summary>
+/// The file system side of a key store: whole-file reads, the writers' lock, and the atomic
+/// replace (temp file created 0600, fsync, rename, fsync of the directory).
+/// </summary>
+internal static partial class KeyStoreFile
+{
+    internal static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    internal static string LockPath(string path) => path + ".lock";
+
+    internal static byte[] Read(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        long length = stream.Length;
+        if (length > KeyStoreFormat.MaxFileLength)
+        {
+            throw Error.KeyStoreDamaged("the file is larger than a key store can be");
+        }
+
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Takes the writers' lock: an exclusive flock on "path.lock" (via FileShare.None), which the
+    /// kernel drops when the process dies. The lock file is never deleted, so every writer locks the same inode.
+    /// </summary>
+    internal static FileStream AcquireLock(string path)
+    {
+        var deadline = Stopwatch.StartNew();
+        int delayMs = 1;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(LockPath(path), CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            }
+            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && deadline.Elapsed < LockTimeout)
+            {
+                Thread.Sleep(Random.Shared.Next(delayMs, (2 * delayMs) + 1));
+                delayMs = Math.Min(delayMs * 2, 20);
+            }
+            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+            {
+                throw Error.KeyStoreLockTimeout(path, LockTimeout, e);
+            }
+        }
+    }
+
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="contents"/> so that a reader or a crash sees the old file or the new one, never a mix.</summary>
+    internal static void WriteAtomically(string path, byte[] contents)
+    {
+        string directory = Path.GetDirectoryName(path)!;
+        string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, CreateOptions(FileMode.CreateNew, FileAccess.Write, FileShare.None)))
+            {
+                stream.Write(contents);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+
+        SyncDirectory(directory);
+    }
+
+    /// <summary>Removes temp files left by writers that died; only called under the lock, when no other writer can own one.</summary>
+    internal static void RemoveOrphanedTempFiles(string path)
+    {
+        string directory = Path.GetDirectoryName(path)!;
+        foreach (string temp in Directory.EnumerateFiles(directory, $".{Path.GetFileName(path)}.*.tmp"))
+        {
+            TryDelete(temp);
+        }
+    }
+
+    private static FileStreamOptions CreateOptions(FileMode mode, FileAccess access, FileShare share)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = share, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnly;
+        }
+
+        return options;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Makes the rename durable: without it, a power loss may bring back the old directory entry.</summary>
+    private static void SyncDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const int ReadOnly = 0; // O_RDONLY: enough to fsync a directory, and the same value on every Unix
+        int fd = Open(directory, ReadOnly);
+        if (fd < 0)
+        {
+            throw Error.KeyStoreSyncFailed(directory, Marshal.GetLastPInvokeError());
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw Error.KeyStoreSyncFailed(directory, Marshal.GetLastPInvokeError());
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}

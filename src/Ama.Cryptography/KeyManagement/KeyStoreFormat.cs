@@ -1,0 +1,393 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Ama.Cryptography.KeyManagement;
+
+/// <summary>
+/// Reads and writes the key store file (docs/keystore-format.md). Parsing is strict and
+/// canonical: any byte that is not exactly what <see cref="Serialize"/> would write gives
+/// <see cref="KeyStoreDamagedException"/>, and nothing else.
+/// </summary>
+internal static class KeyStoreFormat
+{
+    internal const ushort FormatVersion = 1;
+    internal const int HeaderLength = 176;
+    internal const int MacLength = 32;
+    internal const int ChecksumLength = 32;
+    internal const int TrailerLength = MacLength + ChecksumLength;
+    internal const int NonceLength = 12;
+    internal const int TagLength = 16;
+    internal const int WrappedKeyLength = NonceLength + KeyDerivation.KeyLength + TagLength;
+    internal const int MaxKeyMaterialLength = 1 << 20;
+    internal const long MaxFileLength = 256L << 20;
+
+    /// <summary>9999-12-31T23:59:59.999Z, the last moment <see cref="DateTimeOffset"/> can hold.</summary>
+    private const long MaxUnixMilliseconds = 253_402_300_799_999;
+
+    private const int GenerationOffset = 28;
+    private const int KdfOffset = 36;
+    private const int SaltOffset = 52;
+    private const int CommitmentOffset = 68;
+    private const int EncryptionsOffset = 100;
+    private const int WrappedKeyOffset = 108;
+    private const int EntryCountOffset = 168;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>0x89 "AMAKS" CR LF: the high byte and the line ending catch text-mode transfers.</summary>
+    internal static ReadOnlySpan<byte> Magic => [0x89, (byte)'A', (byte)'M', (byte)'A', (byte)'K', (byte)'S', 0x0D, 0x0A];
+
+    internal static bool IsEncodable(string text)
+    {
+        try
+        {
+            _ = StrictUtf8.GetByteCount(text);
+            return true;
+        }
+        catch (EncoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The associated data that wraps the data key: the header's fixed fields, without the generation and counters that change on every write.</summary>
+    internal static byte[] WrapAssociatedData(KeyStoreState state)
+    {
+        var header = new byte[HeaderLength];
+        WriteHeader(header, state, entryCount: 0);
+        return [.. header.AsSpan(0, GenerationOffset), .. header.AsSpan(KdfOffset, EncryptionsOffset - KdfOffset)];
+    }
+
+    /// <summary>The associated data of one sealed version: store id, name and the version's public fields.</summary>
+    internal static byte[] EntryAssociatedData(ReadOnlySpan<byte> storeId, string name, int version, long createdUnixMs, KeyValuePair<string, string>[] metadata, int length)
+    {
+        var writer = new ArrayBufferWriter<byte>(64 + name.Length);
+        writer.Write("AMA key store v1 entry"u8);
+        writer.Write(storeId);
+        WriteName(writer, name);
+        WriteVersionFields(writer, version, createdUnixMs, metadata, length);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    internal static byte[] Serialize(KeyStoreState state, ReadOnlySpan<byte> macKey)
+    {
+        var writer = new ArrayBufferWriter<byte>(HeaderLength + TrailerLength + (state.Entries.Count * 96));
+        WriteHeader(writer.GetSpan(HeaderLength)[..HeaderLength], state, state.Entries.Count);
+        writer.Advance(HeaderLength);
+        foreach (var entry in state.Entries.Values)
+        {
+            WriteName(writer, entry.Name);
+            WriteUInt32(writer, (uint)entry.NextVersion);
+            WriteUInt16(writer, (ushort)entry.Versions.Count);
+            foreach (var version in entry.Versions)
+            {
+                WriteVersionFields(writer, version.Version, version.CreatedUnixMs, version.Metadata, version.Length);
+                writer.Write(version.Sealed);
+            }
+        }
+
+        HMACSHA256.HashData(macKey, writer.WrittenSpan, writer.GetSpan(MacLength));
+        writer.Advance(MacLength);
+        SHA256.HashData(writer.WrittenSpan, writer.GetSpan(ChecksumLength));
+        writer.Advance(ChecksumLength);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Checks the checksum and structure and returns the state; the MAC is checked later by <see cref="MacMatches"/>, once the key is known.</summary>
+    internal static KeyStoreState Parse(ReadOnlySpan<byte> file)
+    {
+        if (file.Length < HeaderLength + TrailerLength || file.Length > MaxFileLength)
+        {
+            throw Error.KeyStoreDamaged("the file is too short or too long to be a key store");
+        }
+
+        if (!file.StartsWith(Magic))
+        {
+            throw Error.KeyStoreDamaged("the file does not start with the key store magic number");
+        }
+
+        Span<byte> checksum = stackalloc byte[ChecksumLength];
+        SHA256.HashData(file[..^ChecksumLength], checksum);
+        if (!checksum.SequenceEqual(file[^ChecksumLength..]))
+        {
+            throw Error.KeyStoreDamaged("the checksum does not match (the file was truncated or altered)");
+        }
+
+        var state = ReadHeader(file, out int entryCount);
+        var reader = new Reader(file[HeaderLength..^TrailerLength]);
+        string? previous = null;
+        for (int i = 0; i < entryCount; i++)
+        {
+            var entry = ReadEntry(ref reader);
+            if (previous is not null && string.CompareOrdinal(previous, entry.Name) >= 0)
+            {
+                throw Error.KeyStoreDamaged("the entries are not in strictly ascending name order");
+            }
+
+            previous = entry.Name;
+            state.Entries.Add(entry.Name, entry);
+        }
+
+        if (!reader.AtEnd)
+        {
+            throw Error.KeyStoreDamaged("bytes follow the last entry");
+        }
+
+        return state;
+    }
+
+    internal static bool MacMatches(ReadOnlySpan<byte> file, ReadOnlySpan<byte> macKey)
+    {
+        Span<byte> mac = stackalloc byte[MacLength];
+        HMACSHA256.HashData(macKey, file[..^TrailerLength], mac);
+        return CryptographicOperations.FixedTimeEquals(mac, file[^TrailerLength..^ChecksumLength]);
+    }
+
+    private static void WriteHeader(Span<byte> header, KeyStoreState state, int entryCount)
+    {
+        header.Clear();
+        Magic.CopyTo(header);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], FormatVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[10..], HeaderLength);
+        state.StoreId.CopyTo(header[12..]);
+        BinaryPrimitives.WriteUInt64LittleEndian(header[GenerationOffset..], state.Generation);
+        if (state.Kdf is { } kdf)
+        {
+            header[KdfOffset] = (byte)kdf.Algorithm;
+            BinaryPrimitives.WriteUInt32LittleEndian(header[(KdfOffset + 4)..], (uint)kdf.MemoryKiB);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[(KdfOffset + 8)..], (uint)kdf.Iterations);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[(KdfOffset + 12)..], kdf.Algorithm == KeyStoreKdfAlgorithm.Argon2id ? 1u : 0u);
+        }
+
+        state.Salt.CopyTo(header[SaltOffset..]);
+        state.Commitment.CopyTo(header[CommitmentOffset..]);
+        BinaryPrimitives.WriteUInt64LittleEndian(header[EncryptionsOffset..], state.Encryptions);
+        state.WrappedDataKey.CopyTo(header[WrappedKeyOffset..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[EntryCountOffset..], (uint)entryCount);
+    }
+
+    private static KeyStoreState ReadHeader(ReadOnlySpan<byte> file, out int entryCount)
+    {
+        if (BinaryPrimitives.ReadUInt16LittleEndian(file[8..]) != FormatVersion)
+        {
+            throw Error.KeyStoreDamaged("the format version is not 1");
+        }
+
+        if (BinaryPrimitives.ReadUInt16LittleEndian(file[10..]) != HeaderLength
+            || file.Slice(KdfOffset + 1, 3).ContainsAnyExcept((byte)0)
+            || file.Slice(EntryCountOffset + 4, 4).ContainsAnyExcept((byte)0))
+        {
+            throw Error.KeyStoreDamaged("the header length or a reserved field is wrong");
+        }
+
+        var state = new KeyStoreState
+        {
+            StoreId = file.Slice(12, 16).ToArray(),
+            Generation = BinaryPrimitives.ReadUInt64LittleEndian(file[GenerationOffset..]),
+            Kdf = ReadKdf(file),
+            Salt = file.Slice(SaltOffset, KeyDerivation.SaltLength).ToArray(),
+            Commitment = file.Slice(CommitmentOffset, 32).ToArray(),
+            Encryptions = BinaryPrimitives.ReadUInt64LittleEndian(file[EncryptionsOffset..]),
+            WrappedDataKey = file.Slice(WrappedKeyOffset, WrappedKeyLength).ToArray(),
+        };
+        uint count = BinaryPrimitives.ReadUInt32LittleEndian(file[EntryCountOffset..]);
+        if (count > (file.Length - HeaderLength - TrailerLength) / 8)
+        {
+            throw Error.KeyStoreDamaged("the entry count is larger than the file can hold");
+        }
+
+        entryCount = (int)count;
+        return state;
+    }
+
+    private static KeyStoreKdf? ReadKdf(ReadOnlySpan<byte> file)
+    {
+        byte algorithm = file[KdfOffset];
+        uint memory = BinaryPrimitives.ReadUInt32LittleEndian(file[(KdfOffset + 4)..]);
+        uint iterations = BinaryPrimitives.ReadUInt32LittleEndian(file[(KdfOffset + 8)..]);
+        uint lanes = BinaryPrimitives.ReadUInt32LittleEndian(file[(KdfOffset + 12)..]);
+        if (algorithm == 0)
+        {
+            return memory == 0 && iterations == 0 && lanes == 0
+                ? null
+                : throw Error.KeyStoreDamaged("a raw-key store has KDF parameters");
+        }
+
+        return KeyStoreKdf.FromHeader(algorithm, memory, iterations, lanes)
+            ?? throw Error.KeyStoreKdfOutOfBounds();
+    }
+
+    private static KeyEntry ReadEntry(ref Reader reader)
+    {
+        var entry = new KeyEntry(ReadName(ref reader));
+        uint next = reader.UInt32();
+        int count = reader.UInt16();
+        if (count == 0 || next > int.MaxValue)
+        {
+            throw Error.KeyStoreDamaged("an entry has no versions or an impossible next version");
+        }
+
+        entry.NextVersion = (int)next;
+        int previous = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var version = ReadVersion(ref reader);
+            if (version.Version <= previous || version.Version >= entry.NextVersion)
+            {
+                throw Error.KeyStoreDamaged("the versions of an entry are out of order");
+            }
+
+            previous = version.Version;
+            entry.Versions.Add(version);
+        }
+
+        return entry;
+    }
+
+    private static SealedVersion ReadVersion(ref Reader reader)
+    {
+        uint version = reader.UInt32();
+        long created = reader.Int64();
+        int metadataCount = reader.UInt16();
+        if (version == 0 || version > int.MaxValue || metadataCount > KeyNames.MaxMetadataPairs || created is < 0 or > MaxUnixMilliseconds)
+        {
+            throw Error.KeyStoreDamaged("a version number or metadata count is out of range");
+        }
+
+        var metadata = new KeyValuePair<string, string>[metadataCount];
+        for (int i = 0; i < metadataCount; i++)
+        {
+            string key = ReadText(ref reader, KeyNames.MaxMetadataKeyLength);
+            string value = ReadText(ref reader, KeyNames.MaxMetadataValueLength);
+            if (key.Length == 0 || (i > 0 && string.CompareOrdinal(metadata[i - 1].Key, key) >= 0))
+            {
+                throw Error.KeyStoreDamaged("metadata keys are empty or out of order");
+            }
+
+            metadata[i] = new(key, value);
+        }
+
+        uint length = reader.UInt32();
+        if (length > MaxKeyMaterialLength)
+        {
+            throw Error.KeyStoreDamaged("a key is longer than the format allows");
+        }
+
+        return new SealedVersion
+        {
+            Version = (int)version,
+            CreatedUnixMs = created,
+            Metadata = metadata,
+            Length = (int)length,
+            Sealed = reader.Bytes(NonceLength + (int)length + TagLength).ToArray(),
+        };
+    }
+
+    private static string ReadName(ref Reader reader)
+    {
+        int length = reader.Byte();
+        var bytes = reader.Bytes(length);
+        if (length == 0 || length > KeyNames.MaxNameLength)
+        {
+            throw Error.KeyStoreDamaged("a key name has an invalid length");
+        }
+
+        foreach (byte b in bytes)
+        {
+            if (!KeyNames.IsValidChar(b))
+            {
+                throw Error.KeyStoreDamaged("a key name has an invalid character");
+            }
+        }
+
+        return Encoding.ASCII.GetString(bytes);
+    }
+
+    private static string ReadText(ref Reader reader, int maxChars)
+    {
+        var bytes = reader.Bytes(reader.UInt16());
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Error.KeyStoreDamaged("metadata is not valid UTF-8");
+        }
+
+        return text.Length <= maxChars ? text : throw Error.KeyStoreDamaged("metadata is too long");
+    }
+
+    private static void WriteName(ArrayBufferWriter<byte> writer, string name)
+    {
+        writer.GetSpan(1)[0] = (byte)name.Length;
+        writer.Advance(1);
+        writer.Advance(Encoding.ASCII.GetBytes(name, writer.GetSpan(name.Length)));
+    }
+
+    private static void WriteVersionFields(ArrayBufferWriter<byte> writer, int version, long createdUnixMs, KeyValuePair<string, string>[] metadata, int length)
+    {
+        WriteUInt32(writer, (uint)version);
+        BinaryPrimitives.WriteInt64LittleEndian(writer.GetSpan(8), createdUnixMs);
+        writer.Advance(8);
+        WriteUInt16(writer, (ushort)metadata.Length);
+        foreach (var pair in metadata)
+        {
+            WriteText(writer, pair.Key);
+            WriteText(writer, pair.Value);
+        }
+
+        WriteUInt32(writer, (uint)length);
+    }
+
+    private static void WriteText(ArrayBufferWriter<byte> writer, string text)
+    {
+        int count = StrictUtf8.GetByteCount(text);
+        WriteUInt16(writer, checked((ushort)count));
+        writer.Advance(StrictUtf8.GetBytes(text, writer.GetSpan(count)));
+    }
+
+    private static void WriteUInt16(ArrayBufferWriter<byte> writer, ushort value)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(writer.GetSpan(2), value);
+        writer.Advance(2);
+    }
+
+    private static void WriteUInt32(ArrayBufferWriter<byte> writer, uint value)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(writer.GetSpan(4), value);
+        writer.Advance(4);
+    }
+
+    /// <summary>A bounds-checked cursor: running off the end is damage, not an index exception.</summary>
+    private ref struct Reader(ReadOnlySpan<byte> data)
+    {
+        private readonly ReadOnlySpan<byte> data = data;
+        private int position;
+
+        internal readonly bool AtEnd => position == data.Length;
+
+        internal ReadOnlySpan<byte> Bytes(int count)
+        {
+            if (count < 0 || count > data.Length - position)
+            {
+                throw Error.KeyStoreDamaged("a field runs past the end of the file");
+            }
+
+            var slice = data.Slice(position, count);
+            position += count;
+            return slice;
+        }
+
+        internal byte Byte() => Bytes(1)[0];
+
+        internal ushort UInt16() => BinaryPrimitives.ReadUInt16LittleEndian(Bytes(2));
+
+        internal uint UInt32() => BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4));
+
+        internal long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Bytes(8));
+    }
+}

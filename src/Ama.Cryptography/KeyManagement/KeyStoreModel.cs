@@ -1,0 +1,54 @@
+namespace Ama.Cryptography.KeyManagement;
+
+/// <summary>One sealed version of a key: public fields, and the AES-GCM nonce, ciphertext and tag.</summary>
+internal sealed class SealedVersion
+{
+    internal required int Version { get; init; }
+
+    internal required long CreatedUnixMs { get; init; }
+
+    internal required KeyValuePair<string, string>[] Metadata { get; init; }
+
+    internal required int Length { get; init; }
+
+    /// <summary>Nonce (12), ciphertext (<see cref="Length"/>), tag (16).</summary>
+    internal required byte[] Sealed { get; init; }
+}
+
+/// <summary>One name with its versions, oldest first; the newest is the primary.</summary>
+internal sealed class KeyEntry
+{
+    internal KeyEntry(string name) => Name = name;
+
+    internal string Name { get; }
+
+    internal int NextVersion { get; set; } = 1;
+
+    internal List<SealedVersion> Versions { get; } = [];
+
+    internal SealedVersion Primary => Versions[^1];
+
+    internal SealedVersion? Find(int version) => Versions.Find(v => v.Version == version);
+}
+
+/// <summary>Everything a key store file holds apart from its integrity trailer.</summary>
+internal sealed class KeyStoreState
+{
+    internal byte[] StoreId { get; init; } = new byte[16];
+
+    internal ulong Generation { get; set; }
+
+    internal KeyStoreKdf? Kdf { get; set; }
+
+    internal byte[] Salt { get; set; } = new byte[KeyDerivation.SaltLength];
+
+    internal byte[] Commitment { get; set; } = new byte[32];
+
+    /// <summary>How many entries have been encrypted under the current data key; bounds random-nonce collisions.</summary>
+    internal ulong Encryptions { get; set; }
+
+    /// <summary>Nonce (12), wrapped data key (32), tag (16).</summary>
+    internal byte[] WrappedDataKey { get; set; } = new byte[60];
+
+    internal SortedDictionary<string, KeyEntry> Entries { get; set; } = new(StringComparer.Ordinal);
+}
