@@ -5,10 +5,6 @@ using System.Security.Cryptography;
 using Ama.Cryptography.Interop;
 using Ama.Cryptography.Memory;
 
-// The self-test's judgements (smaps parsing, a release that does not zero) need negative
-// controls that only internal seams allow; its tests live with the tool that prints it.
-[assembly: InternalsVisibleTo("Ama.Cli.Tests")]
-
 namespace Ama.Cryptography;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Ama.Cryptography.Interop;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -124,7 +125,7 @@ internal static partial class KeyStoreFile
         }
 
         const int ReadOnly = 0; // O_RDONLY: enough to fsync a directory, and the same value on every Unix
-        int fd = Open(directory, ReadOnly);
+        int fd = Libc.Open(directory, ReadOnly);
         if (fd < 0)
         {
             throw Error.KeyStoreSyncFailed(directory, Marshal.GetLastPInvokeError());
@@ -132,23 +133,14 @@ internal static partial class KeyStoreFile
 
         try
         {
-            if (Fsync(fd) != 0)
+            if (Libc.Fsync(fd) != 0)
             {
                 throw Error.KeyStoreSyncFailed(directory, Marshal.GetLastPInvokeError());
             }
         }
         finally
         {
-            _ = Close(fd);
+            _ = Libc.Close(fd);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }
