@@ -1,4 +1,6 @@
 using Ama.Cryptography.Benchmarks;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
 if (args.Length > 0 && args[0] == LockedMemoryReport.Command)
@@ -16,7 +18,11 @@ if (!NativeLibraryRequirement.IsConfigured)
     Console.WriteLine("// AMA_NATIVE_LIBRARY is not set: the native-backend benchmarks are left out.");
 }
 
-BenchmarkSwitcher.FromTypes(benchmarks).Run(args);
+// Medians, and ratios of medians: the machine is shared, so means carry other people's work.
+IConfig config = DefaultConfig.Instance
+    .AddColumn(StatisticColumn.Median)
+    .AddColumn(new MedianRatioColumn());
+BenchmarkSwitcher.FromTypes(benchmarks).Run(args, config);
 return 0;
 
 static bool RequiresNativeLibrary(Type type) =>
