@@ -1,15 +1,21 @@
 namespace Ama.Cli.Tests;
 
 /// <summary>
-/// The secret-input plumbing of <c>ama keystore</c>: the no-echo prompt on a real terminal, raw output
-/// refused on a terminal, and the error paths of every secret source. Until the key store API is merged
-/// the commands stop after reading their inputs with exit code 69, which these tests use as "inputs accepted".
+/// The secret-input plumbing of <c>ama keystore</c> against a real store: the no-echo prompt on a real
+/// terminal, raw output refused on a terminal, and the error paths of every secret source.
 /// </summary>
 public class KeyStoreInputTests : IDisposable
 {
-    private const int InputsAccepted = 69;
     private const string Password = "hunter2-correct-horse";
     private readonly string directory = Directory.CreateTempSubdirectory("ama-cli-").FullName;
+    private readonly string store;
+
+    public KeyStoreInputTests()
+    {
+        store = Path.Combine(directory, "app.keys");
+        KeyStoreFixture.Create(store, WritePasswordFile());
+        KeyStoreFixture.Put(store, WritePasswordFile(), "k", [0xAB, 0xCD]);
+    }
 
     public void Dispose()
     {
@@ -21,13 +27,14 @@ public class KeyStoreInputTests : IDisposable
     public void Prompt_on_a_terminal_does_not_echo_the_password()
     {
         string tmux = Tools.Require("tmux");
-        using var session = new Pty.TmuxSession(tmux, AmaProcess.ShellCommand($"keystore list '{Path.Combine(directory, "app.keys")}'"));
+        using var session = new Pty.TmuxSession(tmux, AmaProcess.ShellCommand($"keystore get '{store}' k"));
         session.WaitFor("Password for app.keys:");
         session.Type(Password);
         session.Press("Enter");
         string pane = session.WaitFor("EXIT=");
         Assert.DoesNotContain("hunter2", pane, StringComparison.Ordinal);
-        Assert.Contains($"EXIT={InputsAccepted}", pane, StringComparison.Ordinal);
+        Assert.Contains("abcd", pane, StringComparison.Ordinal);
+        Assert.Contains("EXIT=0", pane, StringComparison.Ordinal);
     }
 
     /// <summary>Negative control: the same session and keystrokes do show up when the program echoes.</summary>
@@ -47,7 +54,7 @@ public class KeyStoreInputTests : IDisposable
     public void Ctrl_C_at_the_prompt_zeroes_held_buffers_and_exits_130()
     {
         string tmux = Tools.Require("tmux");
-        using var session = new Pty.TmuxSession(tmux, AmaProcess.ShellCommand($"keystore get '{Path.Combine(directory, "app.keys")}' k"));
+        using var session = new Pty.TmuxSession(tmux, AmaProcess.ShellCommand($"keystore get '{store}' k"));
         session.WaitFor("Password for app.keys:");
         session.Type("half-typed");
         session.Press("C-c");
@@ -62,8 +69,9 @@ public class KeyStoreInputTests : IDisposable
     {
         string script = Tools.Require("script");
         string passwordFile = WritePasswordFile();
-        string transcript = Pty.RunScript(script, AmaProcess.ShellCommand($"keystore get '{Path.Combine(directory, "app.keys")}' k --format raw --password-file '{passwordFile}'"), "NO_COLOR=1", out int exitCode);
+        string transcript = Pty.RunScript(script, AmaProcess.ShellCommand($"keystore get '{store}' k --format raw --password-file '{passwordFile}'"), "NO_COLOR=1", out int exitCode);
         Assert.Equal(64, exitCode);
+        Assert.DoesNotContain("\u00AB\u00CD", transcript, StringComparison.Ordinal);
         Assert.Contains("Refusing to write raw key material to a terminal", transcript, StringComparison.Ordinal);
     }
 
@@ -73,44 +81,44 @@ public class KeyStoreInputTests : IDisposable
     {
         string script = Tools.Require("script");
         string passwordFile = WritePasswordFile();
-        string store = Path.Combine(directory, "app.keys");
-        _ = Pty.RunScript(script, AmaProcess.ShellCommand($"keystore get '{store}' k --format hex --password-file '{passwordFile}'"), "NO_COLOR=1", out int hexExit);
-        Assert.Equal(InputsAccepted, hexExit);
-        Assert.Equal(InputsAccepted, AmaProcess.Run("keystore", "get", store, "k", "--format", "raw", "--password-file", passwordFile).ExitCode);
+        string transcript = Pty.RunScript(script, AmaProcess.ShellCommand($"keystore get '{store}' k --format hex --password-file '{passwordFile}'"), "NO_COLOR=1", out int hexExit);
+        Assert.Equal(0, hexExit);
+        Assert.Contains("abcd", transcript, StringComparison.Ordinal);
+        Assert.Equal(new byte[] { 0xAB, 0xCD }, KeyStoreFixture.GetRaw(store, passwordFile, "k"));
     }
 
     [Fact]
     public void Password_from_stdin_and_from_a_file_are_accepted()
     {
-        string store = Path.Combine(directory, "app.keys");
-        Assert.Equal(InputsAccepted, AmaProcess.Run(["keystore", "list", store, "--password-stdin"], Password + "\n").ExitCode);
-        Assert.Equal(InputsAccepted, AmaProcess.Run("keystore", "list", store, "--password-file", WritePasswordFile()).ExitCode);
+        Assert.Equal("k\n", AmaProcess.Run(["keystore", "list", store, "--password-stdin"], Password + "\n").Stdout);
+        Assert.Equal("k\n", AmaProcess.Run("keystore", "list", store, "--password-file", WritePasswordFile()).Stdout);
     }
 
     [Fact]
     public void Without_a_terminal_or_a_password_option_it_says_how_to_give_one()
     {
-        AmaProcess.Result result = AmaProcess.Run(["keystore", "list", Path.Combine(directory, "app.keys")], string.Empty);
+        AmaProcess.Result result = AmaProcess.Run(["keystore", "list", store], string.Empty);
         AssertUserError(result, 64, "--password-stdin");
     }
 
     [Fact]
     public void Empty_password_on_stdin_is_a_data_error()
     {
-        AssertUserError(AmaProcess.Run(["keystore", "list", "x.keys", "--password-stdin"], "\n"), 65, "empty");
+        AssertUserError(AmaProcess.Run(["keystore", "list", store, "--password-stdin"], "\n"), 65, "empty");
     }
 
     [Fact]
     public void Two_password_sources_are_a_usage_error()
     {
-        AmaProcess.Result result = AmaProcess.Run(["keystore", "list", "x.keys", "--password-stdin", "--password-file", WritePasswordFile()], Password);
+        AmaProcess.Result result = AmaProcess.Run(["keystore", "list", store, "--password-stdin", "--password-file", WritePasswordFile()], Password);
         AssertUserError(result, 64, "only one of");
     }
 
     [Fact]
     public void Missing_password_file_is_exit_66()
     {
-        AssertUserError(AmaProcess.Run("keystore", "list", "x.keys", "--password-file", Path.Combine(directory, "nope")), 66, "does not exist");
+        AssertUserError(AmaProcess.Run("keystore", "list", store, "--password-file", Path.Combine(directory, "nope")), 66, "does not exist");
+        AssertUserError(AmaProcess.Run("keystore", "list", Path.Combine(directory, "nope.keys"), "--password-file", WritePasswordFile()), 66, "does not exist");
     }
 
     [Fact]
@@ -119,9 +127,13 @@ public class KeyStoreInputTests : IDisposable
         string shortKey = Path.Combine(directory, "short.key");
         File.WriteAllBytes(shortKey, new byte[16]);
         string goodKey = Path.Combine(directory, "good.key");
-        File.WriteAllBytes(goodKey, new byte[32]);
-        AssertUserError(AmaProcess.Run("keystore", "info", "x.keys", "--key-file", shortKey), 65, "32 raw bytes");
-        Assert.Equal(InputsAccepted, AmaProcess.Run("keystore", "info", "x.keys", "--key-file", goodKey).ExitCode);
+        File.WriteAllBytes(goodKey, Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        string keyStore = Path.Combine(directory, "raw.keys");
+        AssertUserError(AmaProcess.Run("keystore", "create", keyStore, "--key-file", shortKey), 65, "32 raw bytes");
+        Assert.Equal(0, AmaProcess.Run("keystore", "create", keyStore, "--key-file", goodKey).ExitCode);
+        AmaProcess.Result info = AmaProcess.Run("keystore", "info", keyStore, "--key-file", goodKey);
+        Assert.True(info.ExitCode == 0, info.ToString());
+        Assert.Contains("raw 32-byte key", info.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -130,33 +142,38 @@ public class KeyStoreInputTests : IDisposable
         string passwordFile = WritePasswordFile();
         string material = Path.Combine(directory, "material.bin");
         File.WriteAllBytes(material, new byte[] { 1, 2, 3 });
-        Assert.Equal(InputsAccepted, AmaProcess.Run(["keystore", "put", "x.keys", "k", "--password-file", passwordFile], "key-bytes").ExitCode);
-        Assert.Equal(InputsAccepted, AmaProcess.Run("keystore", "put", "x.keys", "k", "--password-file", passwordFile, "--file", material).ExitCode);
-        Assert.Equal(InputsAccepted, AmaProcess.Run("keystore", "put", "x.keys", "k", "--password-file", passwordFile, "--generate", "32").ExitCode);
+        Assert.Equal(0, AmaProcess.Run(["keystore", "put", store, "p", "--password-file", passwordFile], "key-bytes").ExitCode);
+        Assert.Equal(0, AmaProcess.Run("keystore", "put", store, "p", "--password-file", passwordFile, "--file", material).ExitCode);
+        Assert.Equal(0, AmaProcess.Run("keystore", "put", store, "p", "--password-file", passwordFile, "--generate", "32").ExitCode);
+        Assert.Equal("6b65792d6279746573\n", KeyStoreFixture.Get(store, passwordFile, "p", "--version", "1"));
+        Assert.Equal("010203\n", KeyStoreFixture.Get(store, passwordFile, "p", "--version", "2"));
+        Assert.Equal(65, KeyStoreFixture.Get(store, passwordFile, "p").Length);
     }
 
     [Fact]
     public void Put_rejects_empty_material_conflicts_and_a_shared_stdin()
     {
         string passwordFile = WritePasswordFile();
-        AssertUserError(AmaProcess.Run(["keystore", "put", "x.keys", "k", "--password-file", passwordFile], string.Empty), 65, "empty");
-        AssertUserError(AmaProcess.Run("keystore", "put", "x.keys", "k", "--password-file", passwordFile, "--generate", "0"), 64, "--generate");
-        AssertUserError(AmaProcess.Run("keystore", "put", "x.keys", "k", "--password-file", passwordFile, "--generate", "8", "--file", passwordFile), 64, "not both");
-        AssertUserError(AmaProcess.Run(["keystore", "put", "x.keys", "k", "--password-stdin"], Password + "\n"), 64, "stdin already carries the password");
+        AssertUserError(AmaProcess.Run(["keystore", "put", store, "k", "--password-file", passwordFile], string.Empty), 65, "empty");
+        AssertUserError(AmaProcess.Run("keystore", "put", store, "k", "--password-file", passwordFile, "--generate", "0"), 64, "--generate");
+        AssertUserError(AmaProcess.Run("keystore", "put", store, "k", "--password-file", passwordFile, "--generate", "8", "--file", passwordFile), 64, "not both");
+        AssertUserError(AmaProcess.Run(["keystore", "put", store, "k", "--password-stdin"], Password + "\n"), 64, "stdin already carries the password");
     }
 
     [Fact]
     public void Passwd_reads_the_new_credential_from_its_own_options()
     {
         string newKey = Path.Combine(directory, "new.key");
-        File.WriteAllBytes(newKey, new byte[32]);
-        Assert.Equal(InputsAccepted, AmaProcess.Run("keystore", "passwd", "x.keys", "--password-file", WritePasswordFile(), "--new-key-file", newKey).ExitCode);
+        File.WriteAllBytes(newKey, Enumerable.Repeat((byte)7, 32).ToArray());
+        Assert.Equal(0, AmaProcess.Run("keystore", "passwd", store, "--password-file", WritePasswordFile(), "--new-key-file", newKey).ExitCode);
+        Assert.Equal("abcd\n", AmaProcess.Run("keystore", "get", store, "k", "--key-file", newKey).Stdout);
+        AssertUserError(AmaProcess.Run("keystore", "get", store, "k", "--password-file", WritePasswordFile()), 77, "app.keys");
     }
 
     [Fact]
     public void Secrets_are_never_accepted_as_arguments()
     {
-        AssertUserError(AmaProcess.Run("keystore", "list", "x.keys", "--password", Password), 64, "--password");
+        AssertUserError(AmaProcess.Run("keystore", "list", store, "--password", Password), 64, "--password");
     }
 
     internal static void AssertUserError(AmaProcess.Result result, int exitCode, string fragment)

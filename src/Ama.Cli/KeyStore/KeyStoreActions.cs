@@ -1,30 +1,46 @@
+using System.Globalization;
+using System.Text.Json;
 using Ama.Cli.Secrets;
 using Ama.Cryptography;
+using Ama.Cryptography.KeyManagement;
 
 namespace Ama.Cli.KeyStore;
 
 /// <summary>
-/// The key store operations behind <c>ama keystore</c>. The key store API lives on the
-/// <c>keystore</c> branch and is not merged yet: the commands parse, read and check every
-/// secret input, and then stop here with <see cref="ExitCodes.Unavailable"/>.
+/// The key store operations behind <c>ama keystore</c>. Each takes ownership of the credential it is
+/// given, turns it into a <see cref="KeyStoreCredential"/> only for as long as opening takes, and
+/// reports results on stdout; errors surface as exceptions that <see cref="KeyStoreErrors"/> maps.
 /// </summary>
 internal static class KeyStoreActions
 {
-    internal static int Create(string path, CredentialInput credential, string kdf)
+    internal static int Create(string path, CredentialInput credential, KeyStoreKdf kdf)
     {
         using (credential)
         {
-            _ = kdf;
-            return NotWired(path);
+            try
+            {
+                using KeyStoreCredential opener = ToCredential(credential, kdf);
+                using SecureKeyStorage storage = SecureKeyStorage.Create(path, opener);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another process created it between our check and our write.
+                throw new CliException($"'{path}' already exists; ama never overwrites a key store.", ExitCodes.AlreadyExists);
+            }
         }
+
+        Console.Error.WriteLine(credential.IsPassword ? $"Created {path} ({kdf})." : $"Created {path} (raw key).");
+        return ExitCodes.Success;
     }
 
     internal static int Put(string path, CredentialInput credential, string name, SecureBuffer material, int length)
     {
         try
         {
-            _ = (credential, name, length);
-            return NotWired(path);
+            using SecureKeyStorage storage = Open(path, credential);
+            int version = storage.Store(name, material.Span[..length]);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Stored {name} version {version} ({length} bytes)."));
+            return ExitCodes.Success;
         }
         finally
         {
@@ -34,60 +50,204 @@ internal static class KeyStoreActions
 
     internal static int Get(string path, CredentialInput credential, string name, int? version, SecretFormat format)
     {
-        _ = (credential, name, version, format);
-        return NotWired(path);
+        using SecureKeyStorage storage = Open(path, credential);
+
+        // Registered at once, so Ctrl-C while writing zeroes the plaintext too.
+        SecureBuffer material = HeldSecrets.Track(version is { } v ? storage.Retrieve(name, v) : storage.Retrieve(name));
+        try
+        {
+            using Stream stdout = Console.OpenStandardOutput();
+            SecretWriter.Write(stdout, material.Span, format);
+        }
+        finally
+        {
+            HeldSecrets.Release(material);
+        }
+
+        return ExitCodes.Success;
     }
 
     internal static int List(string path, CredentialInput credential, bool json)
     {
-        using (credential)
+        IReadOnlyList<string> names;
+        using (SecureKeyStorage storage = Open(path, credential))
         {
-            _ = json;
-            return NotWired(path);
+            names = storage.ListKeys();
         }
+
+        if (json)
+        {
+            WriteJson(writer =>
+            {
+                writer.WriteStartArray("keys");
+                foreach (string name in names)
+                {
+                    writer.WriteStringValue(name);
+                }
+
+                writer.WriteEndArray();
+            });
+        }
+        else
+        {
+            foreach (string name in names)
+            {
+                Console.WriteLine(name);
+            }
+        }
+
+        return ExitCodes.Success;
     }
 
     internal static int Delete(string path, CredentialInput credential, string name, int? version)
     {
-        using (credential)
+        using SecureKeyStorage storage = Open(path, credential);
+        bool existed = version is { } v ? storage.DestroyVersion(name, v) : storage.Delete(name);
+        if (!existed)
         {
-            _ = (name, version);
-            return NotWired(path);
+            string what = version is null ? $"no entry named '{name}'" : string.Create(CultureInfo.InvariantCulture, $"'{name}' has no version {version}");
+            throw CliException.NotFound($"The key store '{path}' has {what}.");
         }
+
+        Console.Error.WriteLine(version is null ? $"Deleted {name}." : string.Create(CultureInfo.InvariantCulture, $"Destroyed {name} version {version}."));
+        return ExitCodes.Success;
     }
 
     internal static int Versions(string path, CredentialInput credential, string name, bool json)
     {
-        using (credential)
+        IReadOnlyList<KeyVersionInfo> versions;
+        using (SecureKeyStorage storage = Open(path, credential))
         {
-            _ = (name, json);
-            return NotWired(path);
+            versions = storage.ListVersions(name);
         }
+
+        if (json)
+        {
+            WriteJson(writer => WriteVersions(writer, name, versions));
+            return ExitCodes.Success;
+        }
+
+        foreach (KeyVersionInfo info in versions)
+        {
+            string metadata = string.Join(", ", info.Metadata.Select(pair => $"{pair.Key}={pair.Value}"));
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{info.Version}\t{(info.IsPrimary ? "primary" : "-")}\t{info.Length} bytes\t{info.Created.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}\t{metadata}"));
+        }
+
+        return ExitCodes.Success;
     }
 
-    internal static int Passwd(string path, CredentialInput current, CredentialInput replacement)
+    internal static int Passwd(string path, CredentialInput current, CredentialInput replacement, KeyStoreKdf kdf)
     {
-        _ = (current, replacement);
-        return NotWired(path);
+        using SecureKeyStorage storage = Open(path, current);
+        using KeyStoreCredential next = ToCredential(replacement, kdf);
+        storage.ChangeCredential(next);
+        Console.Error.WriteLine(replacement.IsPassword ? $"Changed the credential of {path} to a password ({kdf})." : $"Changed the credential of {path} to a raw key.");
+        return ExitCodes.Success;
     }
 
     internal static int RotateDataKey(string path, CredentialInput credential)
     {
-        using (credential)
-        {
-            return NotWired(path);
-        }
+        using SecureKeyStorage storage = Open(path, credential);
+        storage.RotateDataKey();
+        Console.Error.WriteLine($"Rotated the data key of {path}; every entry is re-encrypted.");
+        return ExitCodes.Success;
     }
 
     internal static int Info(string path, CredentialInput credential, bool json)
     {
+        int keys;
+        int versions;
+        long generation;
+        using (SecureKeyStorage storage = Open(path, credential))
+        {
+            IReadOnlyList<string> names = storage.ListKeys();
+            keys = names.Count;
+            versions = names.Sum(name => storage.ListVersions(name).Count);
+            generation = storage.Generation;
+        }
+
+        KeyStoreHeader header = KeyStoreHeader.Read(path);
+        if (json)
+        {
+            WriteJson(writer => WriteInfo(writer, path, header, keys, versions, generation));
+            return ExitCodes.Success;
+        }
+
+        Console.WriteLine($"file:           {Path.GetFullPath(path)}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"format version: {header.FormatVersion}"));
+        Console.WriteLine($"kdf:            {header.KdfName}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"keys:           {keys}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"versions:       {versions}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generation:     {generation}"));
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Opens the store and disposes the credential (zeroing it) as soon as the store is open.</summary>
+    private static SecureKeyStorage Open(string path, CredentialInput credential)
+    {
         using (credential)
         {
-            _ = json;
-            return NotWired(path);
+            // The KDF given here is ignored by Open, which uses the one stored in the file.
+            using KeyStoreCredential opener = ToCredential(credential, KeyStoreKdf.Default);
+            return SecureKeyStorage.Open(path, opener);
         }
     }
 
-    private static int NotWired(string path) => throw new CliException(
-        $"This build of ama cannot open key stores yet ('{path}'): the key store API is not merged.", ExitCodes.Unavailable);
+    private static KeyStoreCredential ToCredential(CredentialInput input, KeyStoreKdf kdf) => input.Password is { } password
+        ? KeyStoreCredential.FromPassword(password.Chars, kdf)
+        : KeyStoreCredential.FromKey(input.Key);
+
+    private static void WriteVersions(Utf8JsonWriter writer, string name, IReadOnlyList<KeyVersionInfo> versions)
+    {
+        writer.WriteString("name", name);
+        writer.WriteStartArray("versions");
+        foreach (KeyVersionInfo info in versions)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("version", info.Version);
+            writer.WriteBoolean("primary", info.IsPrimary);
+            writer.WriteNumber("length", info.Length);
+            writer.WriteString("created", info.Created.ToUniversalTime());
+            writer.WriteStartObject("metadata");
+            foreach ((string key, string value) in info.Metadata)
+            {
+                writer.WriteString(key, value);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteInfo(Utf8JsonWriter writer, string path, KeyStoreHeader header, int keys, int versions, long generation)
+    {
+        writer.WriteString("file", Path.GetFullPath(path));
+        writer.WriteNumber("formatVersion", header.FormatVersion);
+        writer.WriteStartObject("kdf");
+        writer.WriteString("algorithm", header.Kdf);
+        writer.WriteNumber("memoryKiB", header.KdfMemoryKiB);
+        writer.WriteNumber("iterations", header.KdfIterations);
+        writer.WriteEndObject();
+        writer.WriteNumber("keys", keys);
+        writer.WriteNumber("versions", versions);
+        writer.WriteNumber("generation", generation);
+    }
+
+    private static void WriteJson(Action<Utf8JsonWriter> body)
+    {
+        using Stream stdout = Console.OpenStandardOutput();
+        using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("schemaVersion", 1);
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+    }
 }

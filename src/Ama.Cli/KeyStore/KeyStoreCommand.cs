@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ama.Cli.Secrets;
+using Ama.Cryptography.KeyManagement;
 
 namespace Ama.Cli.KeyStore;
 
@@ -41,12 +42,22 @@ internal static class KeyStoreCommand
     {
         var store = StorePath();
         var credential = new CredentialOptions();
-        var kdf = new Option<string>("--kdf") { Description = "How the password becomes a key.", DefaultValueFactory = _ => "argon2id" };
-        kdf.AcceptOnlyFromAmong("argon2id", "pbkdf2");
-        var command = new Command("create", "Create a new, empty key store file; asks for the password twice.") { store, kdf };
+        var kdf = new KdfOptions();
+        var command = new Command("create", "Create a new, empty key store file; asks for the password twice.") { store };
+        kdf.AddTo(command);
         credential.AddTo(command);
-        command.SetAction(r => KeyStoreActions.Create(r.GetRequiredValue(store), credential.Read(r, r.GetRequiredValue(store), isNew: true), r.GetRequiredValue(kdf)));
-        return HelpExamples.With(command, "ama keystore create app.keys", "ama keystore create app.keys --key-file master.key", "ama keystore create app.keys --kdf pbkdf2 --password-file pw.txt");
+        command.SetAction(r =>
+        {
+            string path = StoreFile.Absent(r.GetRequiredValue(store));
+            KeyStoreKdf chosen = kdf.Read(r);
+            return KeyStoreActions.Create(path, credential.Read(r, path, isNew: true), chosen);
+        });
+        return HelpExamples.With(
+            command,
+            "ama keystore create app.keys",
+            "ama keystore create app.keys --key-file master.key",
+            "ama keystore create app.keys --kdf pbkdf2 --password-file pw.txt",
+            "ama keystore create app.keys --kdf argon2id --kdf-memory 262144 --kdf-iterations 2");
     }
 
     private static Command Put()
@@ -60,7 +71,7 @@ internal static class KeyStoreCommand
         credential.AddTo(command);
         command.SetAction(r =>
         {
-            string path = r.GetRequiredValue(store);
+            string path = StoreFile.Existing(r.GetRequiredValue(store));
             using CredentialInput input = credential.Read(r, path, isNew: false);
             (Ama.Cryptography.SecureBuffer material, int length) = MaterialInput.Read(r.GetValue(file), r.GetValue(generate), credential.UsesStdin(r));
             return KeyStoreActions.Put(path, input, r.GetRequiredValue(name), material, length);
@@ -82,7 +93,7 @@ internal static class KeyStoreCommand
         {
             SecretFormat output = SecretWriter.ParseFormat(r.GetRequiredValue(format));
             SecretWriter.RefuseRawToTerminal(output);
-            string path = r.GetRequiredValue(store);
+            string path = StoreFile.Existing(r.GetRequiredValue(store));
             using CredentialInput input = credential.Read(r, path, isNew: false);
             return KeyStoreActions.Get(path, input, r.GetRequiredValue(name), r.GetValue(version), output);
         });
@@ -96,7 +107,7 @@ internal static class KeyStoreCommand
         var credential = new CredentialOptions();
         var command = new Command("list", "List the entry names (never their material).") { store, json };
         credential.AddTo(command);
-        command.SetAction(r => KeyStoreActions.List(r.GetRequiredValue(store), credential.Read(r, r.GetRequiredValue(store), isNew: false), r.GetValue(json)));
+        command.SetAction(r => KeyStoreActions.List(r.GetRequiredValue(store), credential.Read(r, StoreFile.Existing(r.GetRequiredValue(store)), isNew: false), r.GetValue(json)));
         return HelpExamples.With(command, "ama keystore list app.keys", "ama keystore list app.keys --json --password-stdin < pw.txt");
     }
 
@@ -108,7 +119,7 @@ internal static class KeyStoreCommand
         var credential = new CredentialOptions();
         var command = new Command("delete", "Delete an entry, or destroy one version of it.") { store, name, version };
         credential.AddTo(command);
-        command.SetAction(r => KeyStoreActions.Delete(r.GetRequiredValue(store), credential.Read(r, r.GetRequiredValue(store), isNew: false), r.GetRequiredValue(name), r.GetValue(version)));
+        command.SetAction(r => KeyStoreActions.Delete(r.GetRequiredValue(store), credential.Read(r, StoreFile.Existing(r.GetRequiredValue(store)), isNew: false), r.GetRequiredValue(name), r.GetValue(version)));
         return HelpExamples.With(command, "ama keystore delete app.keys old-key", "ama keystore delete app.keys db-key --version 1");
     }
 
@@ -120,7 +131,7 @@ internal static class KeyStoreCommand
         var credential = new CredentialOptions();
         var command = new Command("versions", "List the versions of an entry: number, primary, length, creation time, metadata.") { store, name, json };
         credential.AddTo(command);
-        command.SetAction(r => KeyStoreActions.Versions(r.GetRequiredValue(store), credential.Read(r, r.GetRequiredValue(store), isNew: false), r.GetRequiredValue(name), r.GetValue(json)));
+        command.SetAction(r => KeyStoreActions.Versions(r.GetRequiredValue(store), credential.Read(r, StoreFile.Existing(r.GetRequiredValue(store)), isNew: false), r.GetRequiredValue(name), r.GetValue(json)));
         return HelpExamples.With(command, "ama keystore versions app.keys db-key", "ama keystore versions app.keys db-key --json");
     }
 
@@ -129,17 +140,21 @@ internal static class KeyStoreCommand
         var store = StorePath();
         var current = new CredentialOptions();
         var replacement = new CredentialOptions("new-");
+        var kdf = new KdfOptions();
         var command = new Command("passwd", "Change the store's credential (password or key); the entries are not re-encrypted.") { store };
         current.AddTo(command);
         replacement.AddTo(command, withStdin: false);
+        kdf.AddTo(command);
         command.SetAction(r =>
         {
-            string path = r.GetRequiredValue(store);
+            string path = StoreFile.Existing(r.GetRequiredValue(store));
+            KeyStoreKdf chosen = kdf.Read(r);
             using CredentialInput old = current.Read(r, path, isNew: false);
             using CredentialInput next = replacement.Read(r, path, isNew: true);
-            return KeyStoreActions.Passwd(path, old, next);
+            return KeyStoreActions.Passwd(path, old, next, chosen);
         });
-        return HelpExamples.With(command, "ama keystore passwd app.keys", "ama keystore passwd app.keys --password-file old.txt --new-key-file master.key");
+        return HelpExamples.With(command, "ama keystore passwd app.keys", "ama keystore passwd app.keys --password-file old.txt --new-key-file master.key",
+            "ama keystore passwd app.keys --key-file old.key --new-password-file pw.txt --kdf pbkdf2");
     }
 
     private static Command RotateDataKey()
@@ -148,7 +163,7 @@ internal static class KeyStoreCommand
         var credential = new CredentialOptions();
         var command = new Command("rotate-data-key", "Re-encrypt every entry under a fresh data key.") { store };
         credential.AddTo(command);
-        command.SetAction(r => KeyStoreActions.RotateDataKey(r.GetRequiredValue(store), credential.Read(r, r.GetRequiredValue(store), isNew: false)));
+        command.SetAction(r => KeyStoreActions.RotateDataKey(r.GetRequiredValue(store), credential.Read(r, StoreFile.Existing(r.GetRequiredValue(store)), isNew: false)));
         return HelpExamples.With(command, "ama keystore rotate-data-key app.keys");
     }
 
@@ -159,7 +174,7 @@ internal static class KeyStoreCommand
         var credential = new CredentialOptions();
         var command = new Command("info", "Show the format version, KDF and counts of a store; never secrets.") { store, json };
         credential.AddTo(command);
-        command.SetAction(r => KeyStoreActions.Info(r.GetRequiredValue(store), credential.Read(r, r.GetRequiredValue(store), isNew: false), r.GetValue(json)));
+        command.SetAction(r => KeyStoreActions.Info(r.GetRequiredValue(store), credential.Read(r, StoreFile.Existing(r.GetRequiredValue(store)), isNew: false), r.GetValue(json)));
         return HelpExamples.With(command, "ama keystore info app.keys", "ama keystore info app.keys --json --key-file master.key");
     }
 }

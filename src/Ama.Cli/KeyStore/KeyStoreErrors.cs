@@ -1,15 +1,27 @@
 using System.Diagnostics.CodeAnalysis;
+using Ama.Cryptography.KeyManagement;
 
 namespace Ama.Cli.KeyStore;
 
-/// <summary>Maps the key store's exceptions to one-line messages and exit codes.</summary>
+/// <summary>
+/// Maps the key store's exceptions to one-line messages and exit codes. The library's messages
+/// never hold key material, so they are passed on as they are.
+/// </summary>
 internal static class KeyStoreErrors
 {
     internal static bool TryMap(Exception exception, [NotNullWhen(true)] out string? message, out int exitCode)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        message = null;
-        exitCode = 0;
-        return false;
+        (message, exitCode) = exception switch
+        {
+            KeyStoreCredentialException e => (e.Message, ExitCodes.AuthenticationFailed),
+            KeyStoreDamagedException e => (e.Message, ExitCodes.DataError),
+            KeyStoreException e => (e.Message, ExitCodes.Failure),
+            FileNotFoundException e => (e.Message, ExitCodes.NotFound),
+            KeyNotFoundException e => (e.Message, ExitCodes.NotFound),
+            ArgumentException e when e is not ArgumentNullException => (e.Message, ExitCodes.DataError),
+            _ => (null, 0),
+        };
+        return message is not null;
     }
 }
