@@ -21,9 +21,6 @@ internal static class ExitCodes
     /// <summary>A file named on the command line (store, key file, password file) does not exist.</summary>
     internal const int NotFound = 66;
 
-    /// <summary>A feature this build does not have (the key store commands before the key store API is merged).</summary>
-    internal const int Unavailable = 69;
-
     /// <summary>A bug in ama or the library; the one-line message names the exception type.</summary>
     internal const int InternalError = 70;
 
