@@ -15,9 +15,9 @@ internal static class MemoryScenarios
             case "memory-hold":
                 return await HoldAsync(args);
             case "memory-overflow":
-                return Overflow(native: false);
+                return Overflow(native: false, reuse: false);
             case "memory-overflow-native":
-                return Overflow(native: true);
+                return Overflow(native: true, reuse: args.Contains("reuse"));
             case "memory-status":
                 return Status();
             case "memory-concurrency":
@@ -95,11 +95,19 @@ internal static class MemoryScenarios
     /// From managed code the runtime turns the SIGSEGV into a fatal AccessViolationException;
     /// from native code (libc memset) the SIGSEGV kills the process directly.
     /// </summary>
-    private static unsafe int Overflow(bool native)
+    private static unsafe int Overflow(bool native, bool reuse)
     {
+        if (reuse)
+        {
+            // The next buffer of this size gets the same cached mapping back: its guard must still be there.
+            using var first = new SecureBuffer(100, new SecureBufferOptions { Guarded = true });
+            Console.WriteLine($"FIRST {first.UnsafeAddress:x}");
+        }
+
         using var buffer = new SecureBuffer(100, new SecureBufferOptions { Guarded = true });
         Pattern.Fill(buffer.Span, 7);
         byte* end = (byte*)buffer.UnsafeAddress + buffer.Length;
+        Console.WriteLine($"SECOND {buffer.UnsafeAddress:x}");
         Console.WriteLine("WRITING");
         Console.Out.Flush();
         if (native)

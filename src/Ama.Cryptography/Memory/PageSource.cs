@@ -4,6 +4,7 @@ namespace Ama.Cryptography.Memory;
 internal abstract class PageSource
 {
     private SlabPool? slabs;
+    private GuardedRegionCache? guardedCache;
 
     internal static nuint PageSize { get; } = (nuint)Environment.SystemPageSize;
 
@@ -26,6 +27,9 @@ internal abstract class PageSource
 
     /// <summary>Gets the slabs carved from this source's pages, created on first use.</summary>
     internal SlabPool Slabs => LazyInitializer.EnsureInitialized(ref slabs, () => new SlabPool(this));
+
+    /// <summary>Gets the released guarded mappings of this source that wait for reuse.</summary>
+    internal GuardedRegionCache GuardedCache => LazyInitializer.EnsureInitialized(ref guardedCache, () => new GuardedRegionCache());
 
     internal static nuint RoundUpToPages(nuint length) => (length + PageSize - 1) & ~(PageSize - 1);
 }

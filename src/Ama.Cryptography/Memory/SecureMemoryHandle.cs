@@ -51,7 +51,10 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
 
     internal static SecureMemoryHandle Guarded(PageSource source, int length)
     {
-        MappedRegion region = source.Map(PageSource.RoundUpToPages((nuint)(length + Canary.Size)), guarded: true);
+        nuint regionLength = PageSource.RoundUpToPages((nuint)(length + Canary.Size));
+        MappedRegion region = source.GuardedCache.TryTake(regionLength, out MappedRegion? cached)
+            ? cached!
+            : source.Map(regionLength, guarded: true);
 
         // The data ends exactly at the trailing guard page, so a one-byte overflow faults.
         nint data = region.Address + (nint)region.Length - length;
@@ -115,6 +118,9 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
 
         Canary.Check(handle, "guarded buffer");
         Zeroing.Overwrite(new Span<byte>((void*)(handle - Canary.Size), Length + Canary.Size));
-        Source.Unmap(region);
+        if (!Source.GuardedCache.TryKeep(region))
+        {
+            Source.Unmap(region);
+        }
     }
 }

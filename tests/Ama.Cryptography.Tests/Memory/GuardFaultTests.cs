@@ -18,6 +18,16 @@ public sealed class GuardFaultTests
     }
 
     [Fact]
+    public void A_reused_guarded_mapping_keeps_its_trailing_guard()
+    {
+        (int exit, string stdout, _) = TestHost.Run(TestHost.StartInfo("memory-overflow-native", ["reuse"]));
+        string first = stdout.Split('\n').Single(l => l.StartsWith("FIRST ", StringComparison.Ordinal))[6..];
+        string second = stdout.Split('\n').Single(l => l.StartsWith("SECOND ", StringComparison.Ordinal))[7..];
+        Assert.Equal(first, second);
+        Assert.Equal(SigSegvExit, exit);
+    }
+
+    [Fact]
     public void Managed_write_one_byte_past_a_guarded_buffer_is_a_fatal_access_violation()
     {
         (int exit, string stdout, string stderr) = TestHost.Run(TestHost.StartInfo("memory-overflow"));

@@ -54,11 +54,31 @@ public sealed unsafe class SecureBufferTests
     [Fact]
     public void Guarded_buffer_is_zeroed_before_its_pages_are_unlocked_and_unmapped()
     {
+        // Five pages: larger than any mapping the guarded-region cache keeps, so it is unmapped.
         var source = new RecordingSource();
-        SecureMemoryHandle handle = SecureMemoryHandle.Guarded(source, 200);
+        SecureMemoryHandle handle = SecureMemoryHandle.Guarded(source, 5 * Environment.SystemPageSize);
         handle.Span.Fill(0x77);
         handle.Dispose();
         Assert.Equal([true], source.ZeroAtUnmap);
+    }
+
+    [Fact]
+    public void Released_small_guarded_mapping_is_reused_zeroed_and_larger_ones_are_unmapped()
+    {
+        var source = new RecordingSource();
+        SecureMemoryHandle first = SecureMemoryHandle.Guarded(source, 200);
+        nint address = first.Address;
+        first.Span.Fill(0x42);
+        first.Dispose();
+
+        SecureMemoryHandle second = SecureMemoryHandle.Guarded(source, 100);
+        Assert.Equal(address + 100, second.Address);
+        Assert.False(second.Span.ContainsAnyExcept((byte)0));
+
+        // The first tenant's canary and bytes in front of the new canary were wiped too.
+        Assert.False(new ReadOnlySpan<byte>((void*)(address - Canary.Size), 100).ContainsAnyExcept((byte)0));
+        Assert.Empty(source.ZeroAtUnmap);
+        second.Dispose();
     }
 
     [Fact]
