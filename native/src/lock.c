@@ -129,60 +129,54 @@ static int advise_inner_pages(void *p, size_t n, int advice)
 }
 #endif
 
-int ama_secure_mlock(void *p, size_t n)
+/* Lock and unlock differ only in the OS call, the advice and the error they report. */
+static int change_lock(void *p, size_t n, int (*os_call)(const void *, size_t), int advice, int failure)
 {
     int noop;
     int rc = check_range(p, n, &noop);
     ama_tls_os_error = 0;
+    (void)advice;
     if (rc != AMA_OK || noop) {
         return rc;
     }
 #if defined(AMA_NO_MLOCK)
+    (void)os_call;
+    (void)failure;
     ama_tls_os_error = ENOSYS;
     return AMA_ERR_UNSUPPORTED;
 #else
-    if (mlock(p, n) != 0) {
+    if (os_call(p, n) != 0) {
         int e = errno;
         ama_tls_os_error = e;
-        return (e == ENOSYS) ? AMA_ERR_UNSUPPORTED : AMA_ERR_LOCK_FAILED;
+        return (e == ENOSYS) ? AMA_ERR_UNSUPPORTED : failure;
     }
 #if defined(AMA_ADV_EXCLUDE)
-    int e = advise_inner_pages(p, n, AMA_ADV_EXCLUDE);
+    int e = advise_inner_pages(p, n, advice);
     if (e != 0) {
         ama_tls_os_error = e;
-        return AMA_ERR_ADVISE_FAILED; /* the range stays locked */
+        return AMA_ERR_ADVISE_FAILED; /* the lock change itself stays in effect */
     }
 #endif
     return AMA_OK;
 #endif
 }
 
+#if !defined(AMA_ADV_EXCLUDE)
+#define AMA_ADV_EXCLUDE_OR_0 0
+#define AMA_ADV_INCLUDE_OR_0 0
+#else
+#define AMA_ADV_EXCLUDE_OR_0 AMA_ADV_EXCLUDE
+#define AMA_ADV_INCLUDE_OR_0 AMA_ADV_INCLUDE
+#endif
+
+int ama_secure_mlock(void *p, size_t n)
+{
+    return change_lock(p, n, mlock, AMA_ADV_EXCLUDE_OR_0, AMA_ERR_LOCK_FAILED);
+}
+
 int ama_secure_munlock(void *p, size_t n)
 {
-    int noop;
-    int rc = check_range(p, n, &noop);
-    ama_tls_os_error = 0;
-    if (rc != AMA_OK || noop) {
-        return rc;
-    }
-#if defined(AMA_NO_MLOCK)
-    ama_tls_os_error = ENOSYS;
-    return AMA_ERR_UNSUPPORTED;
-#else
-    if (munlock(p, n) != 0) {
-        int e = errno;
-        ama_tls_os_error = e;
-        return (e == ENOSYS) ? AMA_ERR_UNSUPPORTED : AMA_ERR_UNLOCK_FAILED;
-    }
-#if defined(AMA_ADV_EXCLUDE)
-    int e = advise_inner_pages(p, n, AMA_ADV_INCLUDE);
-    if (e != 0) {
-        ama_tls_os_error = e;
-        return AMA_ERR_ADVISE_FAILED; /* the range stays unlocked */
-    }
-#endif
-    return AMA_OK;
-#endif
+    return change_lock(p, n, munlock, AMA_ADV_INCLUDE_OR_0, AMA_ERR_UNLOCK_FAILED);
 }
 
 #endif
