@@ -14,6 +14,7 @@ internal static class KeyStoreScenarios
         "keystore-read" => Read(args[0], args[1]),
         "keystore-writer" => Write(args[0], args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture)),
         "keystore-dump" => HoldAfterUse(args[0], args[1], args[2]),
+        "keystore-dump-open" => HoldOpen(Seeds(args)),
         _ => Unknown(scenario),
     });
 
@@ -112,6 +113,51 @@ internal static class KeyStoreScenarios
             using SecureBuffer again = storage.Retrieve("dump-test");
             Console.WriteLine($"retrieved {retrieved.Span.SequenceEqual(again.Span)}");
         }
+    }
+
+    private static int[] Seeds(string[] args) => [.. args.Select(a => int.Parse(a, CultureInfo.InvariantCulture))];
+
+    /// <summary>
+    /// Opens an in-memory storage whose data key is pattern DATASEED (the caller's array is pinned and zeroed
+    /// at once, so only the storage's copies remain), stores and retrieves a value with pattern VALUESEED, and
+    /// keeps the storage open. As a negative control it keeps a live AesGcm over key pattern PROBESEED (what a
+    /// long-lived OpenSSL context leaves in the heap) and a plain array with pattern CONTROLSEED.
+    /// Prints "sodium True|False", "retrieved True|False" and "ready", then waits on stdin.
+    /// </summary>
+    private static int HoldOpen(int[] seeds)
+    {
+        byte[] control = new byte[32];
+        FillPattern(control, seeds[3]);
+        byte[] dataKey = GC.AllocateArray<byte>(32, pinned: true);
+        FillPattern(dataKey, seeds[0]);
+        using var storage = new SecureKeyStorage(dataKey);
+        SecureMemory.Zero(dataKey);
+        Console.WriteLine($"sodium {Ama.Cryptography.KeyManagement.SodiumEntryAead.IsAvailable}");
+        Console.WriteLine($"retrieved {StoreAndRetrieve(storage, seeds[1])}");
+        using var probeKey = new SecureBuffer(32);
+        FillPattern(probeKey.Span, seeds[2]);
+        using var probe = new AesGcm(probeKey.Span, 16);
+        probeKey.Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        _ = Console.ReadLine();
+        GC.KeepAlive(control);
+        GC.KeepAlive(probe);
+        return 0;
+    }
+
+    private static bool StoreAndRetrieve(SecureKeyStorage storage, int seed)
+    {
+        Span<byte> value = stackalloc byte[32];
+        FillPattern(value, seed);
+        storage.Store("dump-test", value);
+        using SecureBuffer retrieved = storage.Retrieve("dump-test");
+        bool same = retrieved.Span.SequenceEqual(value);
+        SecureMemory.Zero(value);
+        return same;
     }
 
     /// <summary>Measures what .NET's AesGcm (OpenSSL) leaves behind of its key after Dispose.</summary>

@@ -3,8 +3,10 @@ using System.Security.Cryptography;
 namespace Ama.Cryptography.KeyManagement;
 
 /// <summary>
-/// AES-256-GCM over entries with random 96-bit nonces. One instance lives for one operation
-/// (a Retrieve, a batch) so that the copy of the key that OpenSSL keeps is freed soon.
+/// Seals and opens entries: AES-256-GCM with random 96-bit nonces and the entry's associated data.
+/// The cipher is the ring's precomputed libsodium state when the host has one (it lives as long as the
+/// data key, in secure memory); otherwise a .NET <see cref="AesGcm"/> made for this one operation (a
+/// Retrieve, a batch) so that the copy of the key that OpenSSL keeps is freed soon.
 /// </summary>
 internal sealed class EntryCipher : IDisposable
 {
@@ -14,11 +16,28 @@ internal sealed class EntryCipher : IDisposable
     /// </summary>
     internal const ulong MaxEncryptionsPerDataKey = 1UL << 32;
 
-    private readonly AesGcm aes;
+    private readonly IEntryAead aead;
 
-    internal EntryCipher(KeyRing ring) => aes = new AesGcm(ring.EntryKey, KeyStoreFormat.TagLength);
+    /// <summary>Only the per-operation fallback is owned here; the ring owns the libsodium state.</summary>
+    private readonly AesGcmEntryAead? perOperation;
 
-    internal static SealedVersion Seal(AesGcm aes, KeyStoreState state, string name, int version, KeyValuePair<string, string>[] metadata, ReadOnlySpan<byte> plaintext)
+    internal EntryCipher(KeyRing ring)
+    {
+        if (ring.EntrySchedule is { } schedule)
+        {
+            aead = schedule;
+        }
+        else
+        {
+            perOperation = new AesGcmEntryAead(ring.EntryKey);
+            aead = perOperation;
+        }
+    }
+
+    /// <summary>Seals through a given implementation; the caller keeps ownership of it.</summary>
+    internal EntryCipher(IEntryAead aead) => this.aead = aead;
+
+    internal SealedVersion Seal(KeyStoreState state, string name, int version, KeyValuePair<string, string>[] metadata, ReadOnlySpan<byte> plaintext)
     {
         if (state.Encryptions >= MaxEncryptionsPerDataKey)
         {
@@ -30,7 +49,7 @@ internal sealed class EntryCipher : IDisposable
         var sealedBytes = new byte[KeyStoreFormat.NonceLength + plaintext.Length + KeyStoreFormat.TagLength];
         var nonce = sealedBytes.AsSpan(0, KeyStoreFormat.NonceLength);
         RandomNumberGenerator.Fill(nonce);
-        aes.Encrypt(
+        aead.Encrypt(
             nonce,
             plaintext,
             sealedBytes.AsSpan(KeyStoreFormat.NonceLength, plaintext.Length),
@@ -39,29 +58,17 @@ internal sealed class EntryCipher : IDisposable
         return new SealedVersion { Version = version, CreatedUnixMs = created, Metadata = metadata, Length = plaintext.Length, Sealed = sealedBytes };
     }
 
-    internal SealedVersion Seal(KeyStoreState state, string name, int version, KeyValuePair<string, string>[] metadata, ReadOnlySpan<byte> plaintext) =>
-        Seal(aes, state, name, version, metadata, plaintext);
-
     /// <summary>Decrypts straight into <paramref name="destination"/>; false (and zeroed output) when the tag does not match.</summary>
     internal bool TryOpen(ReadOnlySpan<byte> storeId, string name, SealedVersion version, Span<byte> destination)
     {
         ReadOnlySpan<byte> sealedBytes = version.Sealed;
-        try
-        {
-            aes.Decrypt(
-                sealedBytes[..KeyStoreFormat.NonceLength],
-                sealedBytes.Slice(KeyStoreFormat.NonceLength, version.Length),
-                sealedBytes[^KeyStoreFormat.TagLength..],
-                destination,
-                KeyStoreFormat.EntryAssociatedData(storeId, name, version.Version, version.CreatedUnixMs, version.Metadata, version.Length));
-            return true;
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            SecureMemory.Zero(destination);
-            return false;
-        }
+        return aead.TryDecrypt(
+            sealedBytes[..KeyStoreFormat.NonceLength],
+            sealedBytes.Slice(KeyStoreFormat.NonceLength, version.Length),
+            sealedBytes[^KeyStoreFormat.TagLength..],
+            destination,
+            KeyStoreFormat.EntryAssociatedData(storeId, name, version.Version, version.CreatedUnixMs, version.Metadata, version.Length));
     }
 
-    public void Dispose() => aes.Dispose();
+    public void Dispose() => perOperation?.Dispose();
 }

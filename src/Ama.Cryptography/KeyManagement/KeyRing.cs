@@ -5,11 +5,14 @@ namespace Ama.Cryptography.KeyManagement;
 /// <summary>
 /// The data key and the two keys derived from it, in one secure buffer:
 /// [0, 32) the data key, [32, 64) the entry key (AES-256-GCM), [64, 96) the whole-file MAC key.
+/// Where libsodium has a hardware AES-256-GCM, the ring also owns the entry key's expanded state
+/// (in secure memory), built once here and freed with the ring.
 /// </summary>
 internal sealed class KeyRing : IDisposable
 {
     private const int Length = 3 * KeyDerivation.KeyLength;
     private readonly SecureBuffer keys;
+    private SodiumEntryAead? entrySchedule;
 
     private KeyRing(SecureBuffer keys) => this.keys = keys;
 
@@ -19,20 +22,21 @@ internal sealed class KeyRing : IDisposable
 
     internal ReadOnlySpan<byte> MacKey => keys.Span[64..96];
 
+    /// <summary>Gets the precomputed AES-256-GCM state of the entry key, or null on hosts without hardware AES-GCM in libsodium.</summary>
+    internal IEntryAead? EntrySchedule => entrySchedule;
+
     internal static KeyRing CreateRandom()
     {
         var ring = new KeyRing(new SecureBuffer(Length));
         RandomNumberGenerator.Fill(ring.keys.Span[..32]);
-        ring.DeriveSubkeys();
-        return ring;
+        return ring.DeriveSubkeysOrDispose();
     }
 
     internal static KeyRing FromDataKey(ReadOnlySpan<byte> dataKey)
     {
         var ring = new KeyRing(new SecureBuffer(Length));
         dataKey.CopyTo(ring.keys.Span);
-        ring.DeriveSubkeys();
-        return ring;
+        return ring.DeriveSubkeysOrDispose();
     }
 
     /// <summary>Unwraps a data key sealed by <see cref="Wrap"/>; null when the tag does not match.</summary>
@@ -58,6 +62,11 @@ internal sealed class KeyRing : IDisposable
         {
             ring.Dispose();
             return null;
+        }
+        catch
+        {
+            ring.Dispose();
+            throw;
         }
         finally
         {
@@ -100,12 +109,34 @@ internal sealed class KeyRing : IDisposable
         }
     }
 
-    public void Dispose() => keys.Dispose();
+    public void Dispose()
+    {
+        entrySchedule?.Dispose();
+        keys.Dispose();
+    }
+
+    private KeyRing DeriveSubkeysOrDispose()
+    {
+        try
+        {
+            DeriveSubkeys();
+            return this;
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
 
     private void DeriveSubkeys()
     {
         var span = keys.Span;
         KeyDerivation.Expand(span[..32], KeyDerivation.EntryLabel, default, span[32..64]);
         KeyDerivation.Expand(span[..32], KeyDerivation.MacLabel, default, span[64..96]);
+        if (SodiumEntryAead.IsAvailable)
+        {
+            entrySchedule = SodiumEntryAead.Create(EntryKey);
+        }
     }
 }
