@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Ama.Cli.Interop;
 
 namespace Ama.Cli.Secrets;
 
@@ -6,7 +6,7 @@ namespace Ama.Cli.Secrets;
 /// Turns terminal echo off for the whole prompt, as getpass(3) does. Console.ReadKey only turns it
 /// off while a read is in progress, so keys typed between two reads (or before the first) would be echoed.
 /// </summary>
-internal static partial class TerminalEcho
+internal static class TerminalEcho
 {
     private const int TermiosBytes = 256; // larger than struct termios on every Linux ABI
     private const int LocalFlagsOffset = 12; // c_lflag follows c_iflag, c_oflag and c_cflag (32 bits each) on Linux
@@ -29,7 +29,7 @@ internal static partial class TerminalEcho
         }
 
         var original = new byte[TermiosBytes];
-        if (TcGetAttr(fd, original) != 0)
+        if (Libc.TcGetAttr(fd, original) != 0)
         {
             return false;
         }
@@ -45,7 +45,7 @@ internal static partial class TerminalEcho
         }
 
         // TCSAFLUSH drops keys typed ahead while echo was still on, as getpass does.
-        return TcSetAttr(fd, TcsaFlush, quiet) == 0;
+        return Libc.TcSetAttr(fd, TcsaFlush, quiet) == 0;
     }
 
     /// <summary>Restores the terminal; safe to call from a signal handler and more than once.</summary>
@@ -62,13 +62,7 @@ internal static partial class TerminalEcho
 
         if (original is not null)
         {
-            _ = TcSetAttr(fd, TcsaFlush, original);
+            _ = Libc.TcSetAttr(fd, TcsaFlush, original);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "tcgetattr", SetLastError = true)]
-    private static partial int TcGetAttr(int fd, [Out] byte[] termios);
-
-    [LibraryImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
-    private static partial int TcSetAttr(int fd, int action, byte[] termios);
 }
