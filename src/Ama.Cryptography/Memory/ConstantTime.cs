@@ -11,6 +11,7 @@ namespace Ama.Cryptography.Memory;
 /// loads and XOR/OR steps as an equal-length compare, with no copy of either input, and the
 /// length difference alone makes the answer false. Every selection between the inputs is
 /// done with arithmetic masks, so no branch depends on the data or on which input is shorter.
+/// The arithmetic is unchecked: an overflow check is a branch, and on the data it would leak.
 /// </remarks>
 internal static unsafe class ConstantTime
 {
@@ -18,6 +19,7 @@ internal static unsafe class ConstantTime
     {
         fixed (byte* l = left)
         fixed (byte* r = right)
+        unchecked
         {
             nint leftLength = left.Length;
             nint rightLength = right.Length;
@@ -41,7 +43,7 @@ internal static unsafe class ConstantTime
     }
 
     /// <summary>Returns zero when the two ranges are equal, non-zero otherwise.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static uint Accumulate(byte* a, byte* b, nuint length)
     {
         // The width is chosen from the length alone, which is public.
@@ -65,67 +67,79 @@ internal static unsafe class ConstantTime
 
     private static uint Accumulate512(byte* a, byte* b, nuint length)
     {
-        nuint width = (nuint)Vector512<byte>.Count;
-        Vector512<byte> acc0 = Vector512<byte>.Zero;
-        Vector512<byte> acc1 = Vector512<byte>.Zero;
-        nuint i = 0;
-        for (; i + (2 * width) <= length; i += 2 * width)
+        unchecked
         {
-            acc0 |= Vector512.Load(a + i) ^ Vector512.Load(b + i);
-            acc1 |= Vector512.Load(a + i + width) ^ Vector512.Load(b + i + width);
-        }
+            nuint width = (nuint)Vector512<byte>.Count;
+            Vector512<byte> acc0 = Vector512<byte>.Zero;
+            Vector512<byte> acc1 = Vector512<byte>.Zero;
+            nuint i = 0;
+            for (; i + (2 * width) <= length; i += 2 * width)
+            {
+                acc0 |= Vector512.Load(a + i) ^ Vector512.Load(b + i);
+                acc1 |= Vector512.Load(a + i + width) ^ Vector512.Load(b + i + width);
+            }
 
-        for (; i + width <= length; i += width)
-        {
-            acc0 |= Vector512.Load(a + i) ^ Vector512.Load(b + i);
-        }
+            for (; i + width <= length; i += width)
+            {
+                acc0 |= Vector512.Load(a + i) ^ Vector512.Load(b + i);
+            }
 
-        // The last block overlaps bytes already seen instead of looping byte by byte.
-        nuint last = length - width;
-        acc1 |= Vector512.Load(a + last) ^ Vector512.Load(b + last);
-        Vector512<byte> acc = acc0 | acc1;
-        return Fold(acc.GetLower() | acc.GetUpper());
+            // The last block overlaps bytes already seen instead of looping byte by byte.
+            nuint last = length - width;
+            acc1 |= Vector512.Load(a + last) ^ Vector512.Load(b + last);
+            Vector512<byte> acc = acc0 | acc1;
+            return Fold(acc.GetLower() | acc.GetUpper());
+        }
     }
 
     private static uint Accumulate256(byte* a, byte* b, nuint length)
     {
-        nuint width = (nuint)Vector256<byte>.Count;
-        Vector256<byte> acc = Vector256<byte>.Zero;
-        nuint i = 0;
-        for (; i + width <= length; i += width)
+        unchecked
         {
-            acc |= Vector256.Load(a + i) ^ Vector256.Load(b + i);
-        }
+            nuint width = (nuint)Vector256<byte>.Count;
+            Vector256<byte> acc = Vector256<byte>.Zero;
+            nuint i = 0;
+            for (; i + width <= length; i += width)
+            {
+                acc |= Vector256.Load(a + i) ^ Vector256.Load(b + i);
+            }
 
-        nuint last = length - width;
-        acc |= Vector256.Load(a + last) ^ Vector256.Load(b + last);
-        return Fold(acc);
+            nuint last = length - width;
+            acc |= Vector256.Load(a + last) ^ Vector256.Load(b + last);
+            return Fold(acc);
+        }
     }
 
     private static uint Accumulate128(byte* a, byte* b, nuint length)
     {
-        nuint width = (nuint)Vector128<byte>.Count;
-        Vector128<byte> acc = Vector128<byte>.Zero;
-        nuint i = 0;
-        for (; i + width <= length; i += width)
+        unchecked
         {
-            acc |= Vector128.Load(a + i) ^ Vector128.Load(b + i);
-        }
+            nuint width = (nuint)Vector128<byte>.Count;
+            Vector128<byte> acc = Vector128<byte>.Zero;
+            nuint i = 0;
+            for (; i + width <= length; i += width)
+            {
+                acc |= Vector128.Load(a + i) ^ Vector128.Load(b + i);
+            }
 
-        nuint last = length - width;
-        acc |= Vector128.Load(a + last) ^ Vector128.Load(b + last);
-        return Fold(acc);
+            nuint last = length - width;
+            acc |= Vector128.Load(a + last) ^ Vector128.Load(b + last);
+            return Fold(acc);
+        }
     }
 
     private static uint AccumulateScalar(byte* a, byte* b, nuint length)
     {
-        uint acc = 0;
-        for (nuint i = 0; i < length; i++)
+        unchecked
         {
-            acc |= unchecked((uint)(a[i] ^ b[i]));
-        }
+            uint acc = 0;
+            for (nuint i = 0; i < length; i++)
+            {
+                acc |= unchecked((uint)(a[i] ^ b[i]));
+            }
 
-        return acc;
+            return acc;
+        }
     }
 
     private static uint Fold(Vector256<byte> acc) => Fold(acc.GetLower() | acc.GetUpper());

@@ -17,18 +17,11 @@ internal static unsafe class NativeBackend
 
     private static readonly LoadResult Loaded = Load();
 
-    internal static bool IsActive
-    {
-        get
-        {
-            if (Loaded.Failure is not null)
-            {
-                throw Loaded.Failure;
-            }
+    // Separate static readonly fields: the tiered JIT folds them into constants on hot paths.
+    private static readonly bool Active = Loaded.Handle != 0;
+    private static readonly Exception? Failure = Loaded.Failure;
 
-            return Loaded.Handle != 0;
-        }
-    }
+    internal static bool IsActive => Failure is null ? Active : throw Failure;
 
     internal static string? Version => IsActive ? Marshal.PtrToStringUTF8(AmaNative.Version()) : null;
 
