@@ -17,9 +17,9 @@ internal static unsafe class Zeroing
 
     /// <summary>
     /// Passes and check run over blocks this large, so that the 0xFF and second 0x00 passes and
-    /// the read-back find the block still in the core's L2 cache instead of going to memory again.
+    /// the read-back find the block still in the core's L1 data cache.
     /// </summary>
-    internal const int BlockBytes = 64 * 1024;
+    internal const int BlockBytes = 32 * 1024;
 
     internal static void Zero(Span<byte> buffer)
     {
@@ -99,7 +99,16 @@ internal static unsafe class Zeroing
                 var pattern = Vector512.Create(value);
                 nuint length = (nuint)buffer.Length;
                 nuint width = (nuint)Vector512<byte>.Count;
-                for (nuint i = 0; i + width <= length; i += width)
+                nuint i = 0;
+                for (; i + (4 * width) <= length; i += 4 * width)
+                {
+                    pattern.Store(pointer + i);
+                    pattern.Store(pointer + i + width);
+                    pattern.Store(pointer + i + (2 * width));
+                    pattern.Store(pointer + i + (3 * width));
+                }
+
+                for (; i + width <= length; i += width)
                 {
                     pattern.Store(pointer + i);
                 }
