@@ -8,18 +8,24 @@ public static class Tools
     public static string Require(string name)
     {
         string? path = Find(name);
-        if (path is not null)
+        RequireThat(path is not null, $"the tool '{name}' is installed");
+        return path ?? string.Empty;
+    }
+
+    /// <summary>Skips the test on a laptop that lacks <paramref name="what"/>, and fails it in CI.</summary>
+    public static void RequireThat(bool present, string what)
+    {
+        if (present)
         {
-            return path;
+            return;
         }
 
         if (Required)
         {
-            Assert.Fail($"The tool '{name}' is required (AMA_REQUIRE_TOOLS=1) but is not installed.");
+            Assert.Fail($"This test requires that {what} (AMA_REQUIRE_TOOLS=1), and it is not so.");
         }
 
-        Assert.Skip($"The tool '{name}' is not installed.");
-        return string.Empty;
+        Assert.Skip($"Skipped: this test requires that {what}.");
     }
 
     public static string? Find(string name)

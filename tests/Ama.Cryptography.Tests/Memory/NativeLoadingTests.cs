@@ -36,10 +36,7 @@ public sealed class NativeLoadingTests
     public void Built_library_selects_the_native_backend()
     {
         string library = Path.Combine(TestHost.FindRepoRoot(), "native", "build", "libama_secure_memory.so");
-        if (!File.Exists(library))
-        {
-            Tools.Require(library);
-        }
+        Tools.RequireThat(File.Exists(library), "the native library is built in native/build (native/ci.sh)");
 
         (int exit, string stdout) = RunStatus(library);
         Assert.Equal(0, exit);
