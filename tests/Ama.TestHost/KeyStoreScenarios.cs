@@ -90,12 +90,7 @@ internal static class KeyStoreScenarios
         FillPattern(control, int.Parse(controlSeed, CultureInfo.InvariantCulture));
         UseStorage(int.Parse(keySeed, CultureInfo.InvariantCulture));
         UseAesGcm(int.Parse(probeSeed, CultureInfo.InvariantCulture));
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        Console.WriteLine("ready");
-        Console.Out.Flush();
-        _ = Console.ReadLine();
+        CollectThenWaitForDump();
         GC.KeepAlive(control);
         return 0;
     }
@@ -138,12 +133,7 @@ internal static class KeyStoreScenarios
         FillPattern(probeKey.Span, seeds[2]);
         using var probe = new AesGcm(probeKey.Span, 16);
         probeKey.Dispose();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        Console.WriteLine("ready");
-        Console.Out.Flush();
-        _ = Console.ReadLine();
+        CollectThenWaitForDump();
         GC.KeepAlive(control);
         GC.KeepAlive(probe);
         return 0;
@@ -171,5 +161,16 @@ internal static class KeyStoreScenarios
         {
             aes.Encrypt(new byte[12], data, data, tag);
         }
+    }
+
+    /// <summary>Lets finalizers run so only live secrets remain, then says "ready" and waits while the test dumps.</summary>
+    private static void CollectThenWaitForDump()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        _ = Console.ReadLine();
     }
 }
