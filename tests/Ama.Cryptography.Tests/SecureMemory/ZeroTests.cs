@@ -40,6 +40,49 @@ public class ZeroTests
     }
 
     [Fact]
+    public void Zero_wipes_exactly_the_slice_at_every_offset_in_a_cache_line()
+    {
+        // Zeroing writes the partial lines at either end piece by piece (32, 16, 8, 4, 2, 1
+        // bytes) and whole lines between; every start offset within a line, with lengths up to
+        // four lines and across a block boundary, reaches each piece at each position.
+        int[] lengths = [.. Enumerable.Range(0, 4 * 64 + 2), 1000, 1024, Zeroing.BlockBytes + 67];
+        byte[] backing = GC.AllocateArray<byte>(Zeroing.BlockBytes + 256, pinned: true);
+
+        for (int offset = 0; offset < 64; offset++)
+        {
+            foreach (int length in lengths)
+            {
+                backing.AsSpan().Fill(0xA5);
+
+                SecureMemory.Zero(backing.AsSpan(offset, length));
+
+                Assert.False(backing.AsSpan(offset, length).ContainsAnyExcept((byte)0), $"offset {offset}, length {length}: a byte was left");
+                Assert.False(backing.AsSpan(0, offset).ContainsAnyExcept((byte)0xA5), $"offset {offset}, length {length}: a byte before was written");
+                Assert.False(backing.AsSpan(offset + length).ContainsAnyExcept((byte)0xA5), $"offset {offset}, length {length}: a byte after was written");
+            }
+        }
+    }
+
+    [Fact]
+    public void Read_back_check_sees_a_non_zero_byte_at_every_position_and_offset()
+    {
+        const int Length = 2 * 64 + 3;
+        byte[] backing = GC.AllocateArray<byte>(Length + 64, pinned: true);
+
+        for (int offset = 0; offset < 64; offset++)
+        {
+            for (int position = 0; position < Length; position++)
+            {
+                backing[offset + position] = 0x80;
+                Assert.False(ReadBackAccepts(backing, offset, Length), $"offset {offset}: byte {position} was not seen");
+                backing[offset + position] = 0;
+            }
+
+            Assert.True(ReadBackAccepts(backing, offset, Length));
+        }
+    }
+
+    [Fact]
     public void Zero_of_null_array_throws_ArgumentNullException()
     {
         ArgumentNullException e = Assert.Throws<ArgumentNullException>(() => SecureMemory.Zero((byte[])null!));
@@ -118,6 +161,19 @@ public class ZeroTests
         }
 
         Assert.True(sawNonZero);
+    }
+
+    private static bool ReadBackAccepts(byte[] backing, int offset, int length)
+    {
+        try
+        {
+            Zeroing.VerifyZero(backing.AsSpan(offset, length));
+            return true;
+        }
+        catch (SecureMemoryException)
+        {
+            return false;
+        }
     }
 
     private static byte[] NonZeroBytes(int size)
