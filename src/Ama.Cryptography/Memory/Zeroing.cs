@@ -25,24 +25,27 @@ internal static unsafe class Zeroing
 
     internal static void Zero(Span<byte> buffer)
     {
-        if (NativeBackend.IsActive)
+        unchecked
         {
-            NativeBackend.Memzero(buffer);
-            VerifyZero(buffer);
-            return;
-        }
-
-        // Every byte still gets all three passes before it is read back.
-        fixed (byte* start = buffer)
-        {
-            nuint length = (nuint)buffer.Length;
-            for (nuint offset = 0; offset < length; offset += BlockBytes)
+            if (NativeBackend.IsActive)
             {
-                nuint count = Math.Min(BlockBytes, length - offset);
-                OverwriteBlock(start + offset, count);
-                if (OrOfAllBytes(start + offset, count) != 0)
+                NativeBackend.Memzero(buffer);
+                VerifyZero(buffer);
+                return;
+            }
+
+            // Every byte still gets all three passes before it is read back.
+            fixed (byte* start = buffer)
+            {
+                nuint length = (nuint)buffer.Length;
+                for (nuint offset = 0; offset < length; offset += BlockBytes)
                 {
-                    throw Error.ZeroingNotVerified(buffer.Length);
+                    nuint count = Math.Min(BlockBytes, length - offset);
+                    OverwriteBlock(start + offset, count);
+                    if (OrOfAllBytes(start + offset, count) != 0)
+                    {
+                        throw Error.ZeroingNotVerified(buffer.Length);
+                    }
                 }
             }
         }
@@ -75,12 +78,15 @@ internal static unsafe class Zeroing
     /// <summary>The managed three passes, whichever backend is active (the benchmarks compare it with the native one).</summary>
     internal static void OverwriteManaged(Span<byte> buffer)
     {
-        fixed (byte* start = buffer)
+        unchecked
         {
-            nuint length = (nuint)buffer.Length;
-            for (nuint offset = 0; offset < length; offset += BlockBytes)
+            fixed (byte* start = buffer)
             {
-                OverwriteBlock(start + offset, Math.Min(BlockBytes, length - offset));
+                nuint length = (nuint)buffer.Length;
+                for (nuint offset = 0; offset < length; offset += BlockBytes)
+                {
+                    OverwriteBlock(start + offset, Math.Min(BlockBytes, length - offset));
+                }
             }
         }
     }
@@ -100,70 +106,90 @@ internal static unsafe class Zeroing
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Fill(byte* pointer, nuint length, byte value)
     {
-        if (!Vector512.IsHardwareAccelerated)
+        unchecked
         {
-            new Span<byte>(pointer, checked((int)length)).Fill(value);
-            return;
-        }
+            if (!Vector512.IsHardwareAccelerated)
+            {
+                new Span<byte>(pointer, checked((int)length)).Fill(value);
+                return;
+            }
 
-        CacheLines lines = new(pointer, length);
-        FillPartialLine(lines.Head, lines.HeadLength, value);
-        var pattern = Vector512.Create(value);
-        byte* line = lines.Body;
-        for (; line + (4 * CacheLines.Size) <= lines.BodyEnd; line += 4 * CacheLines.Size)
-        {
-            pattern.StoreAligned(line);
-            pattern.StoreAligned(line + CacheLines.Size);
-            pattern.StoreAligned(line + (2 * CacheLines.Size));
-            pattern.StoreAligned(line + (3 * CacheLines.Size));
-        }
+            CacheLines lines = new(pointer, length);
+            FillPartialLine(lines.Head, lines.HeadLength, value);
+            var pattern = Vector512.Create(value);
+            byte* line = lines.Body;
+            for (; line + (4 * CacheLines.Size) <= lines.BodyEnd; line += 4 * CacheLines.Size)
+            {
+                pattern.StoreAligned(line);
+                pattern.StoreAligned(line + CacheLines.Size);
+                pattern.StoreAligned(line + (2 * CacheLines.Size));
+                pattern.StoreAligned(line + (3 * CacheLines.Size));
+            }
 
-        for (; line < lines.BodyEnd; line += CacheLines.Size)
-        {
-            pattern.StoreAligned(line);
-        }
+            for (; line < lines.BodyEnd; line += CacheLines.Size)
+            {
+                pattern.StoreAligned(line);
+            }
 
-        FillPartialLine(lines.BodyEnd, lines.TailLength, value);
+            FillPartialLine(lines.BodyEnd, lines.TailLength, value);
+        }
     }
 
     // One store per set bit of the length, largest first: none crosses the line, none overlaps
     // another, and the read-back repeats the same shape.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FillPartialLine(byte* pointer, nuint length, byte value)
     {
-        if ((length & 32) != 0)
+        unchecked
         {
-            Vector256.Create(value).Store(pointer);
-            pointer += 32;
-        }
+            if ((length & 32) != 0)
+            {
+                Vector256.Create(value).Store(pointer);
+                pointer += 32;
+            }
 
-        if ((length & 16) != 0)
-        {
-            Vector128.Create(value).Store(pointer);
-            pointer += 16;
-        }
+            if ((length & 16) != 0)
+            {
+                Vector128.Create(value).Store(pointer);
+                pointer += 16;
+            }
 
-        ulong pattern = unchecked(value * 0x0101_0101_0101_0101UL);
-        if ((length & 8) != 0)
-        {
-            *(ulong*)pointer = pattern;
-            pointer += 8;
+            // Lengths that are a multiple of 16 (most keys, 8-aligned arrays) skip four tests.
+            if ((length & 15) != 0)
+            {
+                FillBelowSixteen(pointer, length, value);
+            }
         }
+    }
 
-        if ((length & 4) != 0)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FillBelowSixteen(byte* pointer, nuint length, byte value)
+    {
+        unchecked
         {
-            *(uint*)pointer = unchecked((uint)pattern);
-            pointer += 4;
-        }
+            ulong pattern = value * 0x0101_0101_0101_0101UL;
+            if ((length & 8) != 0)
+            {
+                *(ulong*)pointer = pattern;
+                pointer += 8;
+            }
 
-        if ((length & 2) != 0)
-        {
-            *(ushort*)pointer = unchecked((ushort)pattern);
-            pointer += 2;
-        }
+            if ((length & 4) != 0)
+            {
+                *(uint*)pointer = (uint)pattern;
+                pointer += 4;
+            }
 
-        if ((length & 1) != 0)
-        {
-            *pointer = value;
+            if ((length & 2) != 0)
+            {
+                *(ushort*)pointer = (ushort)pattern;
+                pointer += 2;
+            }
+
+            if ((length & 1) != 0)
+            {
+                *pointer = value;
+            }
         }
     }
 
@@ -171,91 +197,111 @@ internal static unsafe class Zeroing
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ulong OrOfAllBytes(byte* pointer, nuint length)
     {
-        if (!Vector512.IsHardwareAccelerated)
+        unchecked
         {
-            return OrOfAllBytesWithoutAvx512(pointer, length);
+            if (!Vector512.IsHardwareAccelerated)
+            {
+                return OrOfAllBytesWithoutAvx512(pointer, length);
+            }
+
+            CacheLines lines = new(pointer, length);
+            ulong partial = OrOfPartialLine(lines.Head, lines.HeadLength) | OrOfPartialLine(lines.BodyEnd, lines.TailLength);
+
+            // Two accumulators let two loads retire per cycle instead of one OR chain.
+            Vector512<byte> even = Vector512<byte>.Zero;
+            Vector512<byte> odd = Vector512<byte>.Zero;
+            byte* line = lines.Body;
+            for (; line + (2 * CacheLines.Size) <= lines.BodyEnd; line += 2 * CacheLines.Size)
+            {
+                even |= Vector512.LoadAligned(line);
+                odd |= Vector512.LoadAligned(line + CacheLines.Size);
+            }
+
+            if (line < lines.BodyEnd)
+            {
+                even |= Vector512.LoadAligned(line);
+            }
+
+            return partial | ((even | odd) == Vector512<byte>.Zero ? 0UL : 1UL);
         }
-
-        CacheLines lines = new(pointer, length);
-        ulong partial = OrOfPartialLine(lines.Head, lines.HeadLength) | OrOfPartialLine(lines.BodyEnd, lines.TailLength);
-
-        // Two accumulators let two loads retire per cycle instead of one OR chain.
-        Vector512<byte> even = Vector512<byte>.Zero;
-        Vector512<byte> odd = Vector512<byte>.Zero;
-        byte* line = lines.Body;
-        for (; line + (2 * CacheLines.Size) <= lines.BodyEnd; line += 2 * CacheLines.Size)
-        {
-            even |= Vector512.LoadAligned(line);
-            odd |= Vector512.LoadAligned(line + CacheLines.Size);
-        }
-
-        if (line < lines.BodyEnd)
-        {
-            even |= Vector512.LoadAligned(line);
-        }
-
-        return partial | ((even | odd) == Vector512<byte>.Zero ? 0UL : 1UL);
     }
 
     private static ulong OrOfAllBytesWithoutAvx512(byte* pointer, nuint length)
     {
-        Vector128<byte> vectors = Vector128<byte>.Zero;
-        nuint i = 0;
-        for (; i + (nuint)Vector128<byte>.Count <= length; i += (nuint)Vector128<byte>.Count)
+        unchecked
         {
-            vectors |= Vector128.Load(pointer + i);
-        }
+            Vector128<byte> vectors = Vector128<byte>.Zero;
+            nuint i = 0;
+            for (; i + (nuint)Vector128<byte>.Count <= length; i += (nuint)Vector128<byte>.Count)
+            {
+                vectors |= Vector128.Load(pointer + i);
+            }
 
-        ulong scalar = vectors == Vector128<byte>.Zero ? 0UL : 1UL;
-        for (; i < length; i++)
-        {
-            scalar |= pointer[i];
-        }
+            ulong scalar = vectors == Vector128<byte>.Zero ? 0UL : 1UL;
+            for (; i < length; i++)
+            {
+                scalar |= pointer[i];
+            }
 
-        return scalar;
+            return scalar;
+        }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong OrOfPartialLine(byte* pointer, nuint length)
     {
-        Vector128<byte> vectors = Vector128<byte>.Zero;
-        if ((length & 32) != 0)
+        unchecked
         {
-            Vector256<byte> wide = Vector256.Load(pointer);
-            vectors |= wide.GetLower() | wide.GetUpper();
-            pointer += 32;
-        }
+            Vector128<byte> vectors = Vector128<byte>.Zero;
+            if ((length & 32) != 0)
+            {
+                Vector256<byte> wide = Vector256.Load(pointer);
+                vectors |= wide.GetLower() | wide.GetUpper();
+                pointer += 32;
+            }
 
-        if ((length & 16) != 0)
+            if ((length & 16) != 0)
+            {
+                vectors |= Vector128.Load(pointer);
+                pointer += 16;
+            }
+
+            ulong scalar = vectors == Vector128<byte>.Zero ? 0UL : 1UL;
+            return (length & 15) == 0 ? scalar : scalar | OrBelowSixteen(pointer, length);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong OrBelowSixteen(byte* pointer, nuint length)
+    {
+        unchecked
         {
-            vectors |= Vector128.Load(pointer);
-            pointer += 16;
-        }
+            ulong scalar = 0;
+            if ((length & 8) != 0)
+            {
+                scalar |= *(ulong*)pointer;
+                pointer += 8;
+            }
 
-        ulong scalar = vectors == Vector128<byte>.Zero ? 0UL : 1UL;
-        if ((length & 8) != 0)
-        {
-            scalar |= *(ulong*)pointer;
-            pointer += 8;
-        }
+            if ((length & 4) != 0)
+            {
+                scalar |= *(uint*)pointer;
+                pointer += 4;
+            }
 
-        if ((length & 4) != 0)
-        {
-            scalar |= *(uint*)pointer;
-            pointer += 4;
-        }
+            if ((length & 2) != 0)
+            {
+                scalar |= *(ushort*)pointer;
+                pointer += 2;
+            }
 
-        if ((length & 2) != 0)
-        {
-            scalar |= *(ushort*)pointer;
-            pointer += 2;
-        }
+            if ((length & 1) != 0)
+            {
+                scalar |= *pointer;
+            }
 
-        if ((length & 1) != 0)
-        {
-            scalar |= *pointer;
+            return scalar;
         }
-
-        return scalar;
     }
 
     /// <summary>
@@ -268,22 +314,25 @@ internal static unsafe class Zeroing
 
         internal CacheLines(byte* pointer, nuint length)
         {
-            byte* end = pointer + length;
-            byte* firstBoundary = (byte*)(((nuint)pointer + Size - 1) & ~(Size - 1));
-            byte* lastBoundary = (byte*)((nuint)end & ~(Size - 1));
-            Head = pointer;
-            if (firstBoundary > lastBoundary)
+            unchecked
             {
-                HeadLength = length;
-                Body = BodyEnd = end;
-                TailLength = 0;
-                return;
-            }
+                byte* end = pointer + length;
+                byte* firstBoundary = (byte*)(((nuint)pointer + Size - 1) & ~(Size - 1));
+                byte* lastBoundary = (byte*)((nuint)end & ~(Size - 1));
+                Head = pointer;
+                if (firstBoundary > lastBoundary)
+                {
+                    HeadLength = length;
+                    Body = BodyEnd = end;
+                    TailLength = 0;
+                    return;
+                }
 
-            HeadLength = (nuint)(firstBoundary - pointer);
-            Body = firstBoundary;
-            BodyEnd = lastBoundary;
-            TailLength = (nuint)(end - lastBoundary);
+                HeadLength = (nuint)(firstBoundary - pointer);
+                Body = firstBoundary;
+                BodyEnd = lastBoundary;
+                TailLength = (nuint)(end - lastBoundary);
+            }
         }
 
         internal byte* Head { get; }
