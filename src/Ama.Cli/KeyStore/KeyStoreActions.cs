@@ -157,30 +157,24 @@ internal static class KeyStoreActions
 
     internal static int Info(string path, CredentialInput credential, bool json)
     {
-        int keys;
-        int versions;
-        long generation;
+        StoreSummary summary;
         using (SecureKeyStorage storage = Open(path, credential))
         {
-            IReadOnlyList<string> names = storage.ListKeys();
-            keys = names.Count;
-            versions = names.Sum(name => storage.ListVersions(name).Count);
-            generation = storage.Generation;
+            summary = StoreSummary.Of(storage);
         }
 
-        KeyStoreHeader header = KeyStoreHeader.Read(path);
         if (json)
         {
-            WriteJson(writer => WriteInfo(writer, path, header, keys, versions, generation));
+            WriteJson(writer => WriteInfo(writer, path, summary));
             return ExitCodes.Success;
         }
 
         Console.WriteLine($"file:           {Path.GetFullPath(path)}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"format version: {header.FormatVersion}"));
-        Console.WriteLine($"kdf:            {header.KdfName}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"keys:           {keys}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"versions:       {versions}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generation:     {generation}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"format version: {StoreSummary.FormatVersion}"));
+        Console.WriteLine($"kdf:            {summary.KdfDescription}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"keys:           {summary.Keys}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"versions:       {summary.Versions}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generation:     {summary.Generation}"));
         return ExitCodes.Success;
     }
 
@@ -223,18 +217,18 @@ internal static class KeyStoreActions
         writer.WriteEndArray();
     }
 
-    private static void WriteInfo(Utf8JsonWriter writer, string path, KeyStoreHeader header, int keys, int versions, long generation)
+    private static void WriteInfo(Utf8JsonWriter writer, string path, StoreSummary summary)
     {
         writer.WriteString("file", Path.GetFullPath(path));
-        writer.WriteNumber("formatVersion", header.FormatVersion);
+        writer.WriteNumber("formatVersion", StoreSummary.FormatVersion);
         writer.WriteStartObject("kdf");
-        writer.WriteString("algorithm", header.Kdf);
-        writer.WriteNumber("memoryKiB", header.KdfMemoryKiB);
-        writer.WriteNumber("iterations", header.KdfIterations);
+        writer.WriteString("algorithm", summary.KdfAlgorithm);
+        writer.WriteNumber("memoryKiB", summary.Kdf?.MemoryKiB ?? 0);
+        writer.WriteNumber("iterations", summary.Kdf?.Iterations ?? 0);
         writer.WriteEndObject();
-        writer.WriteNumber("keys", keys);
-        writer.WriteNumber("versions", versions);
-        writer.WriteNumber("generation", generation);
+        writer.WriteNumber("keys", summary.Keys);
+        writer.WriteNumber("versions", summary.Versions);
+        writer.WriteNumber("generation", summary.Generation);
     }
 
     private static void WriteJson(Action<Utf8JsonWriter> body)

@@ -94,6 +94,25 @@ public sealed class SecureKeyStorage : IDisposable
         }
     }
 
+    /// <summary>
+    /// Gets the password KDF and cost that the current credential was derived with, as read from
+    /// the file's authenticated header; null for a raw-key store and for an in-memory one.
+    /// Compare it with the cost you would choose today to decide when to call
+    /// <see cref="ChangeCredential"/>.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
+    public KeyStoreKdf? Kdf
+    {
+        get
+        {
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                return state.Kdf;
+            }
+        }
+    }
+
     /// <summary>Creates a new key store file; its data key is random and wrapped by the master key from <paramref name="credential"/>.</summary>
     /// <param name="path">The file to create, in an existing directory. It is created 0600 and a "path.lock" file is created next to it.</param>
     /// <param name="credential">A raw key, or a password with its KDF (which runs once now).</param>

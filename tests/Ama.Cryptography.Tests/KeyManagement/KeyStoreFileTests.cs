@@ -165,6 +165,38 @@ public sealed class KeyStoreFileTests : IDisposable
     }
 
     [Fact]
+    public void Kdf_reports_the_cost_read_from_the_file_and_follows_ChangeCredential()
+    {
+        var pbkdf2 = KeyStoreKdf.Pbkdf2Sha256(KeyStoreKdf.MinPbkdf2Iterations + 1);
+        using (var password = KeyStoreCredential.FromPassword("pw", pbkdf2))
+        using (var created = SecureKeyStorage.Create(dir.File(), password))
+        {
+            Assert.Equal(pbkdf2.ToString(), created.Kdf?.ToString());
+            using var raw = KeyStoreCredential.FromKey(RandomKey());
+            created.ChangeCredential(raw);
+            Assert.Null(created.Kdf);
+            using var argon = KeyStoreCredential.FromPassword("pw2", CheapArgon2);
+            created.ChangeCredential(argon);
+        }
+
+        // The opener asks for the default Argon2id; the store reports the cheap one it was written with.
+        using var opener = KeyStoreCredential.FromPassword("pw2", KeyStoreKdf.Default);
+        using var reopened = SecureKeyStorage.Open(dir.File(), opener);
+        Assert.Equal(KeyStoreKdfAlgorithm.Argon2id, reopened.Kdf?.Algorithm);
+        Assert.Equal(CheapArgon2.MemoryKiB, reopened.Kdf?.MemoryKiB);
+        Assert.Equal(CheapArgon2.Iterations, reopened.Kdf?.Iterations);
+    }
+
+    [Fact]
+    public void Kdf_is_null_in_memory_and_throws_after_dispose()
+    {
+        var storage = new SecureKeyStorage(RandomKey());
+        Assert.Null(storage.Kdf);
+        storage.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => storage.Kdf);
+    }
+
+    [Fact]
     public void RotateDataKey_changes_every_ciphertext_in_the_file()
     {
         byte[] key = RandomKey();

@@ -1,0 +1,28 @@
+using Ama.Cryptography.KeyManagement;
+
+namespace Ama.Cli.KeyStore;
+
+/// <summary>What <c>ama keystore info</c> shows: counts and the KDF of an open store, never secrets.</summary>
+internal sealed record StoreSummary(KeyStoreKdf? Kdf, int Keys, int Versions, long Generation)
+{
+    /// <summary>The only format <see cref="SecureKeyStorage.Open"/> accepts, so the one any open store has.</summary>
+    internal const int FormatVersion = KeyStoreFormat.FormatVersion;
+
+    /// <summary>Gets the JSON name of the KDF: argon2id, pbkdf2, or raw-key when there is none.</summary>
+    internal string KdfAlgorithm => Kdf?.Algorithm switch
+    {
+        null => "raw-key",
+        KeyStoreKdfAlgorithm.Argon2id => "argon2id",
+        KeyStoreKdfAlgorithm.Pbkdf2Sha256 => "pbkdf2",
+        { } other => other.ToString(),
+    };
+
+    /// <summary>Gets the KDF as people read it, e.g. Argon2id(m=65536 KiB, t=3, p=1).</summary>
+    internal string KdfDescription => Kdf?.ToString() ?? "none (raw 32-byte key)";
+
+    internal static StoreSummary Of(SecureKeyStorage storage)
+    {
+        IReadOnlyList<string> names = storage.ListKeys();
+        return new(storage.Kdf, names.Count, names.Sum(name => storage.ListVersions(name).Count), storage.Generation);
+    }
+}
