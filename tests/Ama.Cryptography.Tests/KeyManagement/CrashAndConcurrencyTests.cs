@@ -20,7 +20,7 @@ public sealed class CrashAndConcurrencyTests : IDisposable
     private enum TrialOutcome
     {
         Intact,
-        FileDoesNotOpen,
+        FileDamaged,
         AcknowledgedWriteLost,
     }
 
@@ -95,7 +95,7 @@ public sealed class CrashAndConcurrencyTests : IDisposable
         }
         catch (KeyStoreDamagedException e)
         {
-            return (TrialOutcome.FileDoesNotOpen, e.Message);
+            return (TrialOutcome.FileDamaged, e.Message);
         }
 
         using (storage)
@@ -114,7 +114,7 @@ public sealed class CrashAndConcurrencyTests : IDisposable
                 }
                 catch (KeyStoreDamagedException e)
                 {
-                    return (TrialOutcome.FileDoesNotOpen, e.Message);
+                    return (TrialOutcome.FileDamaged, e.Message);
                 }
 
                 if (!value.AsSpan().SequenceEqual(ValueFor(name)))
