@@ -13,6 +13,7 @@ internal static class KeyStoreScenarios
     {
         "keystore-read" => Read(args[0], args[1]),
         "keystore-writer" => Write(args[0], args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture)),
+        "keystore-writer-in-place" => WriteInPlace(args[0], args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture)),
         "keystore-dump" => HoldAfterUse(args[0], args[1], args[2]),
         "keystore-dump-open" => HoldOpen(Seeds(args)),
         _ => Unknown(scenario),
@@ -46,7 +47,22 @@ internal static class KeyStoreScenarios
     }
 
     /// <summary>Stores PREFIX{i} for i from START, COUNT times (forever if negative), printing "ack i" after each commit returns.</summary>
-    private static int Write(string path, string keyHex, string prefix, int start, int count)
+    private static int Write(string path, string keyHex, string prefix, int start, int count) =>
+        StoreLoop(path, keyHex, prefix, start, count, afterEachStore: static () => { });
+
+    /// <summary>
+    /// The crash test's negative control: the same acknowledgements as "keystore-writer", from a writer that is
+    /// deliberately NOT crash-safe. It stores into a private shadow copy of the file, then rewrites the real file
+    /// in place (truncate, then small chunks with a pause between them) and only then prints "ack i", so a
+    /// SIGKILL in that window leaves the real file truncated.
+    /// </summary>
+    private static int WriteInPlace(string path, string keyHex, string prefix, int start, int count)
+    {
+        string shadow = MakeShadowCopy(path);
+        return StoreLoop(shadow, keyHex, prefix, start, count, afterEachStore: () => RewriteInPlace(path, File.ReadAllBytes(shadow)));
+    }
+
+    private static int StoreLoop(string path, string keyHex, string prefix, int start, int count, Action afterEachStore)
     {
         using var credential = KeyStoreCredential.FromKey(Convert.FromHexString(keyHex));
         using var storage = SecureKeyStorage.Open(path, credential);
@@ -54,6 +70,7 @@ internal static class KeyStoreScenarios
         {
             // Warm up (JIT, AES-GCM, the lock file) so that the crash test's kills land in the write loop.
             storage.Store("warmup", [1]);
+            afterEachStore();
         }
 
         Console.WriteLine("ready");
@@ -62,12 +79,39 @@ internal static class KeyStoreScenarios
         {
             string name = prefix + i.ToString(CultureInfo.InvariantCulture);
             storage.Store(name, ValueFor(name));
+            afterEachStore();
             Console.WriteLine($"ack {i}");
             Console.Out.Flush();
         }
 
         Console.WriteLine("done");
         return 0;
+    }
+
+    /// <summary>Copies the store into a subdirectory of its own, so the shadow's lock and temp files stay out of the test's way.</summary>
+    private static string MakeShadowCopy(string path)
+    {
+        string directory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "in-place-shadow");
+        Directory.CreateDirectory(directory);
+        string shadow = Path.Combine(directory, Path.GetFileName(path));
+        File.Copy(path, shadow, overwrite: true);
+        return shadow;
+    }
+
+    /// <summary>
+    /// What a naive writer does: truncate and write over the live file. Unbuffered writes reach the page cache at
+    /// once, so whatever was written before a SIGKILL is what a reader finds; the pauses widen the window.
+    /// </summary>
+    private static void RewriteInPlace(string path, byte[] contents)
+    {
+        const int ChunkBytes = 64;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+        stream.SetLength(0);
+        for (int offset = 0; offset < contents.Length; offset += ChunkBytes)
+        {
+            stream.Write(contents, offset, Math.Min(ChunkBytes, contents.Length - offset));
+            Thread.Sleep(1);
+        }
     }
 
     /// <summary>The 32-byte pattern for a seed; the dump test computes the same bytes without passing them through argv.</summary>

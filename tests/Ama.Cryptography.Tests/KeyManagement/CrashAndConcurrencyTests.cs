@@ -14,6 +14,16 @@ public sealed class CrashAndConcurrencyTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
+    /// <summary>Trials of the negative control: it stops at the first damage it finds, usually in the first trial or two.</summary>
+    private const int ControlTrials = 20;
+
+    private enum TrialOutcome
+    {
+        Intact,
+        FileDamaged,
+        AcknowledgedWriteLost,
+    }
+
     [Fact]
     public void Every_acknowledged_write_survives_SIGKILL_at_random_moments()
     {
@@ -22,14 +32,115 @@ public sealed class CrashAndConcurrencyTests : IDisposable
         {
         }
 
-        var random = new Random();
-        var acknowledged = new List<int>();
-        int next = 0;
-        int killedMidRun = 0;
+        var loop = new KillLoop("keystore-writer", dir.File(), key);
         var budget = Stopwatch.StartNew();
         for (int trial = 0; trial < trials; trial++)
         {
-            using var host = TestHost.Start("keystore-writer", dir.File(), Convert.ToHexString(key), "k", next.ToString(CultureInfo.InvariantCulture), "-1");
+            var acks = loop.StartAndKill();
+            AssertIntact(Inspect(dir.File(), key, acks));
+        }
+
+        AssertIntact(Inspect(dir.File(), key, loop.Acknowledged));
+        Assert.Equal(trials, loop.KilledMidRun);
+        Assert.True(loop.Acknowledged.Count > trials / 2, $"only {loop.Acknowledged.Count} writes were acknowledged in {trials} trials ({budget.Elapsed})");
+        if (!OperatingSystem.IsWindows())
+        {
+            // A temp file orphaned by the last kill was private from its first byte.
+            foreach (string temp in Directory.GetFiles(dir.Path, "*.tmp"))
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Negative control for the test above: the same kill loop and the same inspection, against a writer that
+    /// rewrites the file in place. If the harness never sees damage here, it could not see it in the real writer either.
+    /// </summary>
+    [Fact]
+    public void Kill_loop_catches_a_writer_that_rewrites_the_file_in_place()
+    {
+        using (CreateWithKey(dir.File(), key))
+        {
+        }
+
+        var loop = new KillLoop("keystore-writer-in-place", dir.File(), key);
+        var found = (Outcome: TrialOutcome.Intact, Detail: "");
+        int trial = 0;
+        while (found.Outcome == TrialOutcome.Intact && trial < ControlTrials)
+        {
+            trial++;
+            var acks = loop.StartAndKill();
+            found = Inspect(dir.File(), key, acks);
+        }
+
+        Assert.True(found.Outcome != TrialOutcome.Intact, $"the kill loop found no damage in {ControlTrials} kills of a writer that is not crash-safe ({loop.Acknowledged.Count} writes acknowledged)");
+        Assert.Equal(trial, loop.KilledMidRun);
+    }
+
+    private static void AssertIntact((TrialOutcome Outcome, string Detail) found) =>
+        Assert.True(found.Outcome == TrialOutcome.Intact, $"{found.Outcome}: {found.Detail}");
+
+    /// <summary>
+    /// What a trial left behind: the file does not open (or an entry does not decrypt), an acknowledged name is
+    /// missing or holds the wrong value, or all is well. Only KeyStoreDamagedException counts as damage; any other
+    /// exception escapes and fails the test.
+    /// </summary>
+    private static (TrialOutcome Outcome, string Detail) Inspect(string path, byte[] key, IEnumerable<int> acknowledged)
+    {
+        SecureKeyStorage storage;
+        try
+        {
+            storage = OpenWithKey(path, key);
+        }
+        catch (KeyStoreDamagedException e)
+        {
+            return (TrialOutcome.FileDamaged, e.Message);
+        }
+
+        using (storage)
+        {
+            foreach (string name in acknowledged.Select(i => $"k{i}"))
+            {
+                if (!storage.Contains(name))
+                {
+                    return (TrialOutcome.AcknowledgedWriteLost, $"{name} was acknowledged but is missing");
+                }
+
+                byte[] value;
+                try
+                {
+                    value = RetrieveBytes(storage, name);
+                }
+                catch (KeyStoreDamagedException e)
+                {
+                    return (TrialOutcome.FileDamaged, e.Message);
+                }
+
+                if (!value.AsSpan().SequenceEqual(ValueFor(name)))
+                {
+                    return (TrialOutcome.AcknowledgedWriteLost, $"{name} was acknowledged but holds another value");
+                }
+            }
+        }
+
+        return (TrialOutcome.Intact, "");
+    }
+
+    /// <summary>Starts a writer scenario that stores k{next}, k{next+1}, ... forever, and SIGKILLs it after a random 0-60 ms.</summary>
+    private sealed class KillLoop(string scenario, string path, byte[] key)
+    {
+        private readonly Random random = new();
+        private int next;
+
+        public List<int> Acknowledged { get; } = [];
+
+        public int KilledMidRun { get; private set; }
+
+        /// <summary>Runs one trial and returns the numbers the writer acknowledged before it died.</summary>
+        public List<int> StartAndKill()
+        {
+            using var host = TestHost.Start(scenario, path, Convert.ToHexString(key), "k", next.ToString(CultureInfo.InvariantCulture), "-1");
             host.WaitForLine("ready");
             Thread.Sleep(random.Next(0, 60));
             host.Process.Kill(); // SIGKILL on Unix
@@ -38,31 +149,10 @@ public sealed class CrashAndConcurrencyTests : IDisposable
             var acks = rest.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Where(l => l.StartsWith("ack ", StringComparison.Ordinal))
                 .Select(l => int.Parse(l[4..], CultureInfo.InvariantCulture)).ToList();
-            acknowledged.AddRange(acks);
+            Acknowledged.AddRange(acks);
             next += acks.Count + 1; // the write in flight at the kill may or may not have landed; skip its name
-            killedMidRun += host.Process.ExitCode != 0 ? 1 : 0;
-
-            using var storage = OpenWithKey(dir.File(), key);
-            foreach (int i in acks)
-            {
-                Assert.Equal(ValueFor($"k{i}"), RetrieveBytes(storage, $"k{i}"));
-            }
-        }
-
-        using (var storage = OpenWithKey(dir.File(), key))
-        {
-            Assert.All(acknowledged, i => Assert.True(storage.Contains($"k{i}"), $"k{i} was acknowledged but is missing"));
-        }
-
-        Assert.Equal(trials, killedMidRun);
-        Assert.True(acknowledged.Count > trials / 2, $"only {acknowledged.Count} writes were acknowledged in {trials} trials ({budget.Elapsed})");
-        if (!OperatingSystem.IsWindows())
-        {
-            // A temp file orphaned by the last kill was private from its first byte.
-            foreach (string temp in Directory.GetFiles(dir.Path, "*.tmp"))
-            {
-                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp));
-            }
+            KilledMidRun += host.Process.ExitCode != 0 ? 1 : 0;
+            return acks;
         }
     }
 
