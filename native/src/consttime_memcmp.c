@@ -8,11 +8,12 @@
  * turn the loop into an early exit. Loop bounds depend on n only.
  *
  * On x86 a second copy of the same kernel is compiled for AVX2, and a third
- * kernel is written with AVX-512 intrinsics (the auto-vectoriser keeps to
- * 256-bit vectors under generic tuning, and it handles the tail bytes with
- * branches where a masked load needs none). The best one the CPU supports
- * is picked once at run time from CPUID (a property of the machine, not
- * the data).
+ * kernel is written with AVX-512 intrinsics rather than left to the
+ * auto-vectoriser: the same code from gcc and clang, a per-chunk reduction
+ * of one vptestmq instead of a byte-wise horizontal OR, and the tail bytes
+ * in one masked load instead of a byte loop. The best kernel the CPU
+ * supports is picked once at run time from CPUID (a property of the
+ * machine, not the data).
  */
 #include "ama/secure_memory.h"
 #include "internal.h"
