@@ -27,10 +27,25 @@ AMA_HIDDEN uint64_t ama_ct_diff_generic(const unsigned char *x,
 #if defined(__x86_64__) || defined(__i386__)
 #  if defined(__GNUC__) || defined(__clang__)
 #    define AMA_HAVE_AVX2_KERNEL 1
+#    define AMA_HAVE_AVX512_KERNEL 1
 AMA_HIDDEN uint64_t ama_ct_diff_avx2(const unsigned char *x,
                                      const unsigned char *y, size_t n);
+AMA_HIDDEN uint64_t ama_ct_diff_avx512(const unsigned char *x,
+                                       const unsigned char *y, size_t n);
 AMA_HIDDEN int ama_cpu_has_avx2(void);
+/* AVX-512 Foundation and Byte/Word, with the OS saving the zmm and mask
+ * registers (the compiler's CPU probe checks XCR0 for that). */
+AMA_HIDDEN int ama_cpu_has_avx512bw(void);
 #  endif
 #endif
+
+/* Which kernel ama_consttime_memcmp runs on this machine (probed once). */
+enum ama_ct_kernel {
+    AMA_CT_KERNEL_GENERIC = 1,
+    AMA_CT_KERNEL_AVX2 = 2,
+    AMA_CT_KERNEL_AVX512 = 3
+};
+AMA_HIDDEN int ama_ct_kernel(void);
+AMA_HIDDEN const char *ama_ct_kernel_name(int kernel);
 
 #endif

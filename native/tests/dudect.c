@@ -16,9 +16,15 @@
  * control, an early-exit comparison that lives only here. The run fails
  * unless both library functions stay under |t| = 4.5 and the control is
  * caught with |t| > 10.
+ *
+ * The harness links the static archive (the same object files as the
+ * shared library) so that it can name the compare kernel the dispatcher
+ * picked; the call timed is the public ama_consttime_memcmp, so the
+ * kernel timed is that one.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "ama/secure_memory.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -234,6 +240,8 @@ int main(int argc, char **argv)
 
     printf("dudect: timer %s, %d-byte inputs, %ld blocks of %d per target\n",
            TIMER_NAME, INPUT_SIZE, blocks, BLOCK);
+    printf("dudect: ama_consttime_memcmp dispatches to the %s kernel\n",
+           ama_ct_kernel_name(ama_ct_kernel()));
     long done = 0;
     for (long b = 0; b < blocks + 1; b++) {
         for (int t = 0; t < 3; t++) run_block(&targets[t]); /* interleaved */

@@ -28,6 +28,8 @@ int main(int argc, char **argv)
     }
     static const char *const private_names[] = {
         "ama_ct_diff_generic", "ama_ct_diff_avx2", "ama_cpu_has_avx2",
+        "ama_ct_diff_avx512", "ama_cpu_has_avx512bw", "ama_ct_kernel",
+        "ama_ct_kernel_name",
         "check_range", "advise_inner_pages", "wipe_zero"};
     for (size_t i = 0; i < sizeof private_names / sizeof private_names[0]; i++) {
         void *s = dlsym(h, private_names[i]);
