@@ -27,16 +27,31 @@ internal static unsafe class NativeBackend
 
     internal static string? LoadedFrom => IsActive ? Loaded.Path : null;
 
+    /// <summary>
+    /// Calls up to this length skip the GC-mode transition: three passes over 16 KiB, or a compare
+    /// of it, take a few hundred nanoseconds here, within the microsecond such a call may hold up a GC.
+    /// The choice depends on the length only, which is public.
+    /// </summary>
+    internal const int ShortCallBytes = 16 * 1024;
+
     internal static void Memzero(Span<byte> buffer)
     {
         fixed (byte* pointer = buffer)
         {
-            AmaNative.SecureMemzero(pointer, (nuint)buffer.Length);
+            if (buffer.Length <= ShortCallBytes)
+            {
+                AmaNative.SecureMemzeroShort(pointer, (nuint)buffer.Length);
+            }
+            else
+            {
+                AmaNative.SecureMemzero(pointer, (nuint)buffer.Length);
+            }
         }
     }
 
-    internal static uint ConstantTimeDiffers(byte* a, byte* b, nuint length) =>
-        unchecked((uint)AmaNative.ConstTimeMemcmp(a, b, length));
+    internal static uint ConstantTimeDiffers(byte* a, byte* b, nuint length) => unchecked((uint)(length <= ShortCallBytes
+        ? AmaNative.ConstTimeMemcmpShort(a, b, length)
+        : AmaNative.ConstTimeMemcmp(a, b, length)));
 
     /// <summary>Returns 0 on success, else the OS error the library kept.</summary>
     internal static int Lock(nint address, nuint length) =>

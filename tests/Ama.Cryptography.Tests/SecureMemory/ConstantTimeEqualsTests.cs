@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using Ama.Cryptography.Memory;
 
 namespace Ama.Cryptography.Tests.SecureMemoryFunctions;
 
@@ -11,6 +12,25 @@ public class ConstantTimeEqualsTests
         foreach (int length in Enumerable.Range(0, 301).Concat(AroundVectorWidths()).Distinct())
         {
             AssertEveryBitFlipFound(length);
+        }
+    }
+
+    [Theory]
+    [InlineData(NativeBackend.ShortCallBytes - 1)]
+    [InlineData(NativeBackend.ShortCallBytes)]
+    [InlineData(NativeBackend.ShortCallBytes + 1)]
+    public void Lengths_either_side_of_the_native_short_call_limit_compare_correctly(int length)
+    {
+        // With the native backend, lengths up to the limit take the call without a GC transition
+        // and longer ones the ordinary call; both must compare the whole range.
+        byte[] left = RandomBytes(length, seed: length);
+        byte[] right = (byte[])left.Clone();
+        Assert.True(SecureMemory.ConstantTimeEquals(left, right));
+        foreach (int position in new[] { 0, length / 2, length - 1 })
+        {
+            right[position] ^= 0x10;
+            Assert.False(SecureMemory.ConstantTimeEquals(left, right), $"byte {position} of {length}");
+            right[position] ^= 0x10;
         }
     }
 

@@ -23,6 +23,8 @@ public class ZeroTests
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
+    [InlineData(NativeBackend.ShortCallBytes)]
+    [InlineData(NativeBackend.ShortCallBytes + 1)]
     [InlineData(100 * 1024)]
     [InlineData(1024 * 1024)]
     public void Zero_span_wipes_exactly_the_slice(int size)
