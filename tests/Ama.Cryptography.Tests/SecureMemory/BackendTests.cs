@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Ama.Cryptography.Tests.SecureMemoryFunctions;
 
 /// <summary>
@@ -17,6 +20,22 @@ public class BackendTests
 
         Assert.Equal(expected, status.Backend);
         Assert.Equal(expected == SecureMemoryBackend.Native, status.NativeLibraryPath is not null);
+    }
+
+    [Fact]
+    public void Switching_off_AVX_512_in_the_runtime_really_takes_the_narrower_paths()
+    {
+        // .ci/run runs the zeroing and compare tests a third time with DOTNET_EnableAVX512=0 so
+        // that the paths of hosts without AVX-512 are tested; this makes sure that run is one.
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0")
+        {
+            Assert.False(Vector512.IsHardwareAccelerated);
+            Assert.False(Avx512BW.IsSupported);
+        }
+        else
+        {
+            Assert.True(!Vector512.IsHardwareAccelerated || Avx512BW.IsSupported);
+        }
     }
 
     [Theory]
