@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Ama.Cryptography.Interop;
+using Ama.Cryptography.Memory;
 using BenchmarkDotNet.Attributes;
 
 namespace Ama.Cryptography.Benchmarks;
@@ -17,7 +18,7 @@ public class PInvokeOverheadBenchmarks
     public uint ManagedEmptyCall() => EmptyManaged();
 
     [Benchmark]
-    public uint NativeEmptyCall() => AmaNative.AbiVersion();
+    public uint NativeEmptyCall() => NativeBackend.EmptyCall();
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static uint EmptyManaged() => AmaNative.ExpectedAbiVersion;

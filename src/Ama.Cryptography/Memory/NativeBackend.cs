@@ -21,10 +21,11 @@ internal static unsafe class NativeBackend
     // Separate static readonly fields: the tiered JIT folds them into constants on hot paths.
     private static readonly bool Active = Loaded.Handle != 0;
     private static readonly Exception? Failure = Loaded.Failure;
+    private static readonly AmaNative Exports = Loaded.Exports;
 
     internal static bool IsActive => Failure is null ? Active : throw Failure;
 
-    internal static string? Version => IsActive ? Marshal.PtrToStringUTF8(AmaNative.Version()) : null;
+    internal static string? Version => IsActive ? Marshal.PtrToStringUTF8(Exports.Version()) : null;
 
     internal static string? LoadedFrom => IsActive ? Loaded.Path : null;
 
@@ -41,7 +42,7 @@ internal static unsafe class NativeBackend
         {
             if (buffer.Length <= ShortCallBytes)
             {
-                AmaNative.SecureMemzeroShort(pointer, (nuint)buffer.Length);
+                Exports.SecureMemzeroShort(pointer, (nuint)buffer.Length);
             }
             else
             {
@@ -51,25 +52,29 @@ internal static unsafe class NativeBackend
     }
 
     internal static uint ConstantTimeDiffers(byte* a, byte* b, nuint length) => length <= ShortCallBytes
-        ? unchecked((uint)AmaNative.ConstTimeMemcmpShort(a, b, length))
+        ? unchecked((uint)Exports.ConstTimeMemcmpShort(a, b, length))
         : ConstantTimeDiffersWithTransition(a, b, length);
 
-    // The ordinary P/Invokes live in methods of their own: a method that contains one sets up the
+    // The ordinary native calls live in methods of their own: a method that contains one sets up the
     // transition frame in its prologue, which cost the short path 9 ns of its 12 when they shared one.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void MemzeroWithTransition(byte* pointer, nuint length) => AmaNative.SecureMemzero(pointer, length);
+    private static void MemzeroWithTransition(byte* pointer, nuint length) => Exports.SecureMemzero(pointer, length);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static uint ConstantTimeDiffersWithTransition(byte* a, byte* b, nuint length) =>
-        unchecked((uint)AmaNative.ConstTimeMemcmp(a, b, length));
+        unchecked((uint)Exports.ConstTimeMemcmp(a, b, length));
+
+    /// <summary>Calls ama_abi_version, which does no work: the fixed cost of one native call, for the benchmarks.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static uint EmptyCall() => Exports.AbiVersion();
 
     /// <summary>Returns 0 on success, else the OS error the library kept.</summary>
     internal static int Lock(nint address, nuint length) =>
-        AmaNative.SecureMlock(address, length) == 0 ? 0 : NonZero(AmaNative.LastOSError());
+        Exports.SecureMlock(address, length) == 0 ? 0 : NonZero(Exports.LastOSError());
 
     /// <summary>Returns 0 on success, else the OS error the library kept.</summary>
     internal static int Unlock(nint address, nuint length) =>
-        AmaNative.SecureMunlock(address, length) == 0 ? 0 : NonZero(AmaNative.LastOSError());
+        Exports.SecureMunlock(address, length) == 0 ? 0 : NonZero(Exports.LastOSError());
 
     // A failure without an OS error (a null pointer, say) must still read as a failure.
     private static int NonZero(int error) => error == 0 ? -1 : error;
@@ -104,23 +109,29 @@ internal static unsafe class NativeBackend
     private static LoadResult LoadExplicit(string path) =>
         NativeLibrary.TryLoad(path, out nint handle)
             ? Verify(handle, path)
-            : new LoadResult(0, path, Error.NativeLibraryUnusable(path, "it could not be loaded"));
+            : new LoadResult(0, path, Error.NativeLibraryUnusable(path, "it could not be loaded"), default);
 
     private static LoadResult Verify(nint handle, string path)
     {
-        if (!NativeLibrary.TryGetExport(handle, "ama_abi_version", out nint abiExport))
+        uint? abi = AmaNative.ReadAbiVersion(handle);
+        if (abi is null)
         {
-            return new LoadResult(0, path, Error.NativeLibraryUnusable(path, "it has no ama_abi_version export"));
+            return new LoadResult(0, path, Error.NativeLibraryUnusable(path, $"it has no {AmaNative.AbiVersionExport} export"), default);
         }
 
-        uint abi = ((delegate* unmanaged<uint>)abiExport)();
         if (abi != AmaNative.ExpectedAbiVersion)
         {
-            return new LoadResult(0, path, Error.NativeLibraryUnusable(path, $"its ABI version is {abi}, expected {AmaNative.ExpectedAbiVersion}"));
+            return new LoadResult(0, path, Error.NativeLibraryUnusable(path, $"its ABI version is {abi}, expected {AmaNative.ExpectedAbiVersion}"), default);
         }
 
-        NativeLibrary.SetDllImportResolver(typeof(NativeBackend).Assembly, (name, _, _) => name == AmaNative.Library ? handle : 0);
-        return new LoadResult(handle, path, null);
+        try
+        {
+            return new LoadResult(handle, path, null, AmaNative.Bind(handle));
+        }
+        catch (EntryPointNotFoundException e)
+        {
+            return new LoadResult(0, path, Error.NativeLibraryUnusable(path, e.Message), default);
+        }
     }
 
     private static IEnumerable<string> BundledCandidates()
@@ -133,5 +144,5 @@ internal static unsafe class NativeBackend
         yield return Path.Combine(directory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", fileName);
     }
 
-    private readonly record struct LoadResult(nint Handle, string? Path, Exception? Failure);
+    private readonly record struct LoadResult(nint Handle, string? Path, Exception? Failure, AmaNative Exports);
 }

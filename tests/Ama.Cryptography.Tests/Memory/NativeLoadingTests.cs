@@ -43,6 +43,21 @@ public sealed class NativeLoadingTests
         Assert.Contains("BACKEND Native 1.", stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void No_declaration_binds_the_native_library_by_name()
+    {
+        // A [DllImport]/[LibraryImport] of the backend can be bound by the JIT before the backend
+        // is known to be present (ConsumerProcessTests); the backend is reached through function
+        // pointers only. The libsodium imports are not affected: NSec's package always ships it.
+        var imports = typeof(SecureBuffer).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.DeclaredOnly))
+            .Select(m => (Method: m, Import: m.GetCustomAttributes(typeof(System.Runtime.InteropServices.DllImportAttribute), false).Cast<System.Runtime.InteropServices.DllImportAttribute>().FirstOrDefault()))
+            .Where(x => x.Import is not null)
+            .ToList();
+        Assert.NotEmpty(imports);
+        Assert.DoesNotContain(imports, x => x.Import!.Value.Contains("ama_secure_memory", StringComparison.Ordinal));
+    }
+
     private static (int Exit, string Stdout) RunStatus(string library)
     {
         var info = TestHost.StartInfo("memory-status");
