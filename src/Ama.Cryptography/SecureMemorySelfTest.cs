@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Ama.Cryptography.Interop;
 using Ama.Cryptography.Memory;
 
 namespace Ama.Cryptography;
@@ -42,6 +40,9 @@ public static class SecureMemorySelfTest
 
     private const string EnableSecretMemoryAdvice =
         "Enable secretmem: a kernel 5.14+ with CONFIG_SECRETMEM, booted with secretmem.enable=1 where it is off by default.";
+
+    private const string SecretMemoryLimitAdvice =
+        "memfd_secret pages count against RLIMIT_MEMLOCK, and the limit refused them: raise it (ulimit -l, LimitMEMLOCK= in systemd, --ulimit memlock in containers) or grant CAP_IPC_LOCK.";
 
     private const string SeccompAdvice =
         "Don't run the container with a seccomp profile that blocks memfd_secret (syscall 447); allow it in the profile.";
@@ -86,17 +87,21 @@ public static class SecureMemorySelfTest
         using (probe)
         {
             SmapsMapping? mapping = SmapsReader.IsAvailable ? SmapsReader.FindSelf(probe.UnsafeAddress) : null;
+            bool forcedByVariable = SourceForcedByVariable();
             return [
-                EvaluateLock(probe.IsLocked, probe.Source, mapping),
-                EvaluateSecretMemory(probe.Source, mapping, status.SecretMemoryAvailable, SecretMemoryErrno(), SeccompFilterActive()),
+                EvaluateLock(probe.IsLocked, probe.Source, mapping, forcedByVariable),
+                EvaluateSecretMemory(probe.Source, mapping, status.SecretMemoryAvailable, SecretMemoryErrno(), SeccompFilterActive(), forcedByVariable),
             ];
         }
     }
 
     /// <summary>Judges the lock from the kernel's VmFlags where smaps exists, else from the allocator's own record.</summary>
-    internal static SelfTestCheck EvaluateLock(bool allocatorSaysLocked, SecureMemorySource source, SmapsMapping? mapping)
+    internal static SelfTestCheck EvaluateLock(bool allocatorSaysLocked, SecureMemorySource source, SmapsMapping? mapping, bool forcedByVariable = false)
     {
         const string Title = "buffer is locked in RAM";
+
+        // Managed memory never locks: when the variable chose it, raising limits would change nothing.
+        string advice = forcedByVariable && source == SecureMemorySource.Managed ? ForcedSourceAdvice(source) : LockAdvice;
         if (SmapsReader.IsAvailable || mapping is not null)
         {
             if (mapping is null)
@@ -106,17 +111,17 @@ public static class SecureMemorySelfTest
 
             return mapping.IsLocked
                 ? Pass(MemoryLockCheck, Title, Invariant($"The kernel reports the {SourceName(source)} mapping as locked (VmFlags lo)."))
-                : Fail(MemoryLockCheck, Title, Invariant($"The {SourceName(source)} mapping is not locked (no 'lo' in VmFlags): secrets can be swapped to disk."), LockAdvice);
+                : Fail(MemoryLockCheck, Title, Invariant($"The {SourceName(source)} mapping is not locked (no 'lo' in VmFlags): secrets can be swapped to disk."), advice);
         }
 
         return allocatorSaysLocked
             ? Pass(MemoryLockCheck, Title, Invariant($"The {SourceName(source)} buffer was locked by the OS (no /proc/self/smaps here to confirm it)."))
-            : Fail(MemoryLockCheck, Title, Invariant($"The {SourceName(source)} buffer is not locked: secrets can be swapped to disk."), LockAdvice);
+            : Fail(MemoryLockCheck, Title, Invariant($"The {SourceName(source)} buffer is not locked: secrets can be swapped to disk."), advice);
     }
 
     /// <summary>Secret memory passes; don't-dump pages warn (crash dumps and root can still read them); anything else fails.</summary>
     internal static SelfTestCheck EvaluateSecretMemory(
-        SecureMemorySource source, SmapsMapping? mapping, bool secretMemoryAvailable, int secretMemoryErrno, bool seccompFilterActive)
+        SecureMemorySource source, SmapsMapping? mapping, bool secretMemoryAvailable, int secretMemoryErrno, bool seccompFilterActive, bool forcedByVariable = false)
     {
         const string Title = "buffer is secret memory or not dumped";
         bool isSecret = mapping?.IsSecretMemory ?? source == SecureMemorySource.SecretMemory;
@@ -128,8 +133,8 @@ public static class SecureMemorySelfTest
                 : Invariant($"The buffer is memfd_secret memory ('{mapping.Path}' in smaps): out of every dump and of /proc/PID/mem."));
         }
 
-        string advice = secretMemoryAvailable
-            ? Invariant($"memfd_secret works here but {SecureAllocator.SourceVariable} selects {SourceName(source)}; unset it.")
+        string advice = secretMemoryAvailable || forcedByVariable
+            ? ForcedSourceAdvice(source)
             : SecretMemoryAdvice(secretMemoryErrno, seccompFilterActive);
         if (isDontDump)
         {
@@ -143,11 +148,25 @@ public static class SecureMemorySelfTest
             advice);
     }
 
-    private static string SecretMemoryAdvice(int errno, bool seccompFilterActive)
+    /// <summary>The advice that fits why memfd_secret failed: its errno tells a seccomp filter, the lock limit and a kernel without it apart.</summary>
+    internal static string SecretMemoryAdvice(int errno, bool seccompFilterActive)
     {
         const int EPERM = 1;
-        return errno == EPERM || seccompFilterActive ? SeccompAdvice : EnableSecretMemoryAdvice;
+        const int EAGAIN = 11;
+        return errno switch
+        {
+            EPERM => SeccompAdvice,
+            EAGAIN => SecretMemoryLimitAdvice,
+            _ when seccompFilterActive => SeccompAdvice,
+            _ => EnableSecretMemoryAdvice,
+        };
     }
+
+    private static string ForcedSourceAdvice(SecureMemorySource source) => Invariant(
+        $"{SecureAllocator.SourceVariable} selects {SourceName(source)} memory for this process; unset it to let the library choose the best source here.");
+
+    private static bool SourceForcedByVariable() =>
+        !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(SecureAllocator.SourceVariable));
 
     /// <summary>
     /// Fills a slab buffer, releases it with <paramref name="release"/>, and reads the slot through a raw
@@ -315,22 +334,24 @@ public static class SecureMemorySelfTest
         }
     }
 
-    /// <summary>Calls memfd_secret once for its errno: EPERM points at seccomp, ENOSYS at the kernel.</summary>
+    /// <summary>Maps one page of secret memory for the errno of a failure: EPERM points at seccomp, EAGAIN at the lock limit, ENOSYS at the kernel.</summary>
     private static int SecretMemoryErrno()
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64))
+        if (!OperatingSystem.IsLinux())
         {
             return 0;
         }
 
-        int fd = (int)Libc.Syscall(Libc.SYS_memfd_secret, 0);
-        if (fd >= 0)
+        try
         {
-            _ = Libc.Close(fd);
+            MappedRegion region = SecretMemorySource.Instance.Map(PageSource.PageSize, guarded: false);
+            SecretMemorySource.Instance.Unmap(region);
             return 0;
         }
-
-        return Marshal.GetLastPInvokeError();
+        catch (SecureMemoryException e)
+        {
+            return e.NativeErrorCode;
+        }
     }
 
     private static bool SeccompFilterActive()
