@@ -12,7 +12,7 @@ internal static class ConstantTimeExample
         byte[] message = Encoding.UTF8.GetBytes("hello");
         byte[] receivedTag = HMACSHA256.HashData(key, message);
 
-        // Timing-safe: the time depends only on the length, never on where the tags differ
+        // Timing-safe: the time depends only on the lengths, never on the bytes or where the tags differ
         byte[] expectedTag = HMACSHA256.HashData(key, message);
         if (SecureMemory.ConstantTimeEquals(expectedTag, receivedTag))
         {

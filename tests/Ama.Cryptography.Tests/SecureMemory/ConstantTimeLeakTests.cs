@@ -37,6 +37,40 @@ public class ConstantTimeLeakTests(ITestOutputHelper output)
         Assert.True(t < PassBelow, $"|t| = {t:F2} for {length} bytes: ConstantTimeEquals leaks whether the inputs are equal");
     }
 
+    /// <summary>
+    /// With unequal lengths the answer is false whatever the bytes are, and the bytes must not show
+    /// in the time either: the right input is one byte shorter, and equal to the left input's prefix
+    /// in one class, random in the other. (What the lengths themselves show is in docs/threat-model.md.)
+    /// </summary>
+    [Theory]
+    [InlineData(33, 64)]
+    [InlineData(1025, 16)]
+    public void ConstantTimeEquals_of_unequal_lengths_shows_no_timing_difference_between_equal_and_random_prefixes(int length, int callsPerSample)
+    {
+        var harness = new Dudect(length, callsPerSample);
+
+        double t = harness.BestOf(static (left, right) => SecureMemory.ConstantTimeEquals(left, right[..^1]), rounds: 5, stopBelow: PassBelow, output);
+
+        Assert.True(t < PassBelow, $"|t| = {t:F2} for {length} and {length - 1} bytes: ConstantTimeEquals leaks the content of unequal-length inputs");
+    }
+
+    /// <summary>Control for the test above: a compare that checks the common prefix first is caught with the same shapes.</summary>
+    [Fact]
+    public void Control_a_prefix_compare_of_unequal_lengths_is_caught_by_the_same_harness()
+    {
+        var harness = new Dudect(33, 64, blocks: 16);
+
+        double t = harness.BestOf(static (left, right) => PrefixThenLength(left, right[..^1]), rounds: 3, stopBelow: ControlAbove, output);
+
+        Assert.True(t > ControlAbove, $"|t| = {t:F2}: the harness missed a prefix compare of unequal lengths");
+    }
+
+    private static bool PrefixThenLength(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
+    {
+        int common = Math.Min(left.Length, right.Length);
+        return EarlyExitEquals(left[..common], right[..common]) && left.Length == right.Length;
+    }
+
     [Fact]
     public void Control_an_early_exit_loop_is_caught_by_the_same_harness()
     {
