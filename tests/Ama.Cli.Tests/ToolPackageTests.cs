@@ -71,7 +71,8 @@ public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFix
         XElement metadata = Nuspec(package, id);
         XNamespace ns = metadata.Name.Namespace;
 
-        XElement license = metadata.Element(ns + "license")!;
+        XElement? license = metadata.Element(ns + "license");
+        Assert.NotNull(license);
         Assert.Equal(("expression", "Apache-2.0"), ((string?)license.Attribute("type"), license.Value));
         Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
         Assert.NotNull(package.GetEntry("README.md"));
