@@ -25,7 +25,29 @@ public static class Tools
             Assert.Fail($"This test requires that {what} (AMA_REQUIRE_TOOLS=1), and it is not so.");
         }
 
+        RecordSkip(what);
         Assert.Skip($"Skipped: this test requires that {what}.");
+    }
+
+    /// <summary>
+    /// The file the skip reasons go to, one line per skipped test; the target in
+    /// tests/Directory.Build.targets sums it up at the end of <c>dotnet test</c>.
+    /// </summary>
+    public static string SkipLogPath =>
+        Environment.GetEnvironmentVariable(SkipLogVariable) is { Length: > 0 } path
+            ? path
+            : Path.Combine(AppContext.BaseDirectory, "ama-skipped-tests.txt");
+
+    public const string SkipLogVariable = "AMA_TEST_SKIP_LOG";
+
+    private static readonly Lock SkipLogLock = new();
+
+    private static void RecordSkip(string what)
+    {
+        lock (SkipLogLock)
+        {
+            File.AppendAllText(SkipLogPath, what.ReplaceLineEndings(" ") + "\n");
+        }
     }
 
     public static string? Find(string name)

@@ -1,0 +1,114 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Xml.Linq;
+
+namespace Ama.Cli.Tests;
+
+/// <summary>
+/// The packages as a user gets them: the native library for every Linux RID, built for the right
+/// machine; complete metadata and symbols; and an installed <c>ama</c> that runs on the native backend.
+/// </summary>
+public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFixture>
+{
+    private const ushort MachineX86_64 = 62;
+    private const ushort MachineAArch64 = 183;
+
+    public static TheoryData<string> Packages => new("Ama.Cryptography", "Ama.Cli");
+
+    [Fact]
+    public void Installed_tool_reports_the_native_backend_from_its_package()
+    {
+        PackageFixture.RequireToolchain();
+        string toolPath = Path.Combine(fixture.Directory, "tool");
+        var environment = new Dictionary<string, string?>
+        {
+            // A package cache of its own: an Ama.Cli 1.0.0 cached by an earlier run must not stand in for this one.
+            ["NUGET_PACKAGES"] = Path.Combine(fixture.Directory, "nuget-cache"),
+        };
+        AmaProcess.Result install = DotnetCommand.Run(
+            DotnetCommand.DotnetPath,
+            ["tool", "install", "--tool-path", toolPath, "--add-source", fixture.Packages, "Ama.Cli"],
+            environment);
+        Assert.True(install.ExitCode == 0, install.ToString());
+
+        // The CI runs choose a backend through these; an installed tool must find its own library.
+        AmaProcess.Result status = DotnetCommand.Run(
+            Path.Combine(toolPath, "ama"), ["status", "--json"],
+            new Dictionary<string, string?> { ["AMA_NATIVE_LIBRARY"] = null, ["AMA_EXPECT_BACKEND"] = null });
+
+        using JsonDocument json = JsonDocument.Parse(status.Stdout);
+        JsonElement report = json.RootElement.GetProperty("status");
+        Assert.True(report.GetProperty("backend").GetString() == "native", status.ToString());
+        string loadedFrom = report.GetProperty("nativeLibraryPath").GetString() ?? string.Empty;
+        Assert.StartsWith(toolPath, loadedFrom, StringComparison.Ordinal);
+        Assert.EndsWith("/tools/net10.0/any/runtimes/linux-x64/native/libama_secure_memory.so", loadedFrom, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Packages))]
+    public void Package_holds_the_native_library_built_for_each_linux_rid(string id)
+    {
+        PackageFixture.RequireToolchain();
+        string prefix = id == "Ama.Cli" ? "tools/net10.0/any/" : string.Empty;
+        using ZipArchive package = ZipFile.OpenRead(fixture.PackageFile(id));
+
+        Assert.Equal(MachineX86_64, ElfMachine(package, $"{prefix}runtimes/linux-x64/native/libama_secure_memory.so", out string glibc));
+        Assert.Equal(MachineAArch64, ElfMachine(package, $"{prefix}runtimes/linux-arm64/native/libama_secure_memory.so", out _));
+        Assert.Equal(MachineX86_64, ElfMachine(package, $"{prefix}runtimes/linux-musl-x64/native/libama_secure_memory.so", out string musl));
+
+        // musl's C library is libc.so; glibc's is libc.so.6, which Alpine does not have.
+        Assert.Contains("Shared library: [libc.so.6]", ReadElfDynamic(glibc), StringComparison.Ordinal);
+        Assert.Contains("Shared library: [libc.so]", ReadElfDynamic(musl), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Packages))]
+    public void Package_has_licence_readme_tags_source_control_and_symbols(string id)
+    {
+        PackageFixture.RequireToolchain();
+        using ZipArchive package = ZipFile.OpenRead(fixture.PackageFile(id));
+        XElement metadata = Nuspec(package, id);
+        XNamespace ns = metadata.Name.Namespace;
+
+        XElement? license = metadata.Element(ns + "license");
+        Assert.NotNull(license);
+        Assert.Equal(("expression", "Apache-2.0"), ((string?)license.Attribute("type"), license.Value));
+        Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
+        Assert.NotNull(package.GetEntry("README.md"));
+        Assert.NotNull(package.GetEntry("LICENSE"));
+        Assert.Contains("secure-memory", metadata.Element(ns + "tags")?.Value ?? string.Empty, StringComparison.Ordinal);
+        // The commit always; the URL only when the clone has an "origin" remote (Directory.Build.props).
+        Assert.Matches("^[0-9a-f]{40}$", (string?)metadata.Element(ns + "repository")?.Attribute("commit") ?? string.Empty);
+
+        using ZipArchive symbols = ZipFile.OpenRead(fixture.PackageFile(id, "snupkg"));
+        string pdb = id == "Ama.Cli" ? "tools/net10.0/any/ama.pdb" : "lib/net10.0/Ama.Cryptography.pdb";
+        Assert.NotNull(symbols.GetEntry(pdb));
+    }
+
+    private static XElement Nuspec(ZipArchive package, string id)
+    {
+        using Stream stream = package.GetEntry($"{id}.nuspec")!.Open();
+        return XDocument.Load(stream).Root!.Elements().First(e => e.Name.LocalName == "metadata");
+    }
+
+    /// <summary>Extracts the entry and returns e_machine from its ELF header (x86-64 62, AArch64 183).</summary>
+    private ushort ElfMachine(ZipArchive package, string entryName, out string extracted)
+    {
+        ZipArchiveEntry entry = package.GetEntry(entryName) ?? throw new Xunit.Sdk.XunitException($"{entryName} is not in the package.");
+        extracted = Path.Combine(fixture.Directory, "extracted", entryName);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(extracted)!);
+        entry.ExtractToFile(extracted, overwrite: true);
+        byte[] header = File.ReadAllBytes(extracted)[..20];
+        Assert.Equal("\x7F" + "ELF", System.Text.Encoding.ASCII.GetString(header, 0, 4));
+        Assert.Equal(2, header[4]); // ELFCLASS64
+        return BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(18));
+    }
+
+    private static string ReadElfDynamic(string file)
+    {
+        AmaProcess.Result result = DotnetCommand.Run(Tools.Require("readelf"), ["-d", file]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.Stdout;
+    }
+}
