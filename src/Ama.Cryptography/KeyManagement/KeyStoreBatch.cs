@@ -41,7 +41,7 @@ public sealed class KeyStoreBatch : IDisposable
             throw Error.KeyStoreKeyTooLong(nameof(keyMaterial), keyMaterial.Length);
         }
 
-        var normalized = KeyNames.Normalize(metadata);
+        var normalized = KeyMetadata.Normalize(metadata);
         var plaintext = new SecureBuffer(keyMaterial.Length);
         keyMaterial.CopyTo(plaintext.Span);
         changes.Add(new PendingChange { Kind = PendingChange.ChangeKind.Store, Name = name, Plaintext = plaintext, Metadata = normalized });

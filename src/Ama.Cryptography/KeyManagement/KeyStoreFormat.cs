@@ -251,7 +251,7 @@ internal static class KeyStoreFormat
         uint version = reader.UInt32();
         long created = reader.Int64();
         int metadataCount = reader.UInt16();
-        if (version == 0 || version > int.MaxValue || metadataCount > KeyNames.MaxMetadataPairs || created is < 0 or > MaxUnixMilliseconds)
+        if (version == 0 || version > int.MaxValue || metadataCount > KeyMetadata.MaxPairs || created is < 0 or > MaxUnixMilliseconds)
         {
             throw Error.KeyStoreDamaged("a version number or metadata count is out of range");
         }
@@ -259,8 +259,8 @@ internal static class KeyStoreFormat
         var metadata = new KeyValuePair<string, string>[metadataCount];
         for (int i = 0; i < metadataCount; i++)
         {
-            string key = ReadText(ref reader, KeyNames.MaxMetadataKeyLength);
-            string value = ReadText(ref reader, KeyNames.MaxMetadataValueLength);
+            string key = ReadText(ref reader, KeyMetadata.MaxKeyLength);
+            string value = ReadText(ref reader, KeyMetadata.MaxValueLength);
             if (key.Length == 0 || (i > 0 && string.CompareOrdinal(metadata[i - 1].Key, key) >= 0))
             {
                 throw Error.KeyStoreDamaged("metadata keys are empty or out of order");
