@@ -101,4 +101,7 @@ internal static partial class Error
 
     internal static KeyStoreException KeyStoreOwnerNotKept(string path, uint owner, uint group, int errno) => new(
         Format("The key store '{0}' belongs to uid {1}, gid {2}, and this process may not give its new version the same owner (errno {3}: {4}); nothing was written. Write it as its owner.", path, owner, group, errno, OSErrorText(errno)));
+
+    internal static KeyStoreException KeyStoreTooLarge(long length, long limit) => new(
+        Format("The change would make the key store file {0} bytes, more than the {1} bytes a key store can hold; nothing was written. Delete keys or destroy old versions first.", length, limit));
 }

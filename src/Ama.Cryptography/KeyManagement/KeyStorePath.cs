@@ -16,6 +16,11 @@ internal static class KeyStorePath
     /// <summary>The file a write must replace: <paramref name="path"/> itself, or the final target when it is a symbolic link (possibly to a file not created yet).</summary>
     internal static string WriteTarget(string path)
     {
+        if (new FileInfo(path).LinkTarget is null)
+        {
+            return path;
+        }
+
         var target = File.ResolveLinkTarget(path, returnFinalTarget: true);
         return target is null ? path : Path.GetFullPath(target.FullName);
     }
