@@ -139,6 +139,12 @@ public sealed class SecureKeyStorage : IDisposable
             credential.DeriveMasterKey(state.Kdf, state.Salt, master.Span);
             state.Commitment = KeyRing.Commitment(master.Span, state);
             ring.Wrap(master.Span, state);
+            // Checked before the lock too, so that a directory at the path does not get a stray lock file beside it.
+            if (KeyStorePath.AnythingAt(KeyStorePath.WriteTarget(fullPath)))
+            {
+                throw Error.KeyStoreExists(fullPath);
+            }
+
             using (var writeLock = KeyStoreWriteLock.Acquire(fullPath))
             {
                 if (KeyStorePath.AnythingAt(writeLock.Target))

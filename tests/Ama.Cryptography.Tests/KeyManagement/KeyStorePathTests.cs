@@ -65,6 +65,7 @@ public sealed class KeyStorePathTests : IDisposable
         {
             var error = await Assert.ThrowsAsync<KeyStoreException>(() => open.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
             Assert.Contains("a FIFO", error.Message, StringComparison.Ordinal);
+            Assert.Throws<IOException>(() => CreateWithKey(fifo, key));
         }
         finally
         {
@@ -86,6 +87,7 @@ public sealed class KeyStorePathTests : IDisposable
         Assert.Contains("a directory", error.Message, StringComparison.Ordinal);
         var exists = Assert.Throws<IOException>(() => CreateWithKey(directory, key));
         Assert.Contains("already exists", exists.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(directory + ".lock"));
     }
 
     [Fact]
