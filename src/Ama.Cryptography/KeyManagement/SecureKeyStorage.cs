@@ -117,7 +117,7 @@ public sealed class SecureKeyStorage : IDisposable
     /// <param name="credential">A raw key, or a password with its KDF (which runs once now).</param>
     /// <returns>The open storage; dispose it.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="IOException">The file already exists, or writing failed.</exception>
+    /// <exception cref="IOException">Something (a file, a directory, a FIFO) already exists at the path, or writing failed.</exception>
     /// <exception cref="KeyStoreException">The writers' lock could not be taken in time.</exception>
     public static SecureKeyStorage Create(string path, KeyStoreCredential credential)
     {
@@ -174,6 +174,7 @@ public sealed class SecureKeyStorage : IDisposable
     /// <returns>The open storage; dispose it.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="KeyStoreException">The path is a directory, a FIFO or a device, not a regular file (a symbolic link to a regular file is followed).</exception>
     /// <exception cref="KeyStoreCredentialException">The password or key is wrong, or of the wrong kind.</exception>
     /// <exception cref="KeyStoreDamagedException">The file is truncated, altered, or asks for KDF parameters outside the bounds.</exception>
     public static SecureKeyStorage Open(string path, KeyStoreCredential credential)
@@ -397,7 +398,7 @@ public sealed class SecureKeyStorage : IDisposable
 
     /// <summary>
     /// Replaces the data key with a new random one and re-encrypts every version of every key under it,
-    /// which also resets the 2^32-encryption budget. For a file, it is one new generation.
+    /// which also resets the 2^32-encryption budget. Each version keeps its creation time. For a file, it is one new generation.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
     /// <exception cref="KeyStoreDamagedException">An entry does not decrypt under the old key.</exception>
