@@ -78,6 +78,23 @@ public sealed class CommitAtomicityTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_commit_refused_for_too_many_versions_does_not_lower_the_rollback_floor()
+    {
+        using var storage = CreateWithKey(dir.File(), key);
+        storage.Store("k", [2]);
+        byte[] generation2 = File.ReadAllBytes(dir.File());
+        FillToMaxVersions(storage, "full");
+        storage.Store("k", [4]);
+
+        Assert.Throws<KeyStoreException>(() => storage.Store("full", [1]));
+        File.WriteAllBytes(dir.File(), generation2);
+
+        Assert.Equal(4, storage.Generation);
+        Assert.Throws<KeyStoreDamagedException>(storage.Refresh);
+        Assert.Equal([4], RetrieveBytes(storage, "k"));
+    }
+
     [Theory]
     [MemberData(nameof(InMemoryAndFile))]
     public void RotateDataKey_keeps_every_creation_time(bool inMemory)
