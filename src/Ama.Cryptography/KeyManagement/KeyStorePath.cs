@@ -25,7 +25,7 @@ internal static class KeyStorePath
         return target is null ? path : Path.GetFullPath(target.FullName);
     }
 
-    /// <summary>Whether anything (a file, a directory, a FIFO, a dangling link) has the name.</summary>
+    /// <summary>Whether anything (a file, a directory, a FIFO) has the name.</summary>
     internal static bool AnythingAt(string path) => File.Exists(path) || Directory.Exists(path);
 
     /// <summary>
