@@ -114,6 +114,32 @@ public sealed class KeyStorePathTests : IDisposable
     }
 
     [Fact]
+    public void A_writer_that_may_not_keep_the_owner_writes_nothing()
+    {
+        Tools.RequireThat(Environment.IsPrivilegedProcess, "the tests run as root");
+        string path = dir.File();
+        using (var storage = CreateWithKey(path, key))
+        {
+            storage.Store("a", [1]);
+        }
+
+        Assert.Equal(0, Run(Tools.Require("chown"), "65534:65534", path));
+        byte[] before = File.ReadAllBytes(path);
+
+        // Root without CAP_CHOWN can still read and write the file, but cannot give a new file away.
+        var (exitCode, stdout, stderr) = TestHost.Run(TestHost.StartInfo(
+            "keystore-writer",
+            [path, Convert.ToHexString(key), "b", "0", "1"],
+            [Tools.Require("setpriv"), "--inh-caps=-chown", "--bounding-set=-chown", "--"]));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.DoesNotContain("ack 0", stdout, StringComparison.Ordinal);
+        Assert.Contains("uid 65534, gid 65534", stderr, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal("65534:65534 600", Stat(path));
+    }
+
+    [Fact]
     public void Readers_and_writers_go_on_while_another_process_holds_flock_on_the_store()
     {
         string path = dir.File();
