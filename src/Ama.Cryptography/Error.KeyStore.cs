@@ -83,4 +83,25 @@ internal static partial class Error
 
     internal static IOException KeyStoreExists(string path) => new(
         Format("The key store '{0}' already exists.", path));
+
+    internal static ArgumentException KeyStoreDuplicateMetadataKey(string paramName, string key) => new(
+        Format("Metadata has the key '{0}' more than once (keys are compared ordinally); a version keeps one value per key.", key), paramName);
+
+    internal static KeyStoreException KeyStoreNotRegularFile(string path, string kind) => new(
+        Format("'{0}' is {1}, not a key store file; a key store must be a regular file (or a symbolic link to one).", path, kind));
+
+    /// <summary>The exception types .NET itself throws for these errno values, so callers keep catching what they caught before.</summary>
+    internal static Exception KeyStoreOpenFailed(string path, int errno) => errno switch
+    {
+        Interop.Libc.ENOENT => new FileNotFoundException(Format("Could not find the key store file '{0}'.", path), path),
+        Interop.Libc.ENOTDIR => new DirectoryNotFoundException(Format("Could not find a part of the path '{0}'.", path)),
+        Interop.Libc.EACCES or Interop.Libc.EPERM => new UnauthorizedAccessException(Format("Access to the key store file '{0}' is denied: errno {1} ({2}).", path, errno, OSErrorText(errno))),
+        _ => new IOException(Format("The key store file '{0}' could not be opened: errno {1} ({2}).", path, errno, OSErrorText(errno))),
+    };
+
+    internal static KeyStoreException KeyStoreOwnerNotKept(string path, uint owner, uint group, int errno) => new(
+        Format("The key store '{0}' belongs to uid {1}, gid {2}, and this process may not give its new version the same owner (errno {3}: {4}); nothing was written. Write it as its owner.", path, owner, group, errno, OSErrorText(errno)));
+
+    internal static KeyStoreException KeyStoreTooLarge(long length, long limit) => new(
+        Format("The change would make the key store file {0} bytes, more than the {1} bytes a key store can hold; nothing was written. Delete keys or destroy old versions first.", length, limit));
 }

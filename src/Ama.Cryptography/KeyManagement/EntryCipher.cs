@@ -37,7 +37,8 @@ internal sealed class EntryCipher : IDisposable
     /// <summary>Seals through a given implementation; the caller keeps ownership of it.</summary>
     internal EntryCipher(IEntryAead aead) => this.aead = aead;
 
-    internal SealedVersion Seal(KeyStoreState state, string name, int version, KeyValuePair<string, string>[] metadata, ReadOnlySpan<byte> plaintext)
+    /// <summary>Seals a version stamped with <paramref name="createdUnixMs"/>, or with the current time when null (a new version; a re-seal keeps its original time).</summary>
+    internal SealedVersion Seal(KeyStoreState state, string name, int version, KeyValuePair<string, string>[] metadata, ReadOnlySpan<byte> plaintext, long? createdUnixMs = null)
     {
         if (state.Encryptions >= MaxEncryptionsPerDataKey)
         {
@@ -45,7 +46,7 @@ internal sealed class EntryCipher : IDisposable
         }
 
         state.Encryptions++;
-        long created = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long created = createdUnixMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var sealedBytes = new byte[KeyStoreFormat.NonceLength + plaintext.Length + KeyStoreFormat.TagLength];
         var nonce = sealedBytes.AsSpan(0, KeyStoreFormat.NonceLength);
         RandomNumberGenerator.Fill(nonce);

@@ -1,12 +1,9 @@
 namespace Ama.Cryptography.KeyManagement;
 
-/// <summary>The rules for key names and metadata.</summary>
+/// <summary>The rules for key names (metadata: <see cref="KeyMetadata"/>).</summary>
 internal static class KeyNames
 {
     internal const int MaxNameLength = 128;
-    internal const int MaxMetadataPairs = 64;
-    internal const int MaxMetadataKeyLength = 128;
-    internal const int MaxMetadataValueLength = 4096;
 
     internal static bool IsValidChar(int c) =>
         c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-';
@@ -21,33 +18,6 @@ internal static class KeyNames
         {
             throw Error.KeyStoreInvalidName(paramName);
         }
-    }
-
-    /// <summary>Checks metadata and returns it sorted by key, the order the file keeps it in.</summary>
-    internal static KeyValuePair<string, string>[] Normalize(IReadOnlyDictionary<string, string>? metadata)
-    {
-        if (metadata is null || metadata.Count == 0)
-        {
-            return [];
-        }
-
-        if (metadata.Count > MaxMetadataPairs)
-        {
-            throw Error.KeyStoreInvalidMetadata();
-        }
-
-        var pairs = metadata.ToArray();
-        foreach (var pair in pairs)
-        {
-            if (pair.Key is not { Length: >= 1 and <= MaxMetadataKeyLength } || pair.Value is null || pair.Value.Length > MaxMetadataValueLength
-                || !KeyStoreFormat.IsEncodable(pair.Key) || !KeyStoreFormat.IsEncodable(pair.Value))
-            {
-                throw Error.KeyStoreInvalidMetadata();
-            }
-        }
-
-        Array.Sort(pairs, (a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return pairs;
     }
 
     private static class NameChars

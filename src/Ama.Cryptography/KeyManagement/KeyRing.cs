@@ -58,8 +58,9 @@ internal sealed class KeyRing : IDisposable
             ring.DeriveSubkeys();
             return ring;
         }
-        catch (CryptographicException)
+        catch (CryptographicException e) when (e is not KeyStoreException)
         {
+            // The tag did not match; the key store's own exceptions are CryptographicExceptions too, and they are not this.
             ring.Dispose();
             return null;
         }

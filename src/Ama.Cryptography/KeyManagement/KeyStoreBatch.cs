@@ -41,7 +41,7 @@ public sealed class KeyStoreBatch : IDisposable
             throw Error.KeyStoreKeyTooLong(nameof(keyMaterial), keyMaterial.Length);
         }
 
-        var normalized = KeyNames.Normalize(metadata);
+        var normalized = KeyMetadata.Normalize(metadata);
         var plaintext = new SecureBuffer(keyMaterial.Length);
         keyMaterial.CopyTo(plaintext.Span);
         changes.Add(new PendingChange { Kind = PendingChange.ChangeKind.Store, Name = name, Plaintext = plaintext, Metadata = normalized });
@@ -73,8 +73,8 @@ public sealed class KeyStoreBatch : IDisposable
     /// <summary>Applies the changes in order and, for a file-backed store, writes them as one generation (one lock, one fsync).</summary>
     /// <exception cref="InvalidOperationException">The batch was committed or disposed.</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
-    /// <exception cref="KeyStoreException">The file could not be locked, was replaced or damaged; nothing was written.</exception>
-    /// <exception cref="IOException">Writing the file failed; nothing was written.</exception>
+    /// <exception cref="KeyStoreException">The file could not be locked, was replaced or damaged, or a change could not be made; nothing was written and no change of the batch was applied, in memory either.</exception>
+    /// <exception cref="IOException">Writing the file failed; nothing was written and no change of the batch was applied.</exception>
     public void Commit()
     {
         ThrowIfFinished();

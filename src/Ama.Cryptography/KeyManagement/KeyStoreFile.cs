@@ -1,13 +1,12 @@
 using Ama.Cryptography.Interop;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 
 namespace Ama.Cryptography.KeyManagement;
 
 /// <summary>
 /// The file system side of a key store: whole-file reads, the writers' lock, and the atomic
-/// replace (temp file created 0600, fsync, rename, fsync of the directory).
+/// replace (temp file created 0600 with the replaced file's owner, fsync, rename, fsync of the directory).
 /// </summary>
 internal static partial class KeyStoreFile
 {
@@ -17,18 +16,26 @@ internal static partial class KeyStoreFile
 
     internal static string LockPath(string path) => path + ".lock";
 
+    /// <summary>Reads the whole file, without a lock: commits are atomic renames. Refuses anything but a regular file.</summary>
     internal static byte[] Read(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
-        long length = stream.Length;
+        using var handle = KeyStorePath.OpenRegularFileForReading(path);
+        long length = RandomAccess.GetLength(handle);
         if (length > KeyStoreFormat.MaxFileLength)
         {
             throw Error.KeyStoreDamaged("the file is larger than a key store can be");
         }
 
         var bytes = new byte[length];
-        stream.ReadExactly(bytes);
-        return bytes;
+        int total = 0;
+        int read;
+        while (total < bytes.Length && (read = RandomAccess.Read(handle, bytes.AsSpan(total), total)) > 0)
+        {
+            total += read;
+        }
+
+        // A file that shrank while it was read is cut short here, and the checksum then reports it.
+        return total == bytes.Length ? bytes : bytes[..total];
     }
 
     /// <summary>
@@ -43,7 +50,9 @@ internal static partial class KeyStoreFile
         {
             try
             {
-                return new FileStream(LockPath(path), CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                var lockFile = new FileStream(LockPath(path), CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                KeyStoreOwnership.TryCopyOwner(path, lockFile.SafeFileHandle);
+                return lockFile;
             }
             catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && deadline.Elapsed < LockTimeout)
             {
@@ -61,11 +70,12 @@ internal static partial class KeyStoreFile
     internal static void WriteAtomically(string path, byte[] contents)
     {
         string directory = Path.GetDirectoryName(path)!;
-        string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+        string temp = KeyStoreTempFiles.NewPath(path);
         try
         {
             using (var stream = new FileStream(temp, CreateOptions(FileMode.CreateNew, FileAccess.Write, FileShare.None)))
             {
+                KeyStoreOwnership.CopyOwner(path, stream.SafeFileHandle);
                 stream.Write(contents);
                 stream.Flush(flushToDisk: true);
             }
@@ -84,8 +94,7 @@ internal static partial class KeyStoreFile
     /// <summary>Removes temp files left by writers that died; only called under the lock, when no other writer can own one.</summary>
     internal static void RemoveOrphanedTempFiles(string path)
     {
-        string directory = Path.GetDirectoryName(path)!;
-        foreach (string temp in Directory.EnumerateFiles(directory, $".{Path.GetFileName(path)}.*.tmp"))
+        foreach (string temp in KeyStoreTempFiles.Existing(path))
         {
             TryDelete(temp);
         }

@@ -73,7 +73,14 @@ internal static class KeyStoreFormat
 
     internal static byte[] Serialize(KeyStoreState state, ReadOnlySpan<byte> macKey)
     {
-        var writer = new ArrayBufferWriter<byte>(HeaderLength + TrailerLength + (state.Entries.Count * 96));
+        long length = SerializedLength(state);
+        if (length > MaxFileLength)
+        {
+            // Parse refuses such a file, so it must never be written.
+            throw Error.KeyStoreTooLarge(length, MaxFileLength);
+        }
+
+        var writer = new ArrayBufferWriter<byte>((int)length);
         WriteHeader(writer.GetSpan(HeaderLength)[..HeaderLength], state, state.Entries.Count);
         writer.Advance(HeaderLength);
         foreach (var entry in state.Entries.Values)
@@ -93,6 +100,26 @@ internal static class KeyStoreFormat
         SHA256.HashData(writer.WrittenSpan, writer.GetSpan(ChecksumLength));
         writer.Advance(ChecksumLength);
         return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The exact length <see cref="Serialize"/> writes, computed without writing it.</summary>
+    internal static long SerializedLength(KeyStoreState state)
+    {
+        long length = HeaderLength + TrailerLength;
+        foreach (var entry in state.Entries.Values)
+        {
+            length += 1 + entry.Name.Length + 4 + 2;
+            foreach (var version in entry.Versions)
+            {
+                length += 4 + 8 + 2 + 4 + version.Sealed.Length;
+                foreach (var pair in version.Metadata)
+                {
+                    length += 2 + StrictUtf8.GetByteCount(pair.Key) + 2 + StrictUtf8.GetByteCount(pair.Value);
+                }
+            }
+        }
+
+        return length;
     }
 
     /// <summary>Checks the checksum and structure and returns the state; the MAC is checked later by <see cref="MacMatches"/>, once the key is known.</summary>
@@ -251,7 +278,7 @@ internal static class KeyStoreFormat
         uint version = reader.UInt32();
         long created = reader.Int64();
         int metadataCount = reader.UInt16();
-        if (version == 0 || version > int.MaxValue || metadataCount > KeyNames.MaxMetadataPairs || created is < 0 or > MaxUnixMilliseconds)
+        if (version == 0 || version > int.MaxValue || metadataCount > KeyMetadata.MaxPairs || created is < 0 or > MaxUnixMilliseconds)
         {
             throw Error.KeyStoreDamaged("a version number or metadata count is out of range");
         }
@@ -259,8 +286,8 @@ internal static class KeyStoreFormat
         var metadata = new KeyValuePair<string, string>[metadataCount];
         for (int i = 0; i < metadataCount; i++)
         {
-            string key = ReadText(ref reader, KeyNames.MaxMetadataKeyLength);
-            string value = ReadText(ref reader, KeyNames.MaxMetadataValueLength);
+            string key = ReadText(ref reader, KeyMetadata.MaxKeyLength);
+            string value = ReadText(ref reader, KeyMetadata.MaxValueLength);
             if (key.Length == 0 || (i > 0 && string.CompareOrdinal(metadata[i - 1].Key, key) >= 0))
             {
                 throw Error.KeyStoreDamaged("metadata keys are empty or out of order");

@@ -29,6 +29,13 @@ internal sealed class KeyEntry
     internal SealedVersion Primary => Versions[^1];
 
     internal SealedVersion? Find(int version) => Versions.Find(v => v.Version == version);
+
+    internal KeyEntry Copy()
+    {
+        var copy = new KeyEntry(Name) { NextVersion = NextVersion };
+        copy.Versions.AddRange(Versions);
+        return copy;
+    }
 }
 
 /// <summary>Everything a key store file holds apart from its integrity trailer.</summary>
@@ -51,4 +58,29 @@ internal sealed class KeyStoreState
     internal byte[] WrappedDataKey { get; set; } = new byte[60];
 
     internal SortedDictionary<string, KeyEntry> Entries { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A copy that a change is made on and that replaces the live state only once it is committed,
+    /// so a change that fails part-way leaves nothing behind. Sealed versions never change after
+    /// they are made, so the copy shares them.
+    /// </summary>
+    internal KeyStoreState Draft()
+    {
+        var draft = new KeyStoreState
+        {
+            StoreId = StoreId,
+            Generation = Generation,
+            Kdf = Kdf,
+            Salt = Salt,
+            Commitment = Commitment,
+            Encryptions = Encryptions,
+            WrappedDataKey = WrappedDataKey,
+        };
+        foreach (var entry in Entries.Values)
+        {
+            draft.Entries.Add(entry.Name, entry.Copy());
+        }
+
+        return draft;
+    }
 }

@@ -41,7 +41,6 @@ public sealed class SecureKeyStorage : IDisposable
     private KeyStoreState state;
     private KeyRing ring;
     private SecureBuffer? masterKey;
-    private bool stale;
     private bool disposed;
 
     /// <summary>Creates an in-memory storage whose entries are encrypted under <paramref name="encryptionKey"/>.</summary>
@@ -118,7 +117,7 @@ public sealed class SecureKeyStorage : IDisposable
     /// <param name="credential">A raw key, or a password with its KDF (which runs once now).</param>
     /// <returns>The open storage; dispose it.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="IOException">The file already exists, or writing failed.</exception>
+    /// <exception cref="IOException">Something (a file, a directory, a FIFO) already exists at the path, or writing failed.</exception>
     /// <exception cref="KeyStoreException">The writers' lock could not be taken in time.</exception>
     public static SecureKeyStorage Create(string path, KeyStoreCredential credential)
     {
@@ -140,15 +139,20 @@ public sealed class SecureKeyStorage : IDisposable
             credential.DeriveMasterKey(state.Kdf, state.Salt, master.Span);
             state.Commitment = KeyRing.Commitment(master.Span, state);
             ring.Wrap(master.Span, state);
-            using (KeyStoreFile.AcquireLock(fullPath))
+            // Checked before the lock too, so that a directory at the path does not get a stray lock file beside it.
+            if (KeyStorePath.AnythingAt(KeyStorePath.WriteTarget(fullPath)))
             {
-                if (File.Exists(fullPath))
+                throw Error.KeyStoreExists(fullPath);
+            }
+
+            using (var writeLock = KeyStoreWriteLock.Acquire(fullPath))
+            {
+                if (KeyStorePath.AnythingAt(writeLock.Target))
                 {
                     throw Error.KeyStoreExists(fullPath);
                 }
 
-                KeyStoreFile.RemoveOrphanedTempFiles(fullPath);
-                KeyStoreFile.WriteAtomically(fullPath, KeyStoreFormat.Serialize(state, ring.MacKey));
+                writeLock.Replace(KeyStoreFormat.Serialize(state, ring.MacKey));
             }
 
             return new SecureKeyStorage(fullPath, state, ring, master);
@@ -170,6 +174,7 @@ public sealed class SecureKeyStorage : IDisposable
     /// <returns>The open storage; dispose it.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="KeyStoreException">The path is a directory, a FIFO or a device, not a regular file (a symbolic link to a regular file is followed).</exception>
     /// <exception cref="KeyStoreCredentialException">The password or key is wrong, or of the wrong kind.</exception>
     /// <exception cref="KeyStoreDamagedException">The file is truncated, altered, or asks for KDF parameters outside the bounds.</exception>
     public static SecureKeyStorage Open(string path, KeyStoreCredential credential)
@@ -297,7 +302,7 @@ public sealed class SecureKeyStorage : IDisposable
         KeyNames.Validate(name, nameof(name));
         lock (gate)
         {
-            ThrowIfReadable();
+            ThrowIfDisposed();
             return state.Entries.ContainsKey(name);
         }
     }
@@ -309,7 +314,7 @@ public sealed class SecureKeyStorage : IDisposable
     {
         lock (gate)
         {
-            ThrowIfReadable();
+            ThrowIfDisposed();
             return [.. state.Entries.Keys];
         }
     }
@@ -325,7 +330,7 @@ public sealed class SecureKeyStorage : IDisposable
         KeyNames.Validate(name, nameof(name));
         lock (gate)
         {
-            ThrowIfReadable();
+            ThrowIfDisposed();
             if (!state.Entries.TryGetValue(name, out var entry))
             {
                 throw Error.KeyStoreNameNotFound(name);
@@ -370,15 +375,16 @@ public sealed class SecureKeyStorage : IDisposable
             var newMaster = new SecureBuffer(KeyDerivation.KeyLength);
             try
             {
-                using (KeyStoreFile.AcquireLock(file))
+                using (var writeLock = KeyStoreWriteLock.Acquire(file))
                 {
                     ReloadUnderLock();
-                    state.Kdf = newCredential.Kdf;
-                    state.Salt = newCredential.IsPassword ? RandomNumberGenerator.GetBytes(KeyDerivation.SaltLength) : new byte[KeyDerivation.SaltLength];
-                    newCredential.DeriveMasterKey(state.Kdf, state.Salt, newMaster.Span);
-                    state.Commitment = KeyRing.Commitment(newMaster.Span, state);
-                    ring.Wrap(newMaster.Span, state);
-                    WriteUnderLock();
+                    var draft = state.Draft();
+                    draft.Kdf = newCredential.Kdf;
+                    draft.Salt = newCredential.IsPassword ? RandomNumberGenerator.GetBytes(KeyDerivation.SaltLength) : new byte[KeyDerivation.SaltLength];
+                    newCredential.DeriveMasterKey(draft.Kdf, draft.Salt, newMaster.Span);
+                    draft.Commitment = KeyRing.Commitment(newMaster.Span, draft);
+                    ring.Wrap(newMaster.Span, draft);
+                    Write(draft, ring, writeLock);
                 }
 
                 (masterKey, newMaster) = (newMaster, masterKey!);
@@ -392,7 +398,7 @@ public sealed class SecureKeyStorage : IDisposable
 
     /// <summary>
     /// Replaces the data key with a new random one and re-encrypts every version of every key under it,
-    /// which also resets the 2^32-encryption budget. For a file, it is one new generation.
+    /// which also resets the 2^32-encryption budget. Each version keeps its creation time. For a file, it is one new generation.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
     /// <exception cref="KeyStoreDamagedException">An entry does not decrypt under the old key.</exception>
@@ -403,25 +409,19 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            using var fileLock = path is null ? null : KeyStoreFile.AcquireLock(path);
+            using var writeLock = path is null ? null : KeyStoreWriteLock.Acquire(path);
             ReloadUnderLock();
             var newRing = KeyRing.CreateRandom();
             try
             {
-                ReencryptAll(newRing);
+                var rotated = Reencrypt(newRing);
                 if (masterKey is not null)
                 {
-                    newRing.Wrap(masterKey.Span, state);
+                    newRing.Wrap(masterKey.Span, rotated);
                 }
 
+                Write(rotated, newRing, writeLock);
                 (ring, newRing) = (newRing, ring);
-                WriteUnderLock();
-            }
-            catch
-            {
-                (ring, newRing) = (newRing, ring);
-                stale = true;
-                throw;
             }
             finally
             {
@@ -482,20 +482,12 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            using var fileLock = path is null ? null : KeyStoreFile.AcquireLock(path);
+            using var writeLock = path is null ? null : KeyStoreWriteLock.Acquire(path);
             ReloadUnderLock();
-            try
-            {
-                var results = ApplyAll(changes);
-                WriteUnderLock();
-                return results;
-            }
-            catch
-            {
-                // The live state may hold changes that did not reach the file: read the file again before the next use.
-                stale = true;
-                throw;
-            }
+            var draft = state.Draft();
+            var results = ApplyAll(draft, changes);
+            Write(draft, ring, writeLock);
+            return results;
         }
     }
 
@@ -521,7 +513,7 @@ public sealed class SecureKeyStorage : IDisposable
         KeyNames.Validate(name, nameof(name));
         lock (gate)
         {
-            ThrowIfReadable();
+            ThrowIfDisposed();
             key = null;
             if (!state.Entries.TryGetValue(name, out var entry))
             {
@@ -552,45 +544,46 @@ public sealed class SecureKeyStorage : IDisposable
         return buffer;
     }
 
-    private int[] ApplyAll(List<PendingChange> changes)
+    /// <summary>Applies the changes to <paramref name="draft"/>, which replaces the live state only when it is written, so a batch is all or nothing in memory as in the file.</summary>
+    private int[] ApplyAll(KeyStoreState draft, List<PendingChange> changes)
     {
         var results = new int[changes.Count];
         using var cipher = new EntryCipher(ring);
         for (int i = 0; i < changes.Count; i++)
         {
-            results[i] = Apply(cipher, changes[i]);
+            results[i] = Apply(draft, cipher, changes[i]);
         }
 
         return results;
     }
 
-    private int Apply(EntryCipher cipher, PendingChange change)
+    private static int Apply(KeyStoreState draft, EntryCipher cipher, PendingChange change)
     {
         switch (change.Kind)
         {
             case PendingChange.ChangeKind.Store:
-                return StoreOne(cipher, change);
+                return StoreOne(draft, cipher, change);
             case PendingChange.ChangeKind.Delete:
-                return state.Entries.Remove(change.Name) ? 1 : 0;
+                return draft.Entries.Remove(change.Name) ? 1 : 0;
             default:
-                return DestroyOne(change.Name, change.Version) ? 1 : 0;
+                return DestroyOne(draft, change.Name, change.Version) ? 1 : 0;
         }
     }
 
-    private int StoreOne(EntryCipher cipher, PendingChange change)
+    private static int StoreOne(KeyStoreState draft, EntryCipher cipher, PendingChange change)
     {
-        state.Entries.TryGetValue(change.Name, out var entry);
+        draft.Entries.TryGetValue(change.Name, out var entry);
         if (entry?.Versions.Count == ushort.MaxValue)
         {
             throw Error.KeyStoreTooManyVersions(change.Name);
         }
 
         int version = entry?.NextVersion ?? 1;
-        var sealedVersion = cipher.Seal(state, change.Name, version, change.Metadata, change.Plaintext!.Span);
+        var sealedVersion = cipher.Seal(draft, change.Name, version, change.Metadata, change.Plaintext!.Span);
         if (entry is null)
         {
             entry = new KeyEntry(change.Name);
-            state.Entries.Add(change.Name, entry);
+            draft.Entries.Add(change.Name, entry);
         }
 
         entry.NextVersion = version + 1;
@@ -598,22 +591,23 @@ public sealed class SecureKeyStorage : IDisposable
         return version;
     }
 
-    private bool DestroyOne(string name, int version)
+    private static bool DestroyOne(KeyStoreState draft, string name, int version)
     {
-        if (!state.Entries.TryGetValue(name, out var entry) || entry.Versions.RemoveAll(v => v.Version == version) == 0)
+        if (!draft.Entries.TryGetValue(name, out var entry) || entry.Versions.RemoveAll(v => v.Version == version) == 0)
         {
             return false;
         }
 
         if (entry.Versions.Count == 0)
         {
-            state.Entries.Remove(name);
+            draft.Entries.Remove(name);
         }
 
         return true;
     }
 
-    private void ReencryptAll(KeyRing newRing)
+    /// <summary>Returns the live state re-sealed under <paramref name="newRing"/>; each version keeps its creation time.</summary>
+    private KeyStoreState Reencrypt(KeyRing newRing)
     {
         using var oldCipher = new EntryCipher(ring);
         using var newCipher = new EntryCipher(newRing);
@@ -637,13 +631,13 @@ public sealed class SecureKeyStorage : IDisposable
                     throw Error.KeyStoreEntryDamaged(entry.Name, version.Version);
                 }
 
-                copy.Versions.Add(newCipher.Seal(rotated, entry.Name, version.Version, version.Metadata, plaintext.Span));
+                copy.Versions.Add(newCipher.Seal(rotated, entry.Name, version.Version, version.Metadata, plaintext.Span, version.CreatedUnixMs));
             }
 
             rotated.Entries.Add(entry.Name, copy);
         }
 
-        state = rotated;
+        return rotated;
     }
 
     /// <summary>Brings the live state up to the file's newest generation; for a writer, called while it holds the file lock.</summary>
@@ -661,44 +655,31 @@ public sealed class SecureKeyStorage : IDisposable
             throw Error.KeyStoreReplaced(path);
         }
 
-        if (!stale && current.Generation == state.Generation)
-        {
-            return;
-        }
-
-        if (!stale && current.Generation < state.Generation)
+        // The live state only ever holds a generation that was read from the file or written to it
+        // (a failed change never touches it), so it is the floor a rollback is measured against.
+        if (current.Generation < state.Generation)
         {
             throw Error.KeyStoreRolledBack(path, state.Generation, current.Generation);
+        }
+
+        if (current.Generation == state.Generation)
+        {
+            return;
         }
 
         var newRing = Authenticate(path, file, current, masterKey!.Span, Error.KeyStoreCredentialChanged);
         ring.Dispose();
         ring = newRing;
         state = current;
-        stale = false;
     }
 
-    private void WriteUnderLock()
+    /// <summary>Commits <paramref name="next"/> as the next generation: written (for a file) first, then made the live state.</summary>
+    private void Write(KeyStoreState next, KeyRing macRing, KeyStoreWriteLock? writeLock)
     {
-        state.Generation++;
-        if (path is null)
-        {
-            return;
-        }
-
-        KeyStoreFile.RemoveOrphanedTempFiles(path);
-        KeyStoreFile.WriteAtomically(path, KeyStoreFormat.Serialize(state, ring.MacKey));
+        next.Generation = state.Generation + 1;
+        writeLock?.Replace(KeyStoreFormat.Serialize(next, macRing.MacKey));
+        state = next;
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
-
-    /// <summary>Before a read: a failed write leaves the live state ahead of the file, so read the file again.</summary>
-    private void ThrowIfReadable()
-    {
-        ThrowIfDisposed();
-        if (stale)
-        {
-            ReloadUnderLock();
-        }
-    }
 }

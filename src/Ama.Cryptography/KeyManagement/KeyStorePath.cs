@@ -1,0 +1,83 @@
+using Ama.Cryptography.Interop;
+using Microsoft.Win32.SafeHandles;
+using System.Runtime.InteropServices;
+
+namespace Ama.Cryptography.KeyManagement;
+
+/// <summary>
+/// What may stand at a key store's path. A symbolic link is followed: writes go to the file it
+/// finally names (temp file and lock file next to that file), so the link stays a link and its
+/// target sees every update. Anything that is not a regular file (a directory, a FIFO, a device)
+/// is refused with <see cref="KeyStoreException"/> before a byte is read, so a FIFO cannot make
+/// a reader hang.
+/// </summary>
+internal static class KeyStorePath
+{
+    /// <summary>The file a write must replace: <paramref name="path"/> itself, or the final target when it is a symbolic link (possibly to a file not created yet).</summary>
+    internal static string WriteTarget(string path)
+    {
+        if (new FileInfo(path).LinkTarget is null)
+        {
+            return path;
+        }
+
+        var target = File.ResolveLinkTarget(path, returnFinalTarget: true);
+        return target is null ? path : Path.GetFullPath(target.FullName);
+    }
+
+    /// <summary>Whether anything (a file, a directory, a FIFO) has the name.</summary>
+    internal static bool AnythingAt(string path) => File.Exists(path) || Directory.Exists(path);
+
+    /// <summary>
+    /// Opens the file for reading without taking any lock (commits are atomic renames, so a reader
+    /// sees one whole generation), after checking on the open descriptor that it is a regular file.
+    /// </summary>
+    internal static SafeFileHandle OpenRegularFileForReading(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return OpenPortable(path);
+        }
+
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+        if (fd < 0)
+        {
+            throw Error.KeyStoreOpenFailed(path, Marshal.GetLastPInvokeError());
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_TYPE, out var status) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            handle.Dispose();
+            throw Error.KeyStoreOpenFailed(path, errno);
+        }
+
+        int type = status.Mode & Libc.S_IFMT;
+        if (type != Libc.S_IFREG)
+        {
+            handle.Dispose();
+            throw Error.KeyStoreNotRegularFile(path, Describe(type));
+        }
+
+        return handle;
+    }
+
+    private static SafeFileHandle OpenPortable(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw Error.KeyStoreNotRegularFile(path, "a directory");
+        }
+
+        return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+    }
+
+    private static string Describe(int type) => type switch
+    {
+        Libc.S_IFDIR => "a directory",
+        Libc.S_IFIFO => "a FIFO",
+        _ => "a device or socket",
+    };
+}
