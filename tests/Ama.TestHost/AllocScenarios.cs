@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Ama.Cryptography;
+using Ama.Cryptography.Tests.Infrastructure;
+
+namespace Ama.TestHost;
+
+/// <summary>Child-process scenarios for the allocator's limits: huge buffers, fork, the mapping budget.</summary>
+internal static class AllocScenarios
+{
+    internal static Task<int> RunAsync(string scenario, string[] args) => Task.FromResult(scenario switch
+    {
+        "alloc-huge" => Huge(args),
+        "alloc-fork" => Fork(args),
+        _ => Unknown(scenario),
+    });
+
+    /// <summary>Times allocating, optionally filling, and disposing one buffer. Args: size source fill(true|false).</summary>
+    private static int Huge(string[] args)
+    {
+        int size = int.Parse(args[0], CultureInfo.InvariantCulture);
+        var options = new SecureBufferOptions { Source = Enum.Parse<SecureMemorySource>(args[1]) };
+        bool fill = bool.Parse(args[2]);
+        var clock = Stopwatch.StartNew();
+        var buffer = new SecureBuffer(size, options);
+        Console.WriteLine($"ALLOCATE {clock.Elapsed.TotalSeconds:F3} s {buffer}");
+        if (fill)
+        {
+            clock.Restart();
+            buffer.Span.Fill(0xA5);
+            Console.WriteLine($"FILL {clock.Elapsed.TotalSeconds:F3} s");
+        }
+
+        clock.Restart();
+        buffer.Dispose();
+        Console.WriteLine($"DISPOSE {clock.Elapsed.TotalSeconds:F3} s");
+        return 0;
+    }
+
+    /// <summary>
+    /// Fills a buffer (or a control) with a pattern, forks through the native helper, and prints
+    /// what the child found there and whether the parent's bytes survived the child's overwrite.
+    /// Args: helperLibrary case; the cases are in <see cref="ForkSubject"/>.
+    /// </summary>
+    private static unsafe int Fork(string[] args)
+    {
+        nint helper = NativeLibrary.Load(args[0]);
+        var forkProbe = (delegate* unmanaged<nint, nuint, int>)NativeLibrary.GetExport(helper, "fork_probe");
+        var mapShared = (delegate* unmanaged<nuint, nint>)NativeLibrary.GetExport(helper, "map_shared_control");
+        using ForkSubject subject = ForkSubject.Create(args[1], mapShared);
+        Pattern.Fill(subject.Bytes, 11);
+        Console.WriteLine($"SUBJECT {subject.Description}");
+        int child = forkProbe(subject.Address, (nuint)subject.Bytes.Length);
+        Console.WriteLine($"CHILD {ForkOutcome(child)}");
+        byte[] expected = new byte[subject.Bytes.Length];
+        Pattern.Fill(expected, 11);
+        Console.WriteLine($"PARENT {(subject.Bytes.SequenceEqual(expected) ? "intact" : "overwritten")}");
+        return 0;
+    }
+
+    private static string ForkOutcome(int status) => status switch
+    {
+        10 => "unmapped",
+        11 => "zero",
+        12 => "data",
+        13 => "faults",
+        _ => $"error {status}",
+    };
+
+    private static int Unknown(string scenario)
+    {
+        Console.Error.WriteLine($"unknown scenario '{scenario}'");
+        return 64;
+    }
+}
