@@ -349,6 +349,7 @@ public static class SecureMemorySelfTest
     {
         SecureMemorySource.SecretMemory => "secret-memory",
         SecureMemorySource.LockedPages => "locked-pages",
+        SecureMemorySource.UnlockedPages => "unlocked-pages",
         _ => "managed",
     };
 

@@ -13,6 +13,7 @@ internal static class AllocScenarios
     {
         "alloc-huge" => Huge(args),
         "alloc-fork" => Fork(args),
+        "alloc-mappings" => Mappings(args),
         _ => Unknown(scenario),
     });
 
@@ -56,6 +57,52 @@ internal static class AllocScenarios
         byte[] expected = new byte[subject.Bytes.Length];
         Pattern.Fill(expected, 11);
         Console.WriteLine($"PARENT {(subject.Bytes.SequenceEqual(expected) ? "intact" : "overwritten")}");
+        return 0;
+    }
+
+    /// <summary>
+    /// Allocates guarded buffers of 2,000 bytes until the count is reached or the allocator
+    /// refuses, keeping them live or dropping them undisposed, and reports how far it got.
+    /// Args: count live|leak.
+    /// </summary>
+    private static int Mappings(string[] args)
+    {
+        int count = int.Parse(args[0], CultureInfo.InvariantCulture);
+        bool keep = args[1] == "live";
+        var live = new List<SecureBuffer>();
+        int allocated = 0;
+        try
+        {
+            for (; allocated < count; allocated++)
+            {
+                var buffer = new SecureBuffer(2000);
+                buffer.Span[0] = 1;
+                if (keep)
+                {
+                    live.Add(buffer);
+                }
+            }
+        }
+        catch (SecureMemoryException e)
+        {
+            Console.WriteLine($"THREW {e.NativeErrorCode}: {e.Message}");
+        }
+
+        Console.WriteLine($"ALLOCATED {allocated}");
+        Console.WriteLine($"MAPS {File.ReadAllLines("/proc/self/maps").Length}");
+
+        // The runtime must still work after the allocator stopped: a GC, a thread, a new array.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var thread = new Thread(() => Console.WriteLine($"THREAD ok {new byte[1 << 20].Length}"));
+        thread.Start();
+        thread.Join();
+        foreach (SecureBuffer buffer in live)
+        {
+            buffer.Dispose();
+        }
+
+        Console.WriteLine("END");
         return 0;
     }
 

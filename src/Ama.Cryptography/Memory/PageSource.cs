@@ -28,6 +28,9 @@ internal abstract class PageSource
     /// <summary>Overwrites the bytes of a guarded buffer before its region is kept or unmapped.</summary>
     internal virtual void Wipe(MappedRegion region, Span<byte> bytes) => Zeroing.Overwrite(bytes);
 
+    /// <summary>Gets the memory of recent lock failures of this source, for the BestEffort fallback.</summary>
+    internal LockRetryGate LockRetry { get; } = new();
+
     /// <summary>Gets the slabs carved from this source's pages, created on first use.</summary>
     internal SlabPool Slabs => LazyInitializer.EnsureInitialized(ref slabs, () => new SlabPool(this));
 

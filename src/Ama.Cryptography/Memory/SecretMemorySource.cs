@@ -39,30 +39,15 @@ internal sealed class SecretMemorySource : PageSource
 
     internal override MappedRegion Map(nuint length, bool guarded)
     {
-        int fd = CreateSecretFile(length);
+        MappingBudget.Charge(length, guarded);
         try
         {
-            nint usable = guarded ? UnixPages.Reserve(length, guarded: true, Libc.PROT_NONE) : 0;
-            int flags = Libc.MAP_SHARED | (guarded ? Libc.MAP_FIXED : 0);
-            nint mapped = Libc.Mmap(usable, length, Libc.PROT_READ | Libc.PROT_WRITE, flags, fd, 0);
-            if (mapped == Libc.MAP_FAILED)
-            {
-                int error = Marshal.GetLastPInvokeError();
-                if (guarded)
-                {
-                    UnixPages.Release(usable, length, guarded: true);
-                }
-
-                throw Error.MapFailed(Name, length, error);
-            }
-
-            KeepOutOfForkedChildren(mapped, length, guarded);
-            return new MappedRegion(mapped, length, Locked: true, guarded);
+            return MapSecretFile(length, guarded);
         }
-        finally
+        catch
         {
-            // The mapping keeps the memory alive; the descriptor is not needed after mmap.
-            _ = Libc.Close(fd);
+            MappingBudget.Refund(length, guarded);
+            throw;
         }
     }
 
@@ -81,7 +66,40 @@ internal sealed class SecretMemorySource : PageSource
         }
     }
 
-    internal override void Unmap(MappedRegion region) => UnixPages.Release(region.Address, region.Length, region.Guarded);
+    internal override void Unmap(MappedRegion region)
+    {
+        UnixPages.Release(region.Address, region.Length, region.Guarded);
+        MappingBudget.Refund(region.Length, region.Guarded);
+    }
+
+    private MappedRegion MapSecretFile(nuint length, bool guarded)
+    {
+        int fd = CreateSecretFile(length);
+        try
+        {
+            nint usable = guarded ? UnixPages.Reserve(length, guarded: true, Libc.PROT_NONE) : 0;
+            int flags = Libc.MAP_SHARED | (guarded ? Libc.MAP_FIXED : 0);
+            nint mapped = Libc.Mmap(usable, length, Libc.PROT_READ | Libc.PROT_WRITE, flags, fd, 0);
+            if (mapped == Libc.MAP_FAILED)
+            {
+                int error = Marshal.GetLastPInvokeError();
+                if (guarded)
+                {
+                    UnixPages.Release(usable, length, guarded: true);
+                }
+
+                throw MappingBudget.MapFailure(Name, length, error);
+            }
+
+            KeepOutOfForkedChildren(mapped, length, guarded);
+            return new MappedRegion(mapped, length, Locked: true, guarded);
+        }
+        finally
+        {
+            // The mapping keeps the memory alive; the descriptor is not needed after mmap.
+            _ = Libc.Close(fd);
+        }
+    }
 
     /// <summary>
     /// The mapping is MAP_SHARED, so without this a child after fork would share the parent's

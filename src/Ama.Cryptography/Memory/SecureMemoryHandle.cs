@@ -97,6 +97,7 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
             ReleaseSlot(slab);
         }
 
+        Source.LockRetry.NoteRelease();
         return true;
     }
 
