@@ -14,6 +14,7 @@ internal static class AllocScenarios
         "alloc-huge" => Huge(args),
         "alloc-fork" => Fork(args),
         "alloc-mappings" => Mappings(args),
+        "alloc-degraded" => Degraded(args),
         _ => Unknown(scenario),
     });
 
@@ -103,6 +104,35 @@ internal static class AllocScenarios
         }
 
         Console.WriteLine("END");
+        return 0;
+    }
+
+    /// <summary>
+    /// Grows to args[0] live 32-byte BestEffort buffers (run under a tiny RLIMIT_MEMLOCK) and
+    /// reports where the last one came from and how many exceptions were thrown along the way,
+    /// caught or not: a degraded allocation must not fail and throw internally every time.
+    /// </summary>
+    private static int Degraded(string[] args)
+    {
+        int count = int.Parse(args[0], CultureInfo.InvariantCulture);
+        int exceptions = 0;
+        AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(ref exceptions);
+        var live = new List<SecureBuffer>(count);
+        for (int i = 0; i < count; i++)
+        {
+            live.Add(new SecureBuffer(32));
+        }
+
+        SecureBuffer last = live[^1];
+        Console.WriteLine($"LAST {last.Source} locked={last.IsLocked}");
+        Console.WriteLine($"FIRST {live[0].Source} locked={live[0].IsLocked}");
+        Console.WriteLine($"DEGRADED {SecureMemory.GetStatus().DegradedAllocations}");
+        Console.WriteLine($"EXCEPTIONS {exceptions}");
+        foreach (SecureBuffer buffer in live)
+        {
+            buffer.Dispose();
+        }
+
         return 0;
     }
 
