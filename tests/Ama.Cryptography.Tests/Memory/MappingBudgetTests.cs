@@ -51,6 +51,10 @@ public sealed class MappingBudgetTests
         Assert.True(exit == 0, $"exit {exit}: {stdout} {stderr}");
         Assert.Contains($"ALLOCATED {leakCount}", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("THREW", stdout, StringComparison.Ordinal);
+
+        // The GC pressure of the mappings gets dead buffers finalized as they go (measured: 759
+        // mappings left at the end); without it 25,864 were still mapped, waiting for a GC.
+        Assert.True(MapsAtEnd(stdout) < limit / 4, stdout);
         Assert.Contains("END", stdout, StringComparison.Ordinal);
     }
 
