@@ -18,11 +18,14 @@ internal static class AllocScenarios
         _ => Unknown(scenario),
     });
 
-    /// <summary>Times allocating, optionally filling, and disposing one buffer. Args: size source fill(true|false).</summary>
+    /// <summary>
+    /// Times allocating, optionally filling, and disposing one buffer. Args: size source fill(true|false).
+    /// Required policy: an unlocked fallback of this size would be faulted in, gigabytes of RAM, by the wipe.
+    /// </summary>
     private static int Huge(string[] args)
     {
         int size = int.Parse(args[0], CultureInfo.InvariantCulture);
-        var options = new SecureBufferOptions { Source = Enum.Parse<SecureMemorySource>(args[1]) };
+        var options = new SecureBufferOptions { Source = Enum.Parse<SecureMemorySource>(args[1]), LockPolicy = MemoryLockPolicy.Required };
         bool fill = bool.Parse(args[2]);
         var clock = Stopwatch.StartNew();
         var buffer = new SecureBuffer(size, options);

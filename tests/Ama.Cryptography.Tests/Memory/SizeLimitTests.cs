@@ -28,6 +28,8 @@ public sealed unsafe class SizeLimitTests
     public void MaxLength_secret_memory_buffer_allocates_and_disposes()
     {
         Tools.RequireThat(SecureAllocator.SecretMemoryUnavailableReason is null, "memfd_secret works on this host");
+        SecureMemoryStatus status = SecureMemory.GetStatus();
+        Tools.RequireThat(status.HasIpcLockCapability || status.MemoryLockLimitSoft is null, "2 GiB can be locked (CAP_IPC_LOCK or an unlimited RLIMIT_MEMLOCK)");
         (int exit, string stdout, string stderr) = TestHost.Run(
             TestHost.StartInfo("alloc-huge", [SecureBuffer.MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture), "SecretMemory", "false"]),
             TimeSpan.FromSeconds(20));
