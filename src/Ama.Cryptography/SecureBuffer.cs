@@ -18,11 +18,18 @@ namespace Ama.Cryptography;
 [DebuggerTypeProxy(typeof(DebugView))]
 public sealed class SecureBuffer : IDisposable
 {
+    /// <summary>
+    /// The largest buffer, in bytes: 2 GiB minus 128 KiB (2,147,352,576). The canary and the
+    /// round-up to whole pages (up to 64 KiB on some ARM kernels) must still fit in an
+    /// <see cref="int"/>-sized mapping and in a managed array on the last-resort source.
+    /// </summary>
+    public const int MaxLength = 0x7FFE_0000;
+
     private readonly SecureMemoryHandle memory;
 
     /// <summary>Allocates a zeroed buffer of <paramref name="size"/> bytes with <see cref="SecureBufferOptions.Default"/>.</summary>
-    /// <param name="size">The number of bytes; 0 is allowed.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is negative.</exception>
+    /// <param name="size">The number of bytes, from 0 to <see cref="MaxLength"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is negative or larger than <see cref="MaxLength"/>.</exception>
     /// <exception cref="SecureMemoryException">The memory could not be mapped.</exception>
     public SecureBuffer(int size)
         : this(size, SecureBufferOptions.Default)
@@ -30,9 +37,9 @@ public sealed class SecureBuffer : IDisposable
     }
 
     /// <summary>Allocates a zeroed buffer of <paramref name="size"/> bytes.</summary>
-    /// <param name="size">The number of bytes; 0 is allowed.</param>
+    /// <param name="size">The number of bytes, from 0 to <see cref="MaxLength"/>.</param>
     /// <param name="options">How to allocate and protect the buffer.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is negative or larger than <see cref="MaxLength"/>.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="SecureMemoryException">The memory could not be mapped, or locked under <see cref="MemoryLockPolicy.Required"/>.</exception>
     public SecureBuffer(int size, SecureBufferOptions options)
@@ -40,6 +47,11 @@ public sealed class SecureBuffer : IDisposable
         if (size < 0)
         {
             throw Error.NegativeSize(nameof(size), size);
+        }
+
+        if (size > MaxLength)
+        {
+            throw Error.SizeTooLarge(nameof(size), size, MaxLength);
         }
 
         ArgumentNullException.ThrowIfNull(options);

@@ -70,7 +70,7 @@ public static class SecureMemory
     /// <summary>Returns a new <see cref="SecureBuffer"/> filled by the OS random generator directly in secure memory.</summary>
     /// <param name="count">The number of bytes.</param>
     /// <returns>The buffer; the caller disposes it.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or larger than <see cref="SecureBuffer.MaxLength"/>.</exception>
     public static SecureBuffer RandomBytes(int count)
     {
         var buffer = new SecureBuffer(count);

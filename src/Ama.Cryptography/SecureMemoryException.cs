@@ -39,4 +39,7 @@ public sealed class SecureMemoryException : Exception
 
     /// <summary>Gets the OS error code (errno on Unix, GetLastError on Windows), or 0 when the failure did not come from the OS.</summary>
     public int NativeErrorCode { get; }
+
+    /// <summary>Gets whether the process ran out of mappings (vm.max_map_count) rather than locked memory.</summary>
+    internal bool MapCountExhausted { get; init; }
 }

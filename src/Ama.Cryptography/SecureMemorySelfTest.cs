@@ -125,7 +125,7 @@ public static class SecureMemorySelfTest
     {
         const string Title = "buffer is secret memory or not dumped";
         bool isSecret = mapping?.IsSecretMemory ?? source == SecureMemorySource.SecretMemory;
-        bool isDontDump = mapping?.IsDontDump ?? (source == SecureMemorySource.LockedPages && OperatingSystem.IsLinux());
+        bool isDontDump = mapping?.IsDontDump ?? ((source is SecureMemorySource.LockedPages or SecureMemorySource.UnlockedPages) && OperatingSystem.IsLinux());
         if (isSecret)
         {
             return Pass(SecretMemoryCheck, Title, mapping is null
@@ -370,6 +370,7 @@ public static class SecureMemorySelfTest
     {
         SecureMemorySource.SecretMemory => "secret-memory",
         SecureMemorySource.LockedPages => "locked-pages",
+        SecureMemorySource.UnlockedPages => "unlocked-pages",
         _ => "managed",
     };
 

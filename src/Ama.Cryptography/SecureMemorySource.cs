@@ -11,4 +11,11 @@ public enum SecureMemorySource
 
     /// <summary>The last resort: pinned arrays on the Pinned Object Heap. Zeroed on dispose, but not locked and not kept out of dumps.</summary>
     Managed = 2,
+
+    /// <summary>
+    /// Anonymous pages like <see cref="LockedPages"/>, but not locked: what a buffer gets under
+    /// <see cref="MemoryLockPolicy.BestEffort"/> when locked memory runs out, or with
+    /// <see cref="MemoryLockPolicy.None"/>. Kept out of core files and wiped in a forked child, but they can be swapped.
+    /// </summary>
+    UnlockedPages = 3,
 }

@@ -18,6 +18,7 @@ internal static unsafe partial class Libc
     // MAP_ANONYMOUS differs: 0x20 on Linux, 0x1000 on macOS.
     internal static int MAP_ANONYMOUS => OperatingSystem.IsMacOS() ? 0x1000 : 0x20;
 
+    internal const int MADV_DONTFORK = 10;
     internal const int MADV_DONTDUMP = 16;
     internal const int MADV_DODUMP = 17;
     internal const int MADV_WIPEONFORK = 18;
@@ -55,6 +56,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "madvise", SetLastError = true)]
     internal static partial int Madvise(nint address, nuint length, int advice);
+
+    [LibraryImport(Library, EntryPoint = "mincore", SetLastError = true)]
+    internal static partial int Mincore(nint address, nuint length, byte* residency);
 
     [LibraryImport(Library, EntryPoint = "getrlimit", SetLastError = true)]
     internal static partial int GetRLimit(int resource, out RLimit limit);

@@ -17,7 +17,7 @@ internal sealed class AnonymousPageSource : PageSource
     /// <summary>The degraded source: kept out of core dumps, but not locked.</summary>
     internal static AnonymousPageSource Unlocked { get; } = new(locks: false);
 
-    internal override SecureMemorySource Kind => SecureMemorySource.LockedPages;
+    internal override SecureMemorySource Kind => Locks ? SecureMemorySource.LockedPages : SecureMemorySource.UnlockedPages;
 
     internal override bool Locks { get; }
 
@@ -30,7 +30,18 @@ internal sealed class AnonymousPageSource : PageSource
             return MapWindows(length, guarded);
         }
 
-        nint usable = UnixPages.Reserve(length, guarded, Libc.PROT_READ | Libc.PROT_WRITE);
+        MappingBudget.Charge(length, guarded);
+        nint usable;
+        try
+        {
+            usable = UnixPages.Reserve(length, guarded, Libc.PROT_READ | Libc.PROT_WRITE);
+        }
+        catch
+        {
+            MappingBudget.Refund(length, guarded);
+            throw;
+        }
+
         try
         {
             if (OperatingSystem.IsLinux())
@@ -47,6 +58,7 @@ internal sealed class AnonymousPageSource : PageSource
         catch
         {
             UnixPages.Release(usable, length, guarded);
+            MappingBudget.Refund(length, guarded);
             throw;
         }
 
@@ -68,6 +80,7 @@ internal sealed class AnonymousPageSource : PageSource
         }
 
         UnixPages.Release(region.Address, region.Length, region.Guarded);
+        MappingBudget.Refund(region.Length, region.Guarded);
     }
 
     internal override void Protect(MappedRegion region, bool accessible)
@@ -91,6 +104,8 @@ internal sealed class AnonymousPageSource : PageSource
             throw Error.MapFailed(Name, total, Marshal.GetLastPInvokeError());
         }
 
+        MappingBudget.Charge(length, guarded);
+
         nint usable = guarded ? mapping + (nint)PageSize : mapping;
         try
         {
@@ -108,6 +123,7 @@ internal sealed class AnonymousPageSource : PageSource
         catch
         {
             _ = Kernel32.VirtualFree(mapping, 0, Kernel32.MEM_RELEASE);
+            MappingBudget.Refund(length, guarded);
             throw;
         }
 
@@ -124,6 +140,7 @@ internal sealed class AnonymousPageSource : PageSource
 
         nint mapping = region.Guarded ? region.Address - (nint)PageSize : region.Address;
         _ = Kernel32.VirtualFree(mapping, 0, Kernel32.MEM_RELEASE);
+        MappingBudget.Refund(region.Length, region.Guarded);
     }
 
     [SupportedOSPlatform("windows")]

@@ -25,6 +25,12 @@ internal abstract class PageSource
     internal virtual void Protect(MappedRegion region, bool accessible) =>
         UnixPages.Protect(region.Address, region.Length, accessible);
 
+    /// <summary>Overwrites the bytes of a guarded buffer before its region is kept or unmapped.</summary>
+    internal virtual void Wipe(MappedRegion region, Span<byte> bytes) => Zeroing.Overwrite(bytes);
+
+    /// <summary>Gets the memory of recent lock failures of this source, for the BestEffort fallback.</summary>
+    internal LockRetryGate LockRetry { get; } = new();
+
     /// <summary>Gets the slabs carved from this source's pages, created on first use.</summary>
     internal SlabPool Slabs => LazyInitializer.EnsureInitialized(ref slabs, () => new SlabPool(this));
 

@@ -27,21 +27,38 @@ internal static class SecureAllocator
         }
 
         bool guarded = options.Guarded || size > SecureBufferOptions.GuardedThreshold;
+        bool mayDegrade = source.Locks && options.LockPolicy == MemoryLockPolicy.BestEffort;
+        if (mayDegrade && source.LockRetry.ShouldSkip())
+        {
+            return AllocateDegraded(size, guarded);
+        }
+
         try
         {
-            return AllocateFrom(source, size, guarded);
-        }
-        catch (SecureMemoryException e) when (source.Locks && options.LockPolicy == MemoryLockPolicy.BestEffort)
-        {
-            PageSource fallback = UnlockedFallback();
-            Interlocked.Increment(ref degradedAllocations);
-            if (Interlocked.Exchange(ref degradationLogged, 1) == 0)
+            SecureMemoryHandle handle = AllocateFrom(source, size, guarded);
+            if (mayDegrade)
             {
-                Log.LockDegraded(source.Name, fallback.Name, e.Message);
+                source.LockRetry.RecordSuccess();
             }
 
-            return AllocateFrom(fallback, size, guarded);
+            return handle;
         }
+        catch (SecureMemoryException e) when (mayDegrade && !e.MapCountExhausted)
+        {
+            source.LockRetry.RecordFailure();
+            if (Interlocked.Exchange(ref degradationLogged, 1) == 0)
+            {
+                Log.LockDegraded(source.Name, UnlockedFallback().Name, e.Message);
+            }
+
+            return AllocateDegraded(size, guarded);
+        }
+    }
+
+    private static SecureMemoryHandle AllocateDegraded(int size, bool guarded)
+    {
+        Interlocked.Increment(ref degradedAllocations);
+        return AllocateFrom(UnlockedFallback(), size, guarded);
     }
 
     internal static PageSource SourceFor(SecureBufferOptions options)
@@ -52,6 +69,7 @@ internal static class SecureAllocator
             SecureMemorySource.SecretMemory => SecretMemory(),
             SecureMemorySource.LockedPages when options.LockPolicy == MemoryLockPolicy.None => AnonymousPageSource.Unlocked,
             SecureMemorySource.LockedPages => AnonymousPageSource.Locked,
+            SecureMemorySource.UnlockedPages => AnonymousPageSource.Unlocked,
             _ => ManagedPageSource.Instance,
         };
 

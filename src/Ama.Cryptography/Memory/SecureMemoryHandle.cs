@@ -97,6 +97,7 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
             ReleaseSlot(slab);
         }
 
+        Source.LockRetry.NoteRelease();
         return true;
     }
 
@@ -117,7 +118,7 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
         }
 
         Canary.Check(handle, "guarded buffer");
-        Zeroing.Overwrite(new Span<byte>((void*)(handle - Canary.Size), Length + Canary.Size));
+        Source.Wipe(region, new Span<byte>((void*)(handle - Canary.Size), Length + Canary.Size));
         if (!Source.GuardedCache.TryKeep(region))
         {
             Source.Unmap(region);

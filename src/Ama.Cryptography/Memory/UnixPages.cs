@@ -15,7 +15,7 @@ internal static class UnixPages
         nint mapping = Libc.Mmap(0, total, guarded ? Libc.PROT_NONE : protection, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
         if (mapping == Libc.MAP_FAILED)
         {
-            throw Error.MapFailed("anonymous", total, LastError);
+            throw MappingBudget.MapFailure("anonymous", total, LastError);
         }
 
         if (!guarded)
