@@ -12,6 +12,11 @@ internal static class HeldSecrets
     private static readonly Lock Gate = new();
     private static readonly List<SecureBuffer> Held = [];
 
+    // Taken by the command around each step that acts on secrets and cannot be taken back, and by a
+    // signal before it zeroes anything: a commit never reads half-zeroed memory.
+    private static readonly Lock StepGate = new();
+    private static volatile bool stopping;
+
     internal static int Count
     {
         get
@@ -87,6 +92,45 @@ internal static class HeldSecrets
         }
     }
 
+    /// <summary>
+    /// Enter around a step that uses held secrets and cannot be taken back (a write to the store, a
+    /// file written). A signal waits for the step to finish before it zeroes; once a signal has
+    /// zeroed, the command stops here for good, and the signal handler decides the exit code.
+    /// </summary>
+    internal static Lock.Scope EnterIrreversibleStep()
+    {
+        Lock.Scope scope = StepGate.EnterScope();
+        if (stopping)
+        {
+            scope.Dispose();
+            WaitForSignalExit();
+        }
+
+        return scope;
+    }
+
+    /// <summary>
+    /// The command has ended: from here a signal no longer interrupts it, so the exit code and the
+    /// message are the command's own. The gate is never released; the process is about to exit.
+    /// </summary>
+    internal static void EndCommand()
+    {
+        StepGate.Enter();
+        if (stopping)
+        {
+            StepGate.Exit();
+            WaitForSignalExit();
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void WaitForSignalExit()
+    {
+        // The signal handler is zeroing and will call Environment.Exit; this thread must not touch the zeroed buffers or print.
+        Thread.Sleep(Timeout.Infinite);
+        throw new System.Diagnostics.UnreachableException();
+    }
+
     /// <summary>On SIGINT and SIGTERM: zero the held secrets, say so on stderr, and exit with 130 or 143.</summary>
     internal static IDisposable InstallSignalHandlers()
     {
@@ -98,12 +142,16 @@ internal static class HeldSecrets
     private static void ZeroAndExit(PosixSignalContext context, int exitCode, string what)
     {
         context.Cancel = true;
-        int count = Count;
-        ZeroAll();
-        TerminalEcho.Restore();
-        Console.Error.WriteLine();
-        Console.Error.WriteLine($"ama: {what}; {count} held secret buffer(s) zeroed.");
-        Environment.Exit(exitCode);
+        stopping = true;
+        lock (StepGate)
+        {
+            int count = Count;
+            ZeroAll();
+            TerminalEcho.Restore();
+            Console.Error.WriteLine();
+            Console.Error.WriteLine($"ama: {what}; {count} held secret buffer(s) zeroed.");
+            Environment.Exit(exitCode);
+        }
     }
 
     private static void ZeroQuietly(SecureBuffer buffer)
