@@ -33,7 +33,7 @@ internal static class AmaApp
             return ReportUsageError(parsed);
         }
 
-        using IDisposable signals = HeldSecrets.InstallSignalHandlers();
+        HeldSecrets.InstallSignalHandlers();
         (int exitCode, string? error) = Execute(parsed);
 
         // A signal that arrives from here on no longer changes the outcome, and one that came

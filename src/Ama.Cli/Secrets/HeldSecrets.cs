@@ -16,6 +16,7 @@ internal static class HeldSecrets
     // signal before it zeroes anything: a commit never reads half-zeroed memory.
     private static readonly Lock StepGate = new();
     private static volatile bool stopping;
+    private static PosixSignalRegistration[]? signalRegistrations;
 
     internal static int Count
     {
@@ -131,12 +132,22 @@ internal static class HeldSecrets
         throw new System.Diagnostics.UnreachableException();
     }
 
-    /// <summary>On SIGINT and SIGTERM: zero the held secrets, say so on stderr, and exit with 130 or 143.</summary>
-    internal static IDisposable InstallSignalHandlers()
+    /// <summary>
+    /// On SIGINT and SIGTERM: zero the held secrets, say so on stderr, and exit with 130 or 143.
+    /// The handlers stay installed until the process exits: a signal after the command has ended
+    /// then waits at the gate <see cref="EndCommand"/> holds, and the command's exit code stands,
+    /// instead of the default action killing the process with 130 after it reported success.
+    /// </summary>
+    internal static void InstallSignalHandlers()
     {
-        PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => ZeroAndExit(context, ExitCodes.Interrupted, "interrupted"));
-        PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => ZeroAndExit(context, ExitCodes.Terminated, "terminated"));
-        return new Registrations(interrupt, terminate);
+        lock (Gate)
+        {
+            signalRegistrations ??=
+            [
+                PosixSignalRegistration.Create(PosixSignal.SIGINT, context => ZeroAndExit(context, ExitCodes.Interrupted, "interrupted")),
+                PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => ZeroAndExit(context, ExitCodes.Terminated, "terminated")),
+            ];
+        }
     }
 
     private static void ZeroAndExit(PosixSignalContext context, int exitCode, string what)
@@ -170,17 +181,6 @@ internal static class HeldSecrets
         catch (SecureMemoryException)
         {
             // The command's thread wrote while we zeroed; the process exits right after, which frees the pages.
-        }
-    }
-
-    private sealed class Registrations(params IDisposable[] registrations) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (IDisposable registration in registrations)
-            {
-                registration.Dispose();
-            }
         }
     }
 }

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Ama.Cryptography;
+using Ama.Cryptography.KeyManagement;
+
+namespace Ama.Cli.Tests;
+
+/// <summary>
+/// Real SIGINTs sent to <c>ama keystore put</c> at moments spread over its whole run. The handler
+/// zeroes the held secrets; the command must never go on to commit them, nor print or exit as if
+/// it had finished normally after they were zeroed.
+/// </summary>
+public class InterruptTests : IDisposable
+{
+    private const string Password = "interrupt-password-3";
+    private const int Runs = 25;
+    private readonly string directory = Directory.CreateTempSubdirectory("ama-int-").FullName;
+    private readonly string store;
+    private readonly string passwordFile;
+    private readonly string materialFile;
+    private readonly string keyFile;
+    private readonly string keyStore;
+    private readonly byte[] key = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] material = RandomNumberGenerator.GetBytes(64 * 1024);
+
+    public InterruptTests()
+    {
+        store = Path.Combine(directory, "app.keys");
+        passwordFile = Path.Combine(directory, "pw.txt");
+        materialFile = Path.Combine(directory, "material.bin");
+        File.WriteAllText(passwordFile, Password + "\n");
+        File.WriteAllBytes(materialFile, material);
+        KeyStoreFixture.Create(store, passwordFile);
+        keyFile = Path.Combine(directory, "master.key");
+        keyStore = Path.Combine(directory, "raw.keys");
+        File.WriteAllBytes(keyFile, key);
+        KeyStoreFixture.Ok(AmaProcess.Run("keystore", "create", keyStore, "--key-file", keyFile));
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(directory, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>With a raw key the zeroed key once surfaced as exit 65, "The key is all zero bytes".</summary>
+    [Theory]
+    [InlineData("--password-file")]
+    [InlineData("--key-file")]
+    public void Sigint_at_any_moment_of_put_never_commits_zeroed_material_or_reports_after_zeroing(string credential)
+    {
+        (string target, string[] opener) = credential == "--key-file" ? (keyStore, (string[])["--key-file", keyFile]) : (store, ["--password-file", passwordFile]);
+        TimeSpan whole = Time(() => Assert.True(Finish(StartPut(target, opener)).ExitCode == 0));
+        int stored = 1;
+        int interrupted = 0;
+        for (int run = 0; run < Runs; run++)
+        {
+            using Process put = StartPut(target, opener);
+            Thread.Sleep(whole * 1.2 * run / Runs);
+            SendSigint(put.Id);
+            (int exitCode, string stderr) = Finish(put);
+            string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            string report = $"run {run}: exit {exitCode}\n{stderr}";
+            Assert.DoesNotContain("error", stderr, StringComparison.Ordinal);
+            if (exitCode == 130 && lines.Length == 0)
+            {
+                // Killed by the default action, before the runtime had installed ama's handler: nothing ran.
+                continue;
+            }
+
+            if (exitCode == 130)
+            {
+                interrupted++;
+                Assert.True(lines[^1].StartsWith("ama: interrupted;", StringComparison.Ordinal), report);
+            }
+            else
+            {
+                Assert.True(exitCode == 0, report);
+                Assert.DoesNotContain("interrupted", stderr, StringComparison.Ordinal);
+            }
+
+            stored += lines.Count(line => line.StartsWith("Stored k version", StringComparison.Ordinal));
+        }
+
+        // ama's handler did run: otherwise this test would pass without testing anything.
+        Assert.True(interrupted > 0, "no run was interrupted by ama's handler");
+        using KeyStoreCredential opened = credential == "--key-file" ? KeyStoreCredential.FromKey(key) : KeyStoreCredential.FromPassword(Password);
+        AssertEveryVersionIsTheMaterial(target, opened, stored);
+    }
+
+    private void AssertEveryVersionIsTheMaterial(string path, KeyStoreCredential credential, int expectedVersions)
+    {
+        using SecureKeyStorage storage = SecureKeyStorage.Open(path, credential);
+        IReadOnlyList<KeyVersionInfo> versions = storage.ListVersions("k");
+        Assert.Equal(expectedVersions, versions.Count);
+        foreach (KeyVersionInfo info in versions)
+        {
+            using SecureBuffer stored = storage.Retrieve("k", info.Version);
+            Assert.True(stored.Span.SequenceEqual(material), $"version {info.Version} is not the material that was put");
+        }
+    }
+
+    private Process StartPut(string target, string[] opener)
+    {
+        var info = new ProcessStartInfo(AmaProcess.DotnetPath)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in (string[])[AmaProcess.DllPath, "keystore", "put", target, "k", "--file", materialFile, .. opener])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        Process process = Process.Start(info)!;
+        process.StandardInput.Close();
+        return process;
+    }
+
+    private static (int ExitCode, string Stderr) Finish(Process process)
+    {
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "ama put did not finish");
+        return (process.ExitCode, error.Result);
+    }
+
+    private static void SendSigint(int pid)
+    {
+        using Process kill = Process.Start("kill", ["-INT", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    private static TimeSpan Time(Action action)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        return clock.Elapsed;
+    }
+}
