@@ -16,6 +16,8 @@ internal static class HeldSecrets
     // signal before it zeroes anything: a commit never reads half-zeroed memory.
     private static readonly Lock StepGate = new();
     private static volatile bool stopping;
+
+    // Held for the life of the process and never disposed (see InstallSignalHandlers).
     private static PosixSignalRegistration[]? signalRegistrations;
 
     internal static int Count
