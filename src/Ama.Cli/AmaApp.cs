@@ -33,40 +33,53 @@ internal static class AmaApp
             return ReportUsageError(parsed);
         }
 
-        using IDisposable signals = HeldSecrets.InstallSignalHandlers();
+        HeldSecrets.InstallSignalHandlers();
+        (int exitCode, string? error) = Execute(parsed);
+
+        // A signal that arrives from here on no longer changes the outcome, and one that came
+        // earlier has already zeroed the secrets: then this thread stops and the handler exits.
+        HeldSecrets.EndCommand();
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+            return error is null ? exitCode : Fail(error, exitCode);
+        }
+        finally
+        {
+            HeldSecrets.DisposeAll();
+        }
+    }
+
+    private static (int ExitCode, string? Error) Execute(ParseResult parsed)
+    {
+        try
+        {
+            return (parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }), null);
         }
         catch (CliException e)
         {
-            return Fail(e.Message, e.ExitCode);
+            return (e.ExitCode, e.Message);
         }
         catch (Exception e) when (KeyStoreErrors.TryMap(e, out string? message, out int exitCode))
         {
-            return Fail(message, exitCode);
+            return (exitCode, message);
         }
         catch (SecureMemoryException e)
         {
-            return Fail(e.Message, ExitCodes.Failure);
+            return (ExitCodes.Failure, e.Message);
         }
         catch (IOException e)
         {
-            return Fail(e.Message, ExitCodes.Failure);
+            return (ExitCodes.Failure, e.Message);
         }
         catch (UnauthorizedAccessException e)
         {
-            return Fail(e.Message, ExitCodes.Failure);
+            return (ExitCodes.Failure, e.Message);
         }
 #pragma warning disable CA1031 // The last line of defence: a bug still gets one line, not a stack trace.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return Fail($"internal error ({e.GetType().Name}): {e.Message}", ExitCodes.InternalError);
-        }
-        finally
-        {
-            HeldSecrets.DisposeAll();
+            return (ExitCodes.InternalError, $"internal error ({e.GetType().Name}): {e.Message}");
         }
     }
 
@@ -75,7 +88,8 @@ internal static class AmaApp
         string command = string.Join(' ', CommandPath(parsed));
         // "Required command was not provided" says less than the unrecognized token that usually comes with it.
         string message = parsed.Errors.Select(e => e.Message).OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal)).First();
-        return Fail($"{message} See '{command} --help'.", ExitCodes.Usage);
+        string hint = TypoCorrection.Suggest(parsed) is { } suggestion ? $" Did you mean '{suggestion}'?" : string.Empty;
+        return Fail($"{message.TrimEnd().TrimEnd('.')}.{hint} See '{command} --help'.", ExitCodes.Usage);
     }
 
     private static List<string> CommandPath(ParseResult parsed)
@@ -95,7 +109,8 @@ internal static class AmaApp
 
     internal static int Fail(string message, int exitCode)
     {
-        string oneLine = message.ReplaceLineEndings(" ").Trim();
+        // Parser messages list choices on indented lines; on one line they read as "one of: 'hex' 'base64'".
+        string oneLine = string.Join(' ', message.Split((char[])[' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
         bool color = Terminal.UseColor(Terminal.StderrIsTerminal);
         Console.Error.WriteLine($"{Terminal.Paint("ama: error:", ConsoleColor.Red, color)} {oneLine}");
         return exitCode;

@@ -25,6 +25,23 @@ public class CliBasicsTests
         KeyStoreInputTests.AssertUserError(AmaProcess.Run("frobnicate"), 64, "frobnicate");
     }
 
+    [Theory]
+    [InlineData("stauts", "status")]
+    [InlineData("keystore lsit", "list")]
+    [InlineData("keystore list x.keys --pasword-file pw", "--password-file")]
+    public void Mistyped_commands_and_options_get_a_suggestion(string command, string suggestion)
+    {
+        KeyStoreInputTests.AssertUserError(AmaProcess.Run(command.Split(' ')), 64, $"Did you mean '{suggestion}'?");
+    }
+
+    [Fact]
+    public void A_rejected_choice_is_listed_on_one_line_without_tabs()
+    {
+        AmaProcess.Result result = AmaProcess.Run("keystore", "get", "x.keys", "k", "--format", "pem");
+        KeyStoreInputTests.AssertUserError(result, 64, "'hex' 'base64' 'raw'");
+        Assert.DoesNotContain("\t", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Unknown_option_names_the_command_to_get_help_on()
     {

@@ -65,12 +65,12 @@ public class KeyStoreCommandTests : IDisposable
         Assert.Contains("2\tprimary\t24 bytes", versionsText, StringComparison.Ordinal);
 
         // delete: one version, then a whole entry
-        KeyStoreFixture.Ok(AmaProcess.Run("keystore", "delete", store, "tls-key", "--version", "1", "--password-file", passwordFile));
+        KeyStoreFixture.Ok(AmaProcess.Run("keystore", "delete", store, "tls-key", "--version", "1", "--yes", "--password-file", passwordFile));
         AssertExit(66, "no version 1", "keystore", "get", store, "tls-key", "--version", "1", "--password-file", passwordFile);
         Assert.Equal(generated, KeyStoreFixture.Get(store, passwordFile, "tls-key"));
-        KeyStoreFixture.Ok(AmaProcess.Run("keystore", "delete", store, "tls-key", "--password-file", passwordFile));
+        KeyStoreFixture.Ok(AmaProcess.Run("keystore", "delete", store, "tls-key", "--yes", "--password-file", passwordFile));
         Assert.Equal("db-key\n", KeyStoreFixture.Ok(AmaProcess.Run("keystore", "list", store, "--password-file", passwordFile)).Stdout);
-        AssertExit(66, "tls-key", "keystore", "delete", store, "tls-key", "--password-file", passwordFile);
+        AssertExit(66, "no key named 'tls-key'", "keystore", "delete", store, "tls-key", "--yes", "--password-file", passwordFile);
 
         // passwd: the old password stops working, the new one works, the values survive
         KeyStoreFixture.Ok(AmaProcess.Run(["keystore", "passwd", store, "--password-file", passwordFile, "--new-password-file", newPasswordFile, .. KeyStoreFixture.CheapKdf]));

@@ -72,6 +72,26 @@ public static class Pty
             return pane;
         }
 
+        /// <summary>Waits until the pane shows any of <paramref name="texts"/>; returns the whole pane, or fails after <paramref name="timeout"/>.</summary>
+        public string WaitForAny(TimeSpan timeout, params string[] texts)
+        {
+            var clock = Stopwatch.StartNew();
+            string pane = string.Empty;
+            while (clock.Elapsed < timeout)
+            {
+                pane = Capture();
+                if (texts.Any(text => pane.Contains(text, StringComparison.Ordinal)))
+                {
+                    return pane;
+                }
+
+                Thread.Sleep(100);
+            }
+
+            Assert.Fail($"The terminal showed none of '{string.Join("', '", texts)}' in {timeout.TotalSeconds} s. It shows:\n{pane}");
+            return pane;
+        }
+
         public void Dispose() => Run("kill-server");
 
         private string Run(params string[] args)

@@ -125,6 +125,38 @@ public class StatusCommandTests
         Assert.Contains("[memory-lock]", plain, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_broken_native_library_still_gives_a_json_report_whose_failing_check_names_it()
+    {
+        AmaProcess.Result result = AmaProcess.Run(["status", "--json"], environment: new Dictionary<string, string?> { ["AMA_NATIVE_LIBRARY"] = "/nonexistent.so" });
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal(string.Empty, result.Stderr);
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        JsonElement root = json.RootElement;
+        Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal("fail", root.GetProperty("outcome").GetString());
+        Assert.Equal(1, root.GetProperty("exitCode").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("status").ValueKind);
+        JsonElement check = Assert.Single(root.GetProperty("checks").EnumerateArray());
+        Assert.Equal("backend", check.GetProperty("id").GetString());
+        Assert.Equal("fail", check.GetProperty("outcome").GetString());
+        Assert.Contains("/nonexistent.so", check.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(check.GetProperty("advice").GetString()));
+
+        // Relaxed escaping: the quotes around the path stay quotes, not \u0027.
+        Assert.Contains("('/nonexistent.so')", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_broken_native_library_gives_a_text_report_with_a_fail_line()
+    {
+        AmaProcess.Result result = AmaProcess.Run(["status"], environment: new Dictionary<string, string?> { ["AMA_NATIVE_LIBRARY"] = "/nonexistent.so" });
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Matches(@"FAIL  the memory backend loads \[backend\]", result.Stdout);
+        Assert.Contains("/nonexistent.so", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Result: FAIL", result.Stdout, StringComparison.Ordinal);
+    }
+
     internal static int ExpectedExitCode(string outcome) => outcome switch
     {
         "pass" => 0,

@@ -19,7 +19,8 @@ internal static class KeyStoreActions
         {
             try
             {
-                using KeyStoreCredential opener = ToCredential(credential, kdf);
+                using KeyStoreCredential opener = CopyCredential(credential, kdf);
+                using KdfNotice notice = KdfNotice.Show(credential.IsPassword);
                 using SecureKeyStorage storage = SecureKeyStorage.Create(path, opener);
             }
             catch (IOException) when (File.Exists(path))
@@ -33,13 +34,19 @@ internal static class KeyStoreActions
         return ExitCodes.Success;
     }
 
-    internal static int Put(string path, CredentialInput credential, string name, SecureBuffer material, int length)
+    internal static int Put(string path, CredentialInput credential, string name, string? materialFile, int? generate, int lockTimeout)
     {
+        using SecureKeyStorage storage = Open(path, credential);
+        (SecureBuffer material, int length) = MaterialInput.Read(materialFile, generate);
         try
         {
-            using SecureKeyStorage storage = Open(path, credential);
-            int version = storage.Store(name, material.Span[..length]);
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Stored {name} version {version} ({length} bytes)."));
+            StoreLock.WaitUntilFree(path, lockTimeout);
+            using (HeldSecrets.EnterIrreversibleStep())
+            {
+                int version = storage.Store(name, material.Span[..length]);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Stored {name} version {version} ({length} bytes)."));
+            }
+
             return ExitCodes.Success;
         }
         finally
@@ -48,7 +55,7 @@ internal static class KeyStoreActions
         }
     }
 
-    internal static int Get(string path, CredentialInput credential, string name, int? version, SecretFormat format)
+    internal static int Get(string path, CredentialInput credential, string name, int? version, SecretFormat format, string? output, bool force)
     {
         using SecureKeyStorage storage = Open(path, credential);
 
@@ -56,15 +63,26 @@ internal static class KeyStoreActions
         SecureBuffer material = HeldSecrets.Track(version is { } v ? storage.Retrieve(name, v) : storage.Retrieve(name));
         try
         {
-            using Stream stdout = Console.OpenStandardOutput();
-            SecretWriter.Write(stdout, material.Span, format);
+            if (output is null)
+            {
+                // Not an irreversible step: a reader that stops reading the pipe must not make Ctrl-C wait.
+                using Stream stdout = Console.OpenStandardOutput();
+                SecretWriter.Write(stdout, material.Span, format);
+                return ExitCodes.Success;
+            }
+
+            using (HeldSecrets.EnterIrreversibleStep())
+            {
+                SecretFile.Write(output, material.Span, format, force);
+            }
+
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {name} ({material.Length} bytes, {format.ToString().ToLowerInvariant()}) to {output}, mode 0600."));
+            return ExitCodes.Success;
         }
         finally
         {
             HeldSecrets.Release(material);
         }
-
-        return ExitCodes.Success;
     }
 
     internal static int List(string path, CredentialInput credential, bool json)
@@ -88,6 +106,11 @@ internal static class KeyStoreActions
                 writer.WriteEndArray();
             });
         }
+        else if (names.Count == 0)
+        {
+            // On stderr: a script reading names from stdout must not take "(empty)" for one.
+            Console.Error.WriteLine("(empty)");
+        }
         else
         {
             foreach (string name in names)
@@ -99,13 +122,29 @@ internal static class KeyStoreActions
         return ExitCodes.Success;
     }
 
-    internal static int Delete(string path, CredentialInput credential, string name, int? version)
+    internal static int Delete(string path, CredentialInput credential, string name, int? version, bool yes, int lockTimeout)
     {
         using SecureKeyStorage storage = Open(path, credential);
+
+        // Asked only about something that exists: ListVersions names a missing key the way get does.
+        IReadOnlyList<KeyVersionInfo> versions = storage.ListVersions(name);
+        if (version is { } only && !versions.Any(info => info.Version == only))
+        {
+            throw CliException.NotFound(string.Create(CultureInfo.InvariantCulture, $"The key store '{path}' has no version {only} of '{name}'."));
+        }
+
+        string file = Path.GetFileName(path);
+        Confirmation.Require(
+            version is null
+                ? string.Create(CultureInfo.InvariantCulture, $"Delete '{name}' and its {versions.Count} version(s) from {file}? This destroys the key material.")
+                : string.Create(CultureInfo.InvariantCulture, $"Destroy version {version} of '{name}' in {file}? This destroys the key material."),
+            yes);
+        StoreLock.WaitUntilFree(path, lockTimeout);
         bool existed = version is { } v ? storage.DestroyVersion(name, v) : storage.Delete(name);
         if (!existed)
         {
-            string what = version is null ? $"no entry named '{name}'" : string.Create(CultureInfo.InvariantCulture, $"'{name}' has no version {version}");
+            // Another process deleted it between the check and the write.
+            string what = version is null ? $"no key named '{name}'" : string.Create(CultureInfo.InvariantCulture, $"no version {version} of '{name}'");
             throw CliException.NotFound($"The key store '{path}' has {what}.");
         }
 
@@ -138,18 +177,26 @@ internal static class KeyStoreActions
         return ExitCodes.Success;
     }
 
-    internal static int Passwd(string path, CredentialInput current, CredentialInput replacement, KeyStoreKdf kdf)
+    /// <summary>The old credential is checked (the store opened) before the new one is asked for.</summary>
+    internal static int Passwd(string path, CredentialInput current, Func<CredentialInput> readReplacement, KeyStoreKdf kdf, int lockTimeout)
     {
         using SecureKeyStorage storage = Open(path, current);
-        using KeyStoreCredential next = ToCredential(replacement, kdf);
-        storage.ChangeCredential(next);
+        using CredentialInput replacement = readReplacement();
+        using KeyStoreCredential next = CopyCredential(replacement, kdf);
+        StoreLock.WaitUntilFree(path, lockTimeout);
+        using (KdfNotice.Show(replacement.IsPassword))
+        {
+            storage.ChangeCredential(next);
+        }
+
         Console.Error.WriteLine(replacement.IsPassword ? $"Changed the credential of {path} to a password ({kdf})." : $"Changed the credential of {path} to a raw key.");
         return ExitCodes.Success;
     }
 
-    internal static int RotateDataKey(string path, CredentialInput credential)
+    internal static int RotateDataKey(string path, CredentialInput credential, int lockTimeout)
     {
         using SecureKeyStorage storage = Open(path, credential);
+        StoreLock.WaitUntilFree(path, lockTimeout);
         storage.RotateDataKey();
         Console.Error.WriteLine($"Rotated the data key of {path}; every entry is re-encrypted.");
         return ExitCodes.Success;
@@ -185,7 +232,21 @@ internal static class KeyStoreActions
         {
             // The KDF given here is ignored by Open, which uses the one stored in the file.
             using KeyStoreCredential opener = ToCredential(credential, KeyStoreKdf.Default);
+            using KdfNotice notice = KdfNotice.Show(credential.IsPassword);
             return SecureKeyStorage.Open(path, opener);
+        }
+    }
+
+    /// <summary>
+    /// The credential a new store or a new password will be sealed under: copied out of the held
+    /// buffers as one irreversible step, so a signal cannot zero them halfway and seal the store
+    /// under a password nobody typed.
+    /// </summary>
+    private static KeyStoreCredential CopyCredential(CredentialInput input, KeyStoreKdf kdf)
+    {
+        using (HeldSecrets.EnterIrreversibleStep())
+        {
+            return ToCredential(input, kdf);
         }
     }
 
@@ -234,7 +295,7 @@ internal static class KeyStoreActions
     private static void WriteJson(Action<Utf8JsonWriter> body)
     {
         using Stream stdout = Console.OpenStandardOutput();
-        using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = JsonOutput.Encoder }))
         {
             writer.WriteStartObject();
             writer.WriteNumber("schemaVersion", 1);

@@ -18,10 +18,15 @@ internal static class KeyStoreErrors
             KeyStoreDamagedException e => (e.Message, ExitCodes.DataError),
             KeyStoreException e => (e.Message, ExitCodes.Failure),
             FileNotFoundException e => (e.Message, ExitCodes.NotFound),
+            DirectoryNotFoundException e => (e.Message, ExitCodes.NotFound),
             KeyNotFoundException e => (e.Message, ExitCodes.NotFound),
-            ArgumentException e when e is not ArgumentNullException => (e.Message, ExitCodes.DataError),
+            ArgumentException e when e is not ArgumentNullException => (WithoutParameterName(e), ExitCodes.DataError),
             _ => (null, 0),
         };
         return message is not null;
     }
+
+    /// <summary>The message without the " (Parameter 'name')" that ArgumentException appends: a user gave no parameter.</summary>
+    private static string WithoutParameterName(ArgumentException e) =>
+        e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
 }

@@ -53,8 +53,8 @@ internal sealed class CredentialOptions
 
     internal bool UsesStdin(ParseResult result) => result.GetValue(PasswordStdin);
 
-    /// <summary>Reads the credential from the one source given, or asks on the terminal (twice when <paramref name="isNew"/>).</summary>
-    internal CredentialInput Read(ParseResult result, string storePath, bool isNew)
+    /// <summary>The cheap checks, made before any prompt: one source at most, and its file exists.</summary>
+    internal void Check(ParseResult result)
     {
         bool stdin = result.GetValue(PasswordStdin);
         string? passwordFile = result.GetValue(PasswordFile);
@@ -64,6 +64,22 @@ internal sealed class CredentialOptions
             throw CliException.Usage($"Give only one of --{prefix}password-stdin, --{prefix}password-file and --{prefix}key-file.");
         }
 
+        foreach ((string? file, string what) in (ReadOnlySpan<(string?, string)>)[(passwordFile, "password file"), (keyFile, "key file")])
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                throw CliException.NotFound($"The {what} '{file}' does not exist.");
+            }
+        }
+    }
+
+    /// <summary>Reads the credential from the one source given, or asks on the terminal (twice when <paramref name="isNew"/>).</summary>
+    internal CredentialInput Read(ParseResult result, string storePath, bool isNew)
+    {
+        Check(result);
+        bool stdin = result.GetValue(PasswordStdin);
+        string? passwordFile = result.GetValue(PasswordFile);
+        string? keyFile = result.GetValue(KeyFile);
         if (keyFile is not null)
         {
             (Ama.Cryptography.SecureBuffer buffer, int length) = SecretReader.ReadFile(keyFile, MaxKeyFileBytes, "key file");

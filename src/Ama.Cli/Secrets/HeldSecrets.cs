@@ -12,6 +12,14 @@ internal static class HeldSecrets
     private static readonly Lock Gate = new();
     private static readonly List<SecureBuffer> Held = [];
 
+    // Taken by the command around each step that acts on secrets and cannot be taken back, and by a
+    // signal before it zeroes anything: a commit never reads half-zeroed memory.
+    private static readonly Lock StepGate = new();
+    private static volatile bool stopping;
+
+    // Held for the life of the process and never disposed (see InstallSignalHandlers).
+    private static PosixSignalRegistration[]? signalRegistrations;
+
     internal static int Count
     {
         get
@@ -87,23 +95,76 @@ internal static class HeldSecrets
         }
     }
 
-    /// <summary>On SIGINT and SIGTERM: zero the held secrets, say so on stderr, and exit with 130 or 143.</summary>
-    internal static IDisposable InstallSignalHandlers()
+    /// <summary>
+    /// Enter around a step that uses held secrets and cannot be taken back (a write to the store, a
+    /// file written). A signal waits for the step to finish before it zeroes; once a signal has
+    /// zeroed, the command stops here for good, and the signal handler decides the exit code.
+    /// </summary>
+    internal static Lock.Scope EnterIrreversibleStep()
     {
-        PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => ZeroAndExit(context, ExitCodes.Interrupted, "interrupted"));
-        PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => ZeroAndExit(context, ExitCodes.Terminated, "terminated"));
-        return new Registrations(interrupt, terminate);
+        Lock.Scope scope = StepGate.EnterScope();
+        if (stopping)
+        {
+            scope.Dispose();
+            WaitForSignalExit();
+        }
+
+        return scope;
+    }
+
+    /// <summary>
+    /// The command has ended: from here a signal no longer interrupts it, so the exit code and the
+    /// message are the command's own. The gate is never released; the process is about to exit.
+    /// </summary>
+    internal static void EndCommand()
+    {
+        StepGate.Enter();
+        if (stopping)
+        {
+            StepGate.Exit();
+            WaitForSignalExit();
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void WaitForSignalExit()
+    {
+        // The signal handler is zeroing and will call Environment.Exit; this thread must not touch the zeroed buffers or print.
+        Thread.Sleep(Timeout.Infinite);
+        throw new System.Diagnostics.UnreachableException();
+    }
+
+    /// <summary>
+    /// On SIGINT and SIGTERM: zero the held secrets, say so on stderr, and exit with 130 or 143.
+    /// The handlers stay installed until the process exits: a signal after the command has ended
+    /// then waits at the gate <see cref="EndCommand"/> holds, and the command's exit code stands,
+    /// instead of the default action killing the process with 130 after it reported success.
+    /// </summary>
+    internal static void InstallSignalHandlers()
+    {
+        lock (Gate)
+        {
+            signalRegistrations ??=
+            [
+                PosixSignalRegistration.Create(PosixSignal.SIGINT, context => ZeroAndExit(context, ExitCodes.Interrupted, "interrupted")),
+                PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => ZeroAndExit(context, ExitCodes.Terminated, "terminated")),
+            ];
+        }
     }
 
     private static void ZeroAndExit(PosixSignalContext context, int exitCode, string what)
     {
         context.Cancel = true;
-        int count = Count;
-        ZeroAll();
-        TerminalEcho.Restore();
-        Console.Error.WriteLine();
-        Console.Error.WriteLine($"ama: {what}; {count} held secret buffer(s) zeroed.");
-        Environment.Exit(exitCode);
+        stopping = true;
+        lock (StepGate)
+        {
+            int count = Count;
+            ZeroAll();
+            TerminalEcho.Restore();
+            Console.Error.WriteLine();
+            Console.Error.WriteLine($"ama: {what}; {count} held secret buffer(s) zeroed.");
+            Environment.Exit(exitCode);
+        }
     }
 
     private static void ZeroQuietly(SecureBuffer buffer)
@@ -122,17 +183,6 @@ internal static class HeldSecrets
         catch (SecureMemoryException)
         {
             // The command's thread wrote while we zeroed; the process exits right after, which frees the pages.
-        }
-    }
-
-    private sealed class Registrations(params IDisposable[] registrations) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (IDisposable registration in registrations)
-            {
-                registration.Dispose();
-            }
         }
     }
 }

@@ -7,39 +7,57 @@ internal static class PasswordPrompt
 
     internal static SecretChars Ask(string prompt)
     {
+        if (TerminalEcho.IsSupported && ControllingTerminal.TryOpen(out ControllingTerminal? tty))
+        {
+            using (tty)
+            {
+                return AskWithoutEcho(tty!, prompt);
+            }
+        }
+
         if (!Terminal.StdinIsTerminal)
         {
             throw CliException.Usage("No terminal to ask for the password on; use --password-stdin, --password-file or --key-file.");
         }
 
-        return TerminalEcho.IsSupported ? AskWithoutEcho(prompt) : AskWithReadKey(prompt);
+        return AskWithReadKey(prompt);
     }
 
-    /// <summary>Linux: echo off for the whole prompt, and the line read by the kernel's line editor straight into secure memory.</summary>
-    private static SecretChars AskWithoutEcho(string prompt)
+    /// <summary>
+    /// Linux: echo off for the whole prompt, and the line read by the kernel's line editor straight
+    /// into secure memory. The terminal is used through its own descriptor, /dev/tty: stdin may carry
+    /// piped key material, and the runtime's console code re-applies its saved terminal settings
+    /// (echo on) around its own reads of stdin, which would undo ours.
+    /// </summary>
+    private static SecretChars AskWithoutEcho(ControllingTerminal tty, string prompt)
     {
-        // The terminal is read through its own descriptor: the runtime's console code re-applies its
-        // saved terminal settings (echo on) around its own reads of stdin, which would undo ours.
-        using var tty = new FileStream("/dev/tty", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-        if (!TerminalEcho.TryDisable((int)tty.SafeFileHandle.DangerousGetHandle()))
+        if (!TerminalEcho.TryDisable(tty.Descriptor))
         {
-            return AskWithReadKey(prompt);
+            return Terminal.StdinIsTerminal
+                ? AskWithReadKey(prompt)
+                : throw CliException.Usage("The terminal's echo cannot be switched off; use --password-stdin, --password-file or --key-file.");
         }
 
+        bool sawLineEnd = false;
         try
         {
-            Console.Error.Write(prompt);
-            (Ama.Cryptography.SecureBuffer buffer, int length) = ReadLine(tty);
+            tty.Write(prompt);
+            (Ama.Cryptography.SecureBuffer buffer, int length, sawLineEnd) = ReadLine(tty.Stream);
             return SecretReader.PasswordFrom(buffer, length, "the terminal");
         }
         finally
         {
             TerminalEcho.Restore();
-            Console.Error.WriteLine();
+
+            // With ECHONL the terminal echoes the Enter itself; only an end of input (Ctrl-D) leaves the cursor on the prompt line.
+            if (!sawLineEnd)
+            {
+                tty.Write(Environment.NewLine);
+            }
         }
     }
 
-    private static (Ama.Cryptography.SecureBuffer Buffer, int Length) ReadLine(Stream input)
+    private static (Ama.Cryptography.SecureBuffer Buffer, int Length, bool SawLineEnd) ReadLine(Stream input)
     {
         Ama.Cryptography.SecureBuffer buffer = HeldSecrets.Allocate(SecretReader.MaxPasswordBytes + 1);
         int length = 0;
@@ -48,7 +66,7 @@ internal static class PasswordPrompt
             int read = input.Read(buffer.Span.Slice(length, 1));
             if (read == 0 || buffer.Span[length] == (byte)'\n')
             {
-                return (buffer, length);
+                return (buffer, length, read != 0);
             }
 
             length++;

@@ -6,6 +6,10 @@ namespace Ama.Cli.Secrets;
 /// <summary>Characters of a password, held in a registered <see cref="SecureBuffer"/> rather than in a string.</summary>
 internal sealed class SecretChars : IDisposable
 {
+    // Throws on invalid bytes: the default decoder maps every invalid sequence to U+FFFD, so
+    // "ff fe fd" and "80 81 82" would become the same password.
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly SecureBuffer buffer;
 
     internal SecretChars(int capacity)
@@ -46,12 +50,12 @@ internal sealed class SecretChars : IDisposable
         var chars = new SecretChars(Math.Max(1, utf8.Length));
         try
         {
-            chars.Length = System.Text.Encoding.UTF8.GetChars(utf8, chars.All);
+            chars.Length = StrictUtf8.GetChars(utf8, chars.All);
         }
         catch (System.Text.DecoderFallbackException)
         {
             chars.Dispose();
-            throw CliException.BadInput($"The password from {source} is not valid UTF-8.");
+            throw CliException.BadInput($"The password from {source} is not valid UTF-8 text; ama takes passwords as UTF-8 only.");
         }
 
         return chars;

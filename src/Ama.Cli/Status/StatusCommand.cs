@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Ama.Cryptography;
 
 namespace Ama.Cli.Status;
@@ -32,13 +33,28 @@ internal static class StatusCommand
         _ => ExitCodes.Failure,
     };
 
+    /// <summary>The id of the check that stands in for all others when the memory backend cannot even be loaded.</summary>
+    internal const string BackendCheck = "backend";
+
+    private static readonly JsonSerializerOptions JsonOptions = new(StatusJsonContext.Default.Options) { Encoder = JsonOutput.Encoder };
+
     private static int Run(bool asJson)
     {
-        SelfTestReport report = SecureMemorySelfTest.Run();
+        SelfTestReport report;
+        try
+        {
+            report = SecureMemorySelfTest.Run();
+        }
+        catch (SecureMemoryException e)
+        {
+            // A broken AMA_NATIVE_LIBRARY stops every check; monitoring still gets a report that names the problem.
+            return ReportUnusableBackend(e, asJson);
+        }
+
         int exitCode = ExitCodeFor(report.Outcome);
         if (asJson)
         {
-            Console.WriteLine(JsonSerializer.Serialize(StatusDocument.From(report, exitCode), StatusJsonContext.Default.StatusDocument));
+            WriteJson(StatusDocument.From(report, exitCode));
         }
         else
         {
@@ -47,4 +63,28 @@ internal static class StatusCommand
 
         return exitCode;
     }
+
+    private static int ReportUnusableBackend(SecureMemoryException problem, bool asJson)
+    {
+        var check = new SelfTestCheck(
+            BackendCheck,
+            "the memory backend loads",
+            SelfTestOutcome.Fail,
+            problem.Message,
+            "Point AMA_NATIVE_LIBRARY at a working libama_secure_memory, unset it, or set it to 'none' for the managed backend.");
+        int exitCode = ExitCodeFor(SelfTestOutcome.Fail);
+        if (asJson)
+        {
+            WriteJson(StatusDocument.ForUnusableBackend(check, exitCode));
+        }
+        else
+        {
+            StatusText.WriteUnusableBackend(Console.Out, check, Terminal.UseColor(Terminal.StdoutIsTerminal));
+        }
+
+        return exitCode;
+    }
+
+    private static void WriteJson(StatusDocument document) =>
+        Console.WriteLine(JsonSerializer.Serialize(document, (JsonTypeInfo<StatusDocument>)JsonOptions.GetTypeInfo(typeof(StatusDocument))));
 }

@@ -11,7 +11,7 @@ internal sealed record StatusDocument(
     int SchemaVersion,
     string Outcome,
     int ExitCode,
-    HostStatusDocument Status,
+    HostStatusDocument? Status,
     IReadOnlyList<CheckDocument> Checks)
 {
     internal const int CurrentSchemaVersion = 1;
@@ -22,6 +22,10 @@ internal sealed record StatusDocument(
         exitCode,
         HostStatusDocument.From(report.Status),
         [.. report.Checks.Select(CheckDocument.From)]);
+
+    /// <summary>When the backend cannot be loaded nothing about the host is known: status is null and one check says why.</summary>
+    internal static StatusDocument ForUnusableBackend(SelfTestCheck check, int exitCode) =>
+        new(CurrentSchemaVersion, Names.Outcome(check.Outcome), exitCode, null, [CheckDocument.From(check)]);
 }
 
 /// <summary>The host part of the status document; sizes are in bytes and null means unlimited or unknown.</summary>

@@ -23,18 +23,34 @@ internal static class StatusText
         output.WriteLine(Terminal.Paint("Self-test", ConsoleColor.White, color));
         foreach (SelfTestCheck check in report.Checks)
         {
-            output.WriteLine($"  {Label(check.Outcome, color)}  {check.Title} [{check.Id}]");
-            output.WriteLine($"        {check.Detail}");
-            if (check.Advice is not null)
-            {
-                output.WriteLine($"        advice: {check.Advice}");
-            }
+            WriteCheck(output, check, color);
         }
 
         output.WriteLine();
         int warned = report.Checks.Count(c => c.Outcome == SelfTestOutcome.Warn);
         int failed = report.Checks.Count(c => c.Outcome == SelfTestOutcome.Fail);
         output.WriteLine($"Result: {Label(report.Outcome, color)} ({report.Checks.Count - warned - failed} passed, {warned} warned, {failed} failed)");
+    }
+
+    internal static void WriteUnusableBackend(TextWriter output, SelfTestCheck check, bool color)
+    {
+        output.WriteLine(Terminal.Paint("Host", ConsoleColor.White, color));
+        Line(output, "backend", "unusable; no other check could run");
+        output.WriteLine();
+        output.WriteLine(Terminal.Paint("Self-test", ConsoleColor.White, color));
+        WriteCheck(output, check, color);
+        output.WriteLine();
+        output.WriteLine($"Result: {Label(check.Outcome, color)} (0 passed, 0 warned, 1 failed)");
+    }
+
+    private static void WriteCheck(TextWriter output, SelfTestCheck check, bool color)
+    {
+        output.WriteLine($"  {Label(check.Outcome, color)}  {check.Title} [{check.Id}]");
+        output.WriteLine($"        {check.Detail}");
+        if (check.Advice is not null)
+        {
+            output.WriteLine($"        advice: {check.Advice}");
+        }
     }
 
     private static void Line(TextWriter output, string label, string value) => output.WriteLine($"  {label,-17}{value}");

@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+
+namespace Ama.Cli.Secrets;
+
+/// <summary>
+/// <c>get --output PATH</c>: the secret goes only into a file that is created 0600, never into a
+/// file made by a shell redirect with the umask's mode. Without --force the file is created with
+/// O_EXCL, so an existing file (or a planted symlink) is never written through.
+/// </summary>
+internal static class SecretFile
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>The cheap checks, made before any password is asked for.</summary>
+    internal static void CheckTarget(string path, bool force)
+    {
+        if (Directory.Exists(path))
+        {
+            throw CliException.Usage($"--output '{path}' is a directory; name the file to write.");
+        }
+
+        if (!force && (File.Exists(path) || IsLink(path)))
+        {
+            throw new CliException($"'{path}' already exists; ama does not overwrite it without --force.", ExitCodes.AlreadyExists);
+        }
+
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
+        if (!Directory.Exists(directory))
+        {
+            throw CliException.NotFound($"The directory '{directory}' does not exist.");
+        }
+    }
+
+    internal static void Write(string path, ReadOnlySpan<byte> material, SecretFormat format, bool force)
+    {
+        if (!force)
+        {
+            WriteNew(path, material, format);
+            return;
+        }
+
+        // --force: a fresh 0600 file renamed over the old one, so the old file's mode (or a symlink's target) never matters.
+        string temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp");
+        try
+        {
+            WriteNew(temp, material, format);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private static void WriteNew(string path, ReadOnlySpan<byte> material, SecretFormat format)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnly;
+        }
+
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, options);
+        }
+        catch (IOException) when (File.Exists(path) || IsLink(path))
+        {
+            throw new CliException($"'{path}' already exists; ama does not overwrite it without --force.", ExitCodes.AlreadyExists);
+        }
+
+        using (file)
+        {
+            try
+            {
+                SecretWriter.Write(file, material, format);
+                file.Flush(flushToDisk: true);
+            }
+            catch
+            {
+                File.Delete(path);
+                throw;
+            }
+        }
+    }
+
+    private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
+}
