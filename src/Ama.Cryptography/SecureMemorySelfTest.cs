@@ -366,13 +366,7 @@ public static class SecureMemorySelfTest
         return line is not null && line["Seccomp:".Length..].Trim() == "2";
     }
 
-    private static string SourceName(SecureMemorySource source) => source switch
-    {
-        SecureMemorySource.SecretMemory => "secret-memory",
-        SecureMemorySource.LockedPages => "locked-pages",
-        SecureMemorySource.UnlockedPages => "unlocked-pages",
-        _ => "managed",
-    };
+    private static string SourceName(SecureMemorySource source) => SourceNames.Of(source);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -87,12 +87,7 @@ internal static class Names
 
     internal static string Backend(SecureMemoryBackend backend) => backend == SecureMemoryBackend.Native ? "native" : "managed";
 
-    internal static string Source(SecureMemorySource source) => source switch
-    {
-        SecureMemorySource.SecretMemory => "secret-memory",
-        SecureMemorySource.LockedPages => "locked-pages",
-        _ => "managed",
-    };
+    internal static string Source(SecureMemorySource source) => Cryptography.Memory.SourceNames.Of(source);
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
