@@ -138,7 +138,8 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
     /// </summary>
     private static void WipeAndStop(nint start, int length, string where)
     {
-        // One plain pass suffices: the pages are never used again, and FailFast is an opaque call the clear cannot be moved past.
+        // One plain pass: the pages are never used again, and the clear cannot be elided
+        // because FailFast, an opaque call, may read them (the dump writer does).
         new Span<byte>((void*)start, length).Clear();
         Error.CanaryBroken(where);
     }
