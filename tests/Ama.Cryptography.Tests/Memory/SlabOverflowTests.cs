@@ -13,7 +13,9 @@ public sealed unsafe class SlabOverflowTests
     private const int SigAbrtExit = 128 + 6;
     private const int MaxOverflow = 16;
 
-    public static TheoryData<int> ClassSizes => [16, 32, 64, 128, 256, 512, 1024];
+    private static readonly int[] ClassSizeValues = [16, 32, 64, 128, 256, 512, 1024];
+
+    public static TheoryData<int> ClassSizes => new(ClassSizeValues);
 
     /// <summary>
     /// Every size class: its fullest size (no slack, so the overflow hits the next header at once)
@@ -25,7 +27,7 @@ public sealed unsafe class SlabOverflowTests
         get
         {
             var cases = new TheoryData<int, int>();
-            foreach (int classSize in ClassSizes)
+            foreach (int classSize in ClassSizeValues)
             {
                 for (int bytes = 1; bytes <= MaxOverflow; bytes++)
                 {
@@ -45,9 +47,11 @@ public sealed unsafe class SlabOverflowTests
     [Fact]
     public void Every_size_and_every_overflow_or_underflow_of_up_to_16_bytes_breaks_the_canary()
     {
+        // Shards of its own: a flipped header is shared with the next slot, which no other test may own.
+        Dictionary<int, SlabShard> shards = ClassSizeValues.ToDictionary(c => c, c => new SlabShard(AnonymousPageSource.Unlocked, c));
         for (int size = 1; size <= SecureBufferOptions.GuardedThreshold; size++)
         {
-            (Slab slab, int slot) = AnonymousPageSource.Unlocked.Slabs.Take(size);
+            (Slab slab, int slot) = shards[SlabPool.ClassSize(size)].Take();
             nint data = slab.DataAddress(slot);
             slab.FillSlack(data, size);
             try
@@ -80,7 +84,7 @@ public sealed unsafe class SlabOverflowTests
     [MemberData(nameof(ClassSizes))]
     public void Slots_are_16_byte_aligned_and_the_last_ends_at_the_trailing_guard_page(int classSize)
     {
-        (Slab slab, int slot) = AnonymousPageSource.Unlocked.Slabs.Take(classSize);
+        (Slab slab, int slot) = new SlabShard(AnonymousPageSource.Unlocked, classSize).Take();
         try
         {
             Assert.True(slab.Region.Guarded);
