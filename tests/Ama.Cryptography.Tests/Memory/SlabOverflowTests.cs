@@ -66,6 +66,13 @@ public sealed unsafe class SlabOverflowTests
                     Flip((byte*)data - bytes, bytes);
                     Assert.False(slab.IsIntact(data, size), $"size {size}: an underflow of {bytes} bytes went unnoticed");
                     Flip((byte*)data - bytes, bytes);
+
+                    // A stray terminator: zeros, which the pattern never holds.
+                    Span<byte> past = new((byte*)data + size, bytes);
+                    byte[] saved = past.ToArray();
+                    past.Clear();
+                    Assert.False(slab.IsIntact(data, size), $"size {size}: {bytes} zero bytes past the end went unnoticed");
+                    saved.CopyTo(past);
                 }
 
                 // The control: writing the whole buffer, up to its last byte, is no overflow.
