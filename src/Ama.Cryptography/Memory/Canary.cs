@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
 namespace Ama.Cryptography.Memory;
@@ -21,6 +22,9 @@ internal static unsafe class Canary
     // Pinned, so the GC never leaves copies of the pattern around the heap.
     private static readonly byte[] Tiled = CreateTiled();
 
+    /// <summary>The pattern as it lies at a 16-byte aligned address: slab headers, checked in one compare.</summary>
+    private static readonly Vector128<byte> AlignedPeriod = Vector128.Create<byte>(Tiled.AsSpan(0, Period));
+
     /// <summary>Fills <paramref name="length"/> bytes from <paramref name="start"/> with the pattern.</summary>
     internal static void Write(nint start, int length) =>
         Expected(start, length).CopyTo(new Span<byte>((void*)start, length));
@@ -28,6 +32,12 @@ internal static unsafe class Canary
     /// <summary>Whether the <paramref name="length"/> bytes from <paramref name="start"/> still hold the pattern.</summary>
     internal static bool Holds(nint start, int length) =>
         new ReadOnlySpan<byte>((void*)start, length).SequenceEqual(Expected(start, length));
+
+    /// <summary>Whether the 16 bytes from <paramref name="start"/> (a slab header) still hold the pattern.</summary>
+    /// <remarks>Headers are 16-byte aligned except in the managed fallback, whose arrays are only 8-byte aligned.</remarks>
+    internal static bool HoldsPeriod(nint start) => (start & (Period - 1)) == 0
+        ? Vector128.Load((byte*)start) == AlignedPeriod
+        : Holds(start, Period);
 
     private static ReadOnlySpan<byte> Expected(nint start, int length) =>
         Tiled.AsSpan((int)(start & (Period - 1)), length);

@@ -63,12 +63,19 @@ internal sealed class Slab
     internal nint DataAddress(int slot) => firstSlot + (slot * (nint)SlotSize) + HeaderSize;
 
     /// <summary>Fills the slack behind a new buffer of <paramref name="length"/> bytes at <paramref name="data"/>.</summary>
-    internal void FillSlack(nint data, int length) => Canary.Write(data + length, DataSize - length);
+    internal void FillSlack(nint data, int length)
+    {
+        if (length < DataSize)
+        {
+            Canary.Write(data + length, DataSize - length);
+        }
+    }
 
     /// <summary>
     /// Whether the header in front of the buffer, its slack and the header behind it still hold the
     /// canary: false after an underflow into the header or an overflow of any length.
     /// </summary>
     internal bool IsIntact(nint data, int length) =>
-        Canary.Holds(data - HeaderSize, HeaderSize) && Canary.Holds(data + length, DataSize - length + HeaderSize);
+        Canary.HoldsPeriod(data - HeaderSize)
+        && (length == DataSize ? Canary.HoldsPeriod(data + DataSize) : Canary.Holds(data + length, DataSize - length + HeaderSize));
 }
