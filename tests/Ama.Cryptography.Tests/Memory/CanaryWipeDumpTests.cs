@@ -1,3 +1,4 @@
+using System.Globalization;
 using Ama.Cryptography.Tests.Infrastructure;
 
 namespace Ama.Cryptography.Tests.Memory;
@@ -30,7 +31,8 @@ public sealed class CanaryWipeDumpTests : IDisposable
     private string CrashAndFindDump(string kind, string damage)
     {
         _ = DumpHarness.CreatedumpPath;
-        var info = TestHost.StartInfo("slab-broken-canary-dump", [SecretSeed.ToString(System.Globalization.CultureInfo.InvariantCulture), ControlSeed.ToString(System.Globalization.CultureInfo.InvariantCulture), kind, damage]);
+        string[] args = [SecretSeed.ToString(CultureInfo.InvariantCulture), ControlSeed.ToString(CultureInfo.InvariantCulture), kind, damage];
+        var info = TestHost.StartInfo("slab-broken-canary-dump", args);
         info.Environment["AMA_MEMORY_SOURCE"] = "locked";
         info.Environment["DOTNET_DbgEnableMiniDump"] = "1";
         info.Environment["DOTNET_DbgMiniDumpType"] = "4";
