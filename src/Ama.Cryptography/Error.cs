@@ -49,7 +49,7 @@ internal static partial class Error
         "The SecureBuffer is set to no-access. Use Access() to open it for a scope.");
 
     internal static void CanaryBroken(string where) => Environment.FailFast(
-        Format("AMA secure memory: the canary in front of a secure buffer was overwritten ({0}). Memory was corrupted by an underflow; the process is stopped to protect the secret.", where));
+        Format("AMA secure memory: the canary around a secure buffer was overwritten ({0}). Memory was corrupted by an overflow or underflow; the buffer's memory was wiped, and the process is stopped to protect the secret.", where));
 
     internal static ArgumentOutOfRangeException NegativeSize(string paramName, int size) => new(
         paramName, size, "The size must not be negative.");

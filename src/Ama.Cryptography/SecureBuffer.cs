@@ -61,8 +61,8 @@ public sealed class SecureBuffer : IDisposable
     /// <summary>Gets the number of bytes.</summary>
     public int Length => memory.Length;
 
-    /// <summary>Gets whether the pages are locked into RAM.</summary>
-    public bool IsLocked => memory.IsLocked;
+    /// <summary>Gets whether the pages are locked into RAM; false once the buffer is disposed.</summary>
+    public bool IsLocked => !memory.IsClosed && memory.IsLocked;
 
     /// <summary>Gets whether the buffer has been disposed (and zeroed).</summary>
     public bool IsDisposed => memory.IsClosed;

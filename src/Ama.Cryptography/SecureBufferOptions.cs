@@ -1,13 +1,25 @@
 namespace Ama.Cryptography;
 
 /// <summary>How a <see cref="SecureBuffer"/> is allocated and protected.</summary>
+/// <remarks>
+/// The setters reject values outside their enums (as <c>FileStreamOptions</c> does), so an options
+/// object never holds a value that the allocator would have to guess at.
+/// </remarks>
 public sealed class SecureBufferOptions
 {
+    private readonly MemoryLockPolicy lockPolicy = MemoryLockPolicy.BestEffort;
+    private readonly SecureMemorySource? source;
+
     /// <summary>The options used by <see cref="SecureBuffer(int)"/>.</summary>
     public static SecureBufferOptions Default { get; } = new();
 
     /// <summary>Gets what happens when the pages cannot be locked. The default is <see cref="MemoryLockPolicy.BestEffort"/>.</summary>
-    public MemoryLockPolicy LockPolicy { get; init; } = MemoryLockPolicy.BestEffort;
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="MemoryLockPolicy"/>.</exception>
+    public MemoryLockPolicy LockPolicy
+    {
+        get => lockPolicy;
+        init => lockPolicy = Enum.IsDefined(value) ? value : throw Error.UndefinedOption(nameof(LockPolicy), value);
+    }
 
     /// <summary>
     /// Gets whether the buffer gets its own mapping with a no-access page on each side, its end against
@@ -17,7 +29,12 @@ public sealed class SecureBufferOptions
     public bool Guarded { get; init; }
 
     /// <summary>Gets a memory source to use instead of the process default, or <see langword="null"/> for the default.</summary>
-    public SecureMemorySource? Source { get; init; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is neither null nor a defined <see cref="SecureMemorySource"/>.</exception>
+    public SecureMemorySource? Source
+    {
+        get => source;
+        init => source = value is null || Enum.IsDefined(value.Value) ? value : throw Error.UndefinedOption(nameof(Source), value.Value);
+    }
 
     /// <summary>The size above which buffers are guarded even when <see cref="Guarded"/> is false.</summary>
     /// <remarks>

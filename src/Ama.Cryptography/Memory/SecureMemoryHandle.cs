@@ -45,7 +45,7 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
     {
         (Slab slab, int slot) = source.Slabs.Take(length);
         nint data = slab.DataAddress(slot);
-        Canary.Write(data);
+        slab.FillSlack(data, length);
         return new SecureMemoryHandle(data, length, source, slab.Region.Locked, slab, slot, null);
     }
 
@@ -58,7 +58,7 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
 
         // The data ends exactly at the trailing guard page, so a one-byte overflow faults.
         nint data = region.Address + (nint)region.Length - length;
-        Canary.Write(data);
+        Canary.Write(data - Canary.Size, Canary.Size);
         return new SecureMemoryHandle(data, length, source, region.Locked, null, 0, region);
     }
 
@@ -103,7 +103,11 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
 
     private void ReleaseSlot(Slab owner)
     {
-        Canary.Check(handle, "slab slot");
+        if (!owner.IsIntact(handle, Length))
+        {
+            // The whole slab: an overflow may have run into a neighbour's secret as well.
+            WipeAndStop(owner.Region.Address, (int)owner.Region.Length, "slab slot");
+        }
 
         // The whole slot is wiped, not only Length bytes, so no earlier tenant's bytes survive.
         Zeroing.Overwrite(new Span<byte>((void*)handle, owner.DataSize));
@@ -117,11 +121,27 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
             Source.Protect(region, accessible: true);
         }
 
-        Canary.Check(handle, "guarded buffer");
+        if (!Canary.Holds(handle - Canary.Size, Canary.Size))
+        {
+            WipeAndStop(handle, Length, "guarded buffer");
+        }
+
         Source.Wipe(region, new Span<byte>((void*)(handle - Canary.Size), Length + Canary.Size));
         if (!Source.GuardedCache.TryKeep(region))
         {
             Source.Unmap(region);
         }
+    }
+
+    /// <summary>
+    /// Clears the damaged memory, then ends the process (as memguard does): FailFast writes a crash
+    /// dump when one is configured, and the secret must not be in it.
+    /// </summary>
+    private static void WipeAndStop(nint start, int length, string where)
+    {
+        // One plain pass: the pages are never used again, and the clear cannot be elided
+        // because FailFast, an opaque call, may read them (the dump writer does).
+        new Span<byte>((void*)start, length).Clear();
+        Error.CanaryBroken(where);
     }
 }

@@ -18,7 +18,8 @@ internal sealed class SlabShard(PageSource source, int dataSize)
         {
             if (withFreeSlots.Count == 0)
             {
-                withFreeSlots.Add(new Slab(this, source.Map(SlabBytes, guarded: false), dataSize));
+                // Guarded: an overflow that runs past the last slot's closing header faults.
+                withFreeSlots.Add(new Slab(this, source.Map(SlabBytes, guarded: true), dataSize));
             }
 
             Slab slab = withFreeSlots[^1];

@@ -190,6 +190,19 @@ public sealed unsafe class SecureBufferTests
         }
     }
 
+    [Theory]
+    [InlineData(SecureMemorySource.SecretMemory, false)]
+    [InlineData(SecureMemorySource.SecretMemory, true)]
+    [InlineData(SecureMemorySource.LockedPages, false)]
+    [InlineData(SecureMemorySource.LockedPages, true)]
+    public void IsLocked_is_false_once_the_buffer_is_disposed(SecureMemorySource source, bool guarded)
+    {
+        var buffer = new SecureBuffer(32, new SecureBufferOptions { Source = source, Guarded = guarded, LockPolicy = MemoryLockPolicy.Required });
+        Assert.True(buffer.IsLocked);
+        buffer.Dispose();
+        Assert.False(buffer.IsLocked);
+    }
+
     /// <summary>Anonymous unlocked pages that check, at unmap time, whether the region was already zeroed.</summary>
     private sealed class RecordingSource : PageSource
     {
