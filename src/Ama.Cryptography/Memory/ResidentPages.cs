@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ama.Cryptography.Interop;
 
 namespace Ama.Cryptography.Memory;
@@ -42,7 +41,7 @@ internal static unsafe class ResidentPages
                 nint to = Math.Min(end, region.Address + (nint)((nuint)runEnd * pageSize));
                 if (to > from)
                 {
-                    OverwriteRun(from, (int)(to - from));
+                    Zeroing.Overwrite(new Span<byte>((void*)from, (int)(to - from)));
                 }
 
                 page = runEnd;
@@ -51,9 +50,4 @@ internal static unsafe class ResidentPages
 
         return true;
     }
-
-    // Out of line: inlined here, the native backend's short-call entry points would be bound
-    // when this method is compiled, even without the native library (dotnet/runtime#94029).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void OverwriteRun(nint from, int length) => Zeroing.Overwrite(new Span<byte>((void*)from, length));
 }
