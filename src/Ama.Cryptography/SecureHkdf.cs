@@ -58,7 +58,11 @@ public static class SecureHkdf
         }
 
         using SecureBuffer prk = Extract(hashAlgorithm, hashSize, ikm, salt);
-        return Expand(hashAlgorithm, prk, outputLength, info);
+        SecureBuffer output = Expand(hashAlgorithm, prk, outputLength, info);
+
+        // The IKM and each T(i) went through the block function as data; see StackWipe.
+        StackWipe.BelowCaller();
+        return output;
     }
 
     /// <summary>PRK = HMAC(salt, IKM). An empty salt is the RFC's default: HMAC pads a key with zeros anyway.</summary>

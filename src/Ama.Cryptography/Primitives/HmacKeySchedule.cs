@@ -20,6 +20,7 @@ internal static unsafe class HmacKeySchedule
         WritePaddedKey(sha, key, block, context);
         HashPaddedBlock(sha, block, InnerPad, inner);
         HashPaddedBlock(sha, block, InnerPad ^ OuterPad, outer);
+        StackWipe.BelowCaller();
 
         // Disposing the scratch zeroes the key block and the context that hashed a long key.
     }
