@@ -73,6 +73,17 @@ public static class ShaMidstate
         return state;
     }
 
+    /// <summary>
+    /// W[t] + K[t] for every round t of SHA-512 on the block key XOR pad, as native-endian words: what a block
+    /// function without SHA instructions stores on its stack. Any 16 consecutive W give back the block.
+    /// </summary>
+    public static IEnumerable<byte[]> Sha512ScheduleWords(ReadOnlySpan<byte> key, byte pad)
+    {
+        byte[] block = PaddedBlock(key, pad, 128);
+        ulong[] w = Schedule512(block);
+        return Enumerable.Range(0, 80).Select(t => BitConverter.GetBytes(unchecked(w[t] + K512[t])));
+    }
+
     private static byte[] PaddedBlock(ReadOnlySpan<byte> key, byte pad, int blockSize)
     {
         byte[] block = new byte[blockSize];
@@ -117,7 +128,7 @@ public static class ShaMidstate
         }
     }
 
-    private static void Compress512(ulong[] h, byte[] block)
+    private static ulong[] Schedule512(byte[] block)
     {
         ulong[] w = new ulong[80];
         for (int t = 0; t < 16; t++)
@@ -132,6 +143,12 @@ public static class ShaMidstate
             w[t] = unchecked(w[t - 16] + s0 + w[t - 7] + s1);
         }
 
+        return w;
+    }
+
+    private static void Compress512(ulong[] h, byte[] block)
+    {
+        ulong[] w = Schedule512(block);
         ulong[] v = [.. h];
         for (int t = 0; t < 80; t++)
         {
