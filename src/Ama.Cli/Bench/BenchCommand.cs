@@ -8,7 +8,7 @@ using Ama.Cryptography;
 
 namespace Ama.Cli.Bench;
 
-/// <summary><c>ama bench</c>: a short look at compare, zero and allocate against the BCL baselines.</summary>
+/// <summary><c>ama bench</c>: a short look at compare, zero, allocate and HMAC against the BCL baselines.</summary>
 internal static class BenchCommand
 {
     internal static Command Create()
@@ -17,8 +17,8 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of a table." };
         var command = new Command(
             "bench",
-            "Run a short in-process benchmark of compare, zero and allocate against the BCL baselines " +
-            "(FixedTimeEquals, ZeroMemory, pinned arrays) with the active backend. Rough numbers for this host; " +
+            "Run a short in-process benchmark of compare, zero, allocate and HMAC-SHA-256 against the BCL baselines " +
+            "(FixedTimeEquals, ZeroMemory, pinned arrays, IncrementalHash) with the active backend. Rough numbers for this host; " +
             "not for speed claims (use the BenchmarkDotNet project in bench/).")
         {
             quick,
@@ -39,7 +39,8 @@ internal static class BenchCommand
         string backend = status.Backend == SecureMemoryBackend.Native ? $"native {status.NativeVersion}" : "managed";
         BenchRunner runner = quick ? BenchRunner.Quick : BenchRunner.Full;
         using var fixtures = new BenchFixtures();
-        IReadOnlyList<BenchCase> cases = fixtures.Cases();
+        using var hmac = new HmacBenchCases();
+        IReadOnlyList<BenchCase> cases = [.. fixtures.Cases(), .. hmac.Cases()];
         var results = new List<BenchResult>();
         using (var progress = new ProgressDisplay(cases.Count * 2))
         {

@@ -1,0 +1,93 @@
+using System.Runtime.InteropServices;
+
+namespace Ama.Cryptography.Interop;
+
+/// <summary>
+/// The low-level SHA-256 and SHA-512 functions of the system's OpenSSL libcrypto, the library
+/// that .NET itself loads on Linux. Their contexts are allocated by the caller, so they can live
+/// in secure memory; the EVP and HMAC APIs allocate theirs on OpenSSL's heap.
+/// </summary>
+/// <remarks>
+/// Function pointers bound after a successful <see cref="NativeLibrary.TryLoad(string, out nint)"/>,
+/// never [LibraryImport]: see <see cref="AmaNative"/> for why a SuppressGCTransition P/Invoke of a
+/// library that may be missing can kill the process. OpenSSL 3 marks SHA256_Init and friends
+/// deprecated but still exports them (checked with nm -D on libcrypto.so.3).
+/// </remarks>
+internal readonly unsafe struct LibCrypto
+{
+    /// <summary>sizeof(SHA256_CTX): h[8], Nl, Nh, data[16] as 32-bit words, num, md_len.</summary>
+    internal const int Sha256ContextSize = 112;
+
+    /// <summary>sizeof(SHA512_CTX): h[8], Nl, Nh as 64-bit words, a 128-byte block, num, md_len.</summary>
+    internal const int Sha512ContextSize = 216;
+
+    /// <summary>The sonames .NET tries on Linux, newest first; both keep the same context layout.</summary>
+    private static readonly string[] Names = ["libcrypto.so.3", "libcrypto.so.1.1"];
+
+    private LibCrypto(nint library)
+    {
+        Sha256Init = (delegate* unmanaged<byte*, int>)NativeLibrary.GetExport(library, "SHA256_Init");
+        Sha256Update = (delegate* unmanaged<byte*, byte*, nuint, int>)NativeLibrary.GetExport(library, "SHA256_Update");
+        Sha256Final = (delegate* unmanaged<byte*, byte*, int>)NativeLibrary.GetExport(library, "SHA256_Final");
+        Sha512Init = (delegate* unmanaged<byte*, int>)NativeLibrary.GetExport(library, "SHA512_Init");
+        Sha512Update = (delegate* unmanaged<byte*, byte*, nuint, int>)NativeLibrary.GetExport(library, "SHA512_Update");
+        Sha512Final = (delegate* unmanaged<byte*, byte*, int>)NativeLibrary.GetExport(library, "SHA512_Final");
+    }
+
+    /// <summary>int SHA256_Init(SHA256_CTX *c).</summary>
+    internal delegate* unmanaged<byte*, int> Sha256Init { get; }
+
+    /// <summary>int SHA256_Update(SHA256_CTX *c, const void *data, size_t len).</summary>
+    internal delegate* unmanaged<byte*, byte*, nuint, int> Sha256Update { get; }
+
+    /// <summary>int SHA256_Final(unsigned char *md, SHA256_CTX *c).</summary>
+    internal delegate* unmanaged<byte*, byte*, int> Sha256Final { get; }
+
+    /// <summary>int SHA512_Init(SHA512_CTX *c).</summary>
+    internal delegate* unmanaged<byte*, int> Sha512Init { get; }
+
+    /// <summary>int SHA512_Update(SHA512_CTX *c, const void *data, size_t len).</summary>
+    internal delegate* unmanaged<byte*, byte*, nuint, int> Sha512Update { get; }
+
+    /// <summary>int SHA512_Final(unsigned char *md, SHA512_CTX *c).</summary>
+    internal delegate* unmanaged<byte*, byte*, int> Sha512Final { get; }
+
+    /// <summary>
+    /// Loads libcrypto and binds the SHA exports, or returns null with the reason. AMA_LIBCRYPTO names
+    /// another file to load instead (for tests of the unsupported path, and for unusual installs).
+    /// </summary>
+    internal static LibCrypto? TryLoad(out string? problem)
+    {
+        if (OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() || OperatingSystem.IsIOS())
+        {
+            problem = "the system's libcrypto is not a platform library here (CNG or CommonCrypto would be needed)";
+            return null;
+        }
+
+        string? overridden = Environment.GetEnvironmentVariable("AMA_LIBCRYPTO");
+        foreach (string name in string.IsNullOrEmpty(overridden) ? Names : [overridden])
+        {
+            if (NativeLibrary.TryLoad(name, out nint library))
+            {
+                return Bind(library, name, out problem);
+            }
+        }
+
+        problem = $"none of {string.Join(", ", string.IsNullOrEmpty(overridden) ? Names : [overridden])} could be loaded";
+        return null;
+    }
+
+    private static LibCrypto? Bind(nint library, string name, out string? problem)
+    {
+        try
+        {
+            problem = null;
+            return new LibCrypto(library);
+        }
+        catch (EntryPointNotFoundException e)
+        {
+            problem = $"{name} lacks a SHA export: {e.Message}";
+            return null;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Ama.Cryptography.Memory;
+
+namespace Ama.Cryptography.Primitives;
+
+/// <summary>
+/// Computes the HMAC midstates (RFC 2104): the hash contexts after one block of key XOR ipad and of
+/// key XOR opad. Each is as good as the key, so they, the padded key block and the hash of a long key
+/// are all kept in secure memory.
+/// </summary>
+internal static unsafe class HmacKeySchedule
+{
+    private const byte InnerPad = 0x36;
+    private const byte OuterPad = 0x5C;
+
+    internal static void Compute(ShaFunction sha, ReadOnlySpan<byte> key, byte* inner, byte* outer)
+    {
+        using SecureMemoryHandle scratch = SecureAllocator.Allocate(sha.BlockSize + sha.ContextSize, SecureBufferOptions.Default);
+        byte* block = (byte*)scratch.Address;
+        byte* context = block + sha.BlockSize;
+        WritePaddedKey(sha, key, block, context);
+        HashPaddedBlock(sha, block, InnerPad, inner);
+        HashPaddedBlock(sha, block, InnerPad ^ OuterPad, outer);
+        StackWipe.BelowCaller();
+
+        // Disposing the scratch zeroes the key block and the context that hashed a long key.
+    }
+
+    /// <summary>Puts the key, or its hash when longer than a block, at the start of the zeroed block.</summary>
+    private static void WritePaddedKey(ShaFunction sha, ReadOnlySpan<byte> key, byte* block, byte* context)
+    {
+        if (key.Length <= sha.BlockSize)
+        {
+            key.CopyTo(new Span<byte>(block, sha.BlockSize));
+            return;
+        }
+
+        fixed (byte* keyBytes = key)
+        {
+            sha.Init(context);
+            sha.Update(context, keyBytes, key.Length);
+            sha.Final(block, context);
+        }
+    }
+
+    private static void HashPaddedBlock(ShaFunction sha, byte* block, int pad, byte* context)
+    {
+        Span<byte> bytes = new(block, sha.BlockSize);
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] ^= (byte)pad;
+        }
+
+        sha.Init(context);
+        sha.Update(context, block, sha.BlockSize);
+    }
+}
