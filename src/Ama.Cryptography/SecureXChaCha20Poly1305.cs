@@ -40,6 +40,7 @@ public sealed class SecureXChaCha20Poly1305 : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="key"/> is not 32 bytes long.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="key"/> has been disposed.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="key"/> is set to no-access; build inside its <see cref="SecureBuffer.Access"/> scope.</exception>
     /// <exception cref="PlatformNotSupportedException"><see cref="IsSupported"/> is false.</exception>
     /// <exception cref="SecureMemoryException">The secure memory could not be allocated.</exception>
     public SecureXChaCha20Poly1305(SecureBuffer key)
