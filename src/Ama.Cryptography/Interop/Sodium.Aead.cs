@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Ama.Cryptography.Interop;
 
 /// <summary>
-/// libsodium's detached AEAD calls for the public primitives. The <c>*Short</c> twins skip the GC
+/// libsodium's detached AEAD calls for the public primitives. The <c>*_short</c> twins skip the GC
 /// transition; they are only called for inputs small enough to finish well under a microsecond.
 /// [SuppressGCTransition] is safe on a [LibraryImport] here because libsodium ships with the NuGet
 /// package and is always present when the JIT binds the call.
