@@ -8,3 +8,4 @@ LockExample.Run();
 ConstantTimeExample.Run();
 StatusExample.Run();
 HmacExample.Run();
+AeadExample.Run();

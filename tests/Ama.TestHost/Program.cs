@@ -18,6 +18,7 @@ return scenario switch
     _ when scenario.StartsWith("alloc-", StringComparison.Ordinal) => await AllocScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("slab-", StringComparison.Ordinal) => await SlabScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("primitive-mac-", StringComparison.Ordinal) => await MacScenarios.RunAsync(scenario, rest),
+    _ when scenario.StartsWith("primitive-aead-", StringComparison.Ordinal) => await AeadScenarios.RunAsync(scenario, rest),
     _ => Unknown(scenario),
 };
 

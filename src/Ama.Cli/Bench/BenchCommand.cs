@@ -97,6 +97,7 @@ internal static class BenchCommand
         private readonly SecureBuffer largeRight = new(Large);
         private readonly byte[] smallArray = GC.AllocateArray<byte>(Small, pinned: true);
         private readonly byte[] largeArray = GC.AllocateArray<byte>(Large, pinned: true);
+        private readonly AeadFixture aead = new();
 
         internal BenchFixtures()
         {
@@ -104,7 +105,9 @@ internal static class BenchCommand
             largeLeft.Span.CopyTo(largeRight.Span);
         }
 
-        internal IReadOnlyList<BenchCase> Cases() =>
+        internal IReadOnlyList<BenchCase> Cases() => [.. MemoryCases(), .. aead.Cases()];
+
+        private List<BenchCase> MemoryCases() =>
         [
             new("compare 32 B", "FixedTimeEquals",
                 () => SecureMemory.ConstantTimeEquals(smallLeft.Span, smallRight.Span),
@@ -132,6 +135,7 @@ internal static class BenchCommand
             smallRight.Dispose();
             largeLeft.Dispose();
             largeRight.Dispose();
+            aead.Dispose();
         }
     }
 }

@@ -1,0 +1,59 @@
+namespace Ama.Cryptography.Primitives;
+
+/// <summary>The BCL-shaped argument checks shared by the public AEAD types, with the BCL's parameter names.</summary>
+internal static class AeadArguments
+{
+    internal static void CheckKey(int keyLength)
+    {
+        if (keyLength != SodiumAead.KeySize)
+        {
+            throw Error.AeadKeySize("key", keyLength, SodiumAead.KeySize);
+        }
+    }
+
+    /// <summary>The bytes of a key handed over in a <see cref="SecureBuffer"/>; its <c>Span</c> throws once disposed.</summary>
+    internal static ReadOnlySpan<byte> KeyOf(SecureBuffer key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.Span;
+    }
+
+    internal static void CheckEncrypt(int nonceSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> ciphertext, int tagLength)
+    {
+        CheckNonceAndTag(nonceSize, nonce.Length, tagLength);
+        CheckOutput(plaintext, ciphertext, "ciphertext");
+    }
+
+    internal static void CheckDecrypt(int nonceSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, int tagLength, ReadOnlySpan<byte> plaintext)
+    {
+        CheckNonceAndTag(nonceSize, nonce.Length, tagLength);
+        CheckOutput(ciphertext, plaintext, "plaintext");
+    }
+
+    internal static void CheckNonceAndTag(int nonceSize, int nonceLength, int tagLength)
+    {
+        if (nonceLength != nonceSize)
+        {
+            throw Error.AeadNonceSize("nonce", nonceLength, nonceSize);
+        }
+
+        if (tagLength != SodiumAead.TagSize)
+        {
+            throw Error.AeadTagSize("tag", tagLength, SodiumAead.TagSize);
+        }
+    }
+
+    // libsodium supports exact in-place operation; a shifted overlap would read bytes it has already written.
+    private static void CheckOutput(ReadOnlySpan<byte> input, ReadOnlySpan<byte> output, string outputName)
+    {
+        if (input.Length != output.Length)
+        {
+            throw Error.AeadLengthMismatch(outputName, input.Length, output.Length);
+        }
+
+        if (input.Overlaps(output, out int offset) && offset != 0)
+        {
+            throw Error.AeadPartialOverlap(outputName);
+        }
+    }
+}

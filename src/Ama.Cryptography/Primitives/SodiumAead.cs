@@ -1,0 +1,131 @@
+using Ama.Cryptography.Memory;
+
+namespace Ama.Cryptography.Primitives;
+
+/// <summary>
+/// A libsodium AEAD bound to one secret (a key, or a key schedule derived from it) that lives in the
+/// library's secure memory. Callers validate lengths first; this class only pins, guards against a
+/// concurrent <see cref="Dispose"/> and turns libsodium's return codes into the library's contract.
+/// </summary>
+internal abstract unsafe class SodiumAead : IDisposable
+{
+    /// <summary>The key length of every AEAD here: 256 bits.</summary>
+    internal const int KeySize = 32;
+
+    /// <summary>The tag length of every AEAD here: 128 bits.</summary>
+    internal const int TagSize = 16;
+
+    // Below this many bytes of message plus associated data a call takes well under a microsecond,
+    // so the GC transition (a large share of a 64-byte call) can be skipped without stalling the GC.
+    private const int ShortInputLimit = 512;
+
+    private readonly SecureMemoryHandle memory;
+
+    /// <summary>Allocates <paramref name="secretSize"/> bytes of secure memory, aligned to <paramref name="alignment"/>.</summary>
+    protected SodiumAead(int secretSize, int alignment)
+    {
+        memory = SecureAllocator.Allocate(secretSize + alignment - 1, SecureBufferOptions.Default);
+        nuint mask = (nuint)alignment - 1;
+        Secret = (byte*)(((nuint)memory.Address + mask) & ~mask);
+    }
+
+    /// <summary>Gets whether <see cref="Dispose"/> has zeroed and freed the secret.</summary>
+    internal bool IsDisposed => memory.IsClosed;
+
+    /// <summary>Gets the secret's address in secure memory.</summary>
+    protected byte* Secret { get; }
+
+    /// <summary>Encrypts; lengths must already be valid.</summary>
+    internal void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
+    {
+        bool added = false;
+        try
+        {
+            memory.DangerousAddRef(ref added);
+            fixed (byte* n = nonce, m = plaintext, c = ciphertext, t = tag, ad = associatedData)
+            {
+                int result = Seal(c, t, m, (ulong)plaintext.Length, ad, (ulong)associatedData.Length, n, IsShort(plaintext.Length, associatedData.Length));
+                if (result != 0)
+                {
+                    throw Error.SodiumCallFailed(Name);
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                memory.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Decrypts and verifies; on a bad tag zeroes <paramref name="plaintext"/> and returns false.</summary>
+    internal bool TryDecrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        int result;
+        bool added = false;
+        try
+        {
+            memory.DangerousAddRef(ref added);
+            fixed (byte* n = nonce, c = ciphertext, t = tag, m = plaintext, ad = associatedData)
+            {
+                result = Open(m, c, (ulong)ciphertext.Length, t, ad, (ulong)associatedData.Length, n, IsShort(ciphertext.Length, associatedData.Length));
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                memory.DangerousRelease();
+            }
+        }
+
+        if (result != 0)
+        {
+            // libsodium may leave unverified plaintext or a 0xd0 fill behind; the contract is zeroes.
+            SecureMemory.Zero(plaintext);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Decrypts into a new secure buffer; throws <see cref="System.Security.Cryptography.AuthenticationTagMismatchException"/> on a bad tag.</summary>
+    internal SecureBuffer DecryptToSecureBuffer(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> associatedData)
+    {
+        var plaintext = new SecureBuffer(ciphertext.Length);
+        try
+        {
+            if (!TryDecrypt(nonce, ciphertext, tag, plaintext.Span, associatedData))
+            {
+                throw Error.AeadTagMismatch();
+            }
+
+            return plaintext;
+        }
+        catch
+        {
+            plaintext.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Zeroes and frees the secret. Calling it again does nothing.</summary>
+    public void Dispose() => memory.Dispose();
+
+    /// <summary>The libsodium function family, for error messages.</summary>
+    protected abstract string Name { get; }
+
+    /// <summary>Calls the detached encrypt; returns libsodium's result code.</summary>
+    protected abstract int Seal(byte* c, byte* tag, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nonce, bool isShort);
+
+    /// <summary>Calls the detached decrypt; returns libsodium's result code (-1 for a bad tag).</summary>
+    protected abstract int Open(byte* m, byte* c, ulong clen, byte* tag, byte* ad, ulong adlen, byte* nonce, bool isShort);
+
+    /// <summary>Frees the memory when a derived constructor fails after the allocation.</summary>
+    protected void ReleaseOnFailure() => memory.Dispose();
+
+    private static bool IsShort(int messageLength, int associatedDataLength) =>
+        messageLength + (long)associatedDataLength < ShortInputLimit;
+}
