@@ -9,8 +9,8 @@ namespace Ama.Cryptography;
 /// secure memory: out of every dump, locked into RAM and zeroed on <see cref="Dispose"/>.
 /// </summary>
 /// <remarks>
-/// libsodium clamps a copy of the private key on its stack for each operation and does not wipe it; the
-/// library clears that stack area with sodium_stackzero before returning. Instances may be used from several
+/// Some libsodium builds clamp a copy of the private key on the stack without wiping it, so the library
+/// clears the stack area below each call with sodium_stackzero. Instances may be used from several
 /// threads at once; <see cref="Dispose"/> waits for operations in flight.
 /// </remarks>
 public sealed unsafe class SecureX25519 : IDisposable

@@ -16,6 +16,7 @@ return scenario switch
     _ when scenario.StartsWith("lock-", StringComparison.Ordinal) => await LockScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("keystore-", StringComparison.Ordinal) => await KeyStoreScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("alloc-", StringComparison.Ordinal) => await AllocScenarios.RunAsync(scenario, rest),
+    _ when scenario.StartsWith("primitive-curve-", StringComparison.Ordinal) => await CurveScenarios.RunAsync(scenario, rest),
     _ => Unknown(scenario),
 };
 

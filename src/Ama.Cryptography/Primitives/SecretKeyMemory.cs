@@ -11,9 +11,10 @@ namespace Ama.Cryptography.Primitives;
 internal sealed unsafe class SecretKeyMemory : IDisposable
 {
     /// <summary>
-    /// How much stack below the caller libsodium's curve code may have used. Its X25519 ladder leaves
-    /// the clamped scalar and the unreduced result in locals it does not wipe, and Ed25519's base-point
-    /// multiplication leaves the digits of the secret nonce; the deepest call uses well under 8 KiB.
+    /// How much stack below the caller libsodium's curve code may have used. Some of libsodium's X25519
+    /// implementations (sandy2x, older ref10) copy the clamped scalar into a stack array they never wipe;
+    /// the build shipped in the NuGet package left no such copy in a test, so this is defence in depth
+    /// against another build of the library. The deepest of these calls uses well under 8 KiB.
     /// </summary>
     private const nuint StackWipeBytes = 8 * 1024;
 
