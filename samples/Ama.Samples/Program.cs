@@ -7,3 +7,4 @@ ZeroExample.Run();
 LockExample.Run();
 ConstantTimeExample.Run();
 StatusExample.Run();
+CurveExample.Run();
