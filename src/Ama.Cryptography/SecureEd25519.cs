@@ -12,7 +12,7 @@ namespace Ama.Cryptography;
 /// The key is held as libsodium's 64-byte secret key (the 32-byte seed followed by the public key) in
 /// memory from the library's allocator. libsodium recomputes the expanded secret scalar
 /// (clamp(SHA-512(seed)[0..32])) and the per-signature nonce on its own stack for each signature and
-/// wipes both before it returns; the library also clears the stack area below each call with sodium_stackzero.
+/// wipes both before it returns; the library also clears the stack area below each call (8 KiB).
 /// </para>
 /// <para>
 /// Instances may sign from several threads at once. <see cref="Dispose"/> waits for signatures in flight.

@@ -10,7 +10,7 @@ namespace Ama.Cryptography;
 /// </summary>
 /// <remarks>
 /// Some libsodium builds clamp a copy of the private key on the stack without wiping it, so the library
-/// clears the stack area below each call with sodium_stackzero. Instances may be used from several
+/// clears the stack area below each call (8 KiB). Instances may be used from several
 /// threads at once; <see cref="Dispose"/> waits for operations in flight.
 /// </remarks>
 public sealed unsafe class SecureX25519 : IDisposable

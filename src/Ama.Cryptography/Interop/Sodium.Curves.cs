@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Ama.Cryptography.Interop;
 
 /// <summary>
-/// P/Invoke declarations for libsodium's Ed25519 signatures and X25519 key agreement, the
-/// randombytes source and sodium_stackzero.
+/// P/Invoke declarations for libsodium's Ed25519 signatures and X25519 key agreement, and the
+/// randombytes source.
 /// </summary>
 /// <remarks>
 /// These calls take tens of microseconds, so they keep the GC transition: a call that skipped it
@@ -44,8 +44,4 @@ internal static unsafe partial class Sodium
     /// <summary>void randombytes_buf(void *buf, size_t size).</summary>
     [LibraryImport(Library, EntryPoint = "randombytes_buf")]
     internal static partial void randombytes_buf(byte* buf, nuint size);
-
-    /// <summary>void sodium_stackzero(size_t len): zeroes len bytes of the stack below the caller's frame.</summary>
-    [LibraryImport(Library, EntryPoint = "sodium_stackzero")]
-    internal static partial void sodium_stackzero(nuint len);
 }

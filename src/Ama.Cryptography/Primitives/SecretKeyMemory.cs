@@ -1,4 +1,5 @@
-using Ama.Cryptography.Interop;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using Ama.Cryptography.Memory;
 
 namespace Ama.Cryptography.Primitives;
@@ -11,12 +12,12 @@ namespace Ama.Cryptography.Primitives;
 internal sealed unsafe class SecretKeyMemory : IDisposable
 {
     /// <summary>
-    /// How much stack below the caller libsodium's curve code may have used. Some of libsodium's X25519
-    /// implementations (sandy2x, older ref10) copy the clamped scalar into a stack array they never wipe;
-    /// the build shipped in the NuGet package left no such copy in a test, so this is defence in depth
-    /// against another build of the library. The deepest of these calls uses well under 8 KiB.
+    /// How much stack below the caller libsodium's curve code may have used. Ed25519's base-point
+    /// multiplication leaves the signed digits of the secret nonce in a local it does not wipe, and some
+    /// X25519 implementations (sandy2x, older ref10) leave the clamped scalar. The deepest of these calls
+    /// uses well under 8 KiB.
     /// </summary>
-    private const nuint StackWipeBytes = 8 * 1024;
+    private const int StackWipeBytes = 8 * 1024;
 
     private readonly SecureMemoryHandle handle;
 
@@ -50,10 +51,10 @@ internal sealed unsafe class SecretKeyMemory : IDisposable
     /// <summary>Copies <paramref name="length"/> bytes from <paramref name="offset"/> into a new <see cref="SecureBuffer"/>.</summary>
     internal SecureBuffer Export(int offset, int length, object owner)
     {
-        var copy = new SecureBuffer(length);
         byte* source = Acquire(owner);
         try
         {
+            var copy = new SecureBuffer(length);
             new ReadOnlySpan<byte>(source + offset, length).CopyTo(copy.Span);
             return copy;
         }
@@ -63,8 +64,16 @@ internal sealed unsafe class SecretKeyMemory : IDisposable
         }
     }
 
-    /// <summary>Zeroes the stack area that libsodium's curve code used below the current frame.</summary>
-    internal static void WipeStack() => Sodium.sodium_stackzero(StackWipeBytes);
+    /// <summary>
+    /// Zeroes the stack area that libsodium's curve code used below the current frame. Not sodium_stackzero:
+    /// the build in the libsodium NuGet package compiles it to an empty function.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void WipeStack()
+    {
+        Span<byte> area = stackalloc byte[StackWipeBytes];
+        CryptographicOperations.ZeroMemory(area);
+    }
 
     public void Dispose() => handle.Dispose();
 }
