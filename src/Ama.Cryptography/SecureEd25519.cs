@@ -15,7 +15,7 @@ namespace Ama.Cryptography;
 /// wipes both before it returns; the library also clears the stack area below each call (8 KiB).
 /// </para>
 /// <para>
-/// Instances may sign from several threads at once. <see cref="Dispose"/> waits for signatures in flight.
+/// Instances may sign from several threads at once. A <see cref="Dispose"/> during a signature returns at once; the key is zeroed and freed when that signature completes.
 /// </para>
 /// </remarks>
 public sealed unsafe class SecureEd25519 : IDisposable

@@ -11,7 +11,8 @@ namespace Ama.Cryptography;
 /// <remarks>
 /// Some libsodium builds clamp a copy of the private key on the stack without wiping it, so the library
 /// clears the stack area below each call (8 KiB). Instances may be used from several
-/// threads at once; <see cref="Dispose"/> waits for operations in flight.
+/// threads at once; a <see cref="Dispose"/> during an operation returns at once, and the key is zeroed and freed
+/// when that operation completes.
 /// </remarks>
 public sealed unsafe class SecureX25519 : IDisposable
 {

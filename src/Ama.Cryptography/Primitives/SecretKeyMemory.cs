@@ -7,7 +7,7 @@ namespace Ama.Cryptography.Primitives;
 /// <summary>
 /// The private key of a curve primitive in memory from the library's allocator (out of dumps, locked,
 /// zeroed on <see cref="Dispose"/>). Native calls hold a reference on the handle, so a Dispose on
-/// another thread waits for them instead of freeing the key under libsodium.
+/// another thread defers the zeroing and freeing until they finish instead of pulling the key from under libsodium.
 /// </summary>
 internal sealed unsafe class SecretKeyMemory : IDisposable
 {
@@ -28,8 +28,6 @@ internal sealed unsafe class SecretKeyMemory : IDisposable
     }
 
     internal bool IsDisposed => handle.IsClosed;
-
-    internal int Length => handle.Length;
 
     /// <summary>Takes a reference on the memory for one native call; pair with <see cref="Release"/>.</summary>
     /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
