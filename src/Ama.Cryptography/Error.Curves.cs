@@ -19,4 +19,7 @@ internal static partial class Error
 
     internal static PlatformNotSupportedException SodiumInitFailed() => new(
         "libsodium could not be initialised (sodium_init returned -1).");
+
+    internal static CryptographicException NotPkcs8(string algorithm) => new(
+        Format("The data is not a PKCS#8 {0} private key: 48 bytes of DER, version 0, no attributes and no public key.", algorithm));
 }

@@ -165,6 +165,32 @@ public sealed unsafe class SecureEd25519 : IDisposable
     /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
     public SecureBuffer ExportSeed() => secretKey.Export(0, SeedSize, this);
 
+    /// <summary>
+    /// Creates a key from a PKCS#8 DER encoding (RFC 8410: PrivateKeyInfo version 0 with the 32-byte seed, no
+    /// attributes, no public key), the form OpenSSL and NSec write. The data is read in place and copied once.
+    /// </summary>
+    /// <param name="pkcs8">The 48-byte encoding; a <see cref="SecureBuffer"/>'s span keeps it out of dumps.</param>
+    /// <returns>A new key; the caller disposes it.</returns>
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The data is not such an encoding.</exception>
+    public static SecureEd25519 FromPkcs8PrivateKey(ReadOnlySpan<byte> pkcs8) =>
+        FromSeed(Pkcs8.RawKey(ed25519: true, pkcs8, "Ed25519"));
+
+    /// <summary>Writes the seed as PKCS#8 DER (RFC 8410, 48 bytes) into a new <see cref="SecureBuffer"/>.</summary>
+    /// <returns>The encoding; the caller disposes it.</returns>
+    /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
+    public SecureBuffer ExportPkcs8PrivateKey()
+    {
+        byte* sk = secretKey.Acquire(this);
+        try
+        {
+            return Pkcs8.Encode(ed25519: true, new ReadOnlySpan<byte>(sk, SeedSize));
+        }
+        finally
+        {
+            secretKey.Release();
+        }
+    }
+
     /// <summary>Zeroes and frees the secret key.</summary>
     public void Dispose() => secretKey.Dispose();
 

@@ -148,6 +148,32 @@ public sealed unsafe class SecureX25519 : IDisposable
     /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
     public SecureBuffer ExportPrivateKey() => privateKey.Export(0, PrivateKeySize, this);
 
+    /// <summary>
+    /// Creates a key from a PKCS#8 DER encoding (RFC 8410: PrivateKeyInfo version 0 with the 32-byte key, no
+    /// attributes, no public key), the form OpenSSL and NSec write. The data is read in place and copied once.
+    /// </summary>
+    /// <param name="pkcs8">The 48-byte encoding; a <see cref="SecureBuffer"/>'s span keeps it out of dumps.</param>
+    /// <returns>A new key; the caller disposes it.</returns>
+    /// <exception cref="CryptographicException">The data is not such an encoding.</exception>
+    public static SecureX25519 FromPkcs8PrivateKey(ReadOnlySpan<byte> pkcs8) =>
+        FromPrivateKey(Pkcs8.RawKey(ed25519: false, pkcs8, "X25519"));
+
+    /// <summary>Writes the private key as PKCS#8 DER (RFC 8410, 48 bytes) into a new <see cref="SecureBuffer"/>.</summary>
+    /// <returns>The encoding; the caller disposes it.</returns>
+    /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
+    public SecureBuffer ExportPkcs8PrivateKey()
+    {
+        byte* key = privateKey.Acquire(this);
+        try
+        {
+            return Pkcs8.Encode(ed25519: false, new ReadOnlySpan<byte>(key, PrivateKeySize));
+        }
+        finally
+        {
+            privateKey.Release();
+        }
+    }
+
     /// <summary>Zeroes and frees the private key.</summary>
     public void Dispose() => privateKey.Dispose();
 

@@ -25,6 +25,7 @@ internal static class CurveScenarios
     /// <summary>
     /// Builds a SecureEd25519 from seed pattern EDSEED and a SecureX25519 from private key pattern XSEED, each out
     /// of a SecureBuffer that is then disposed; signs and agrees with a generated peer (prints "peer HEX").
+    /// It also exports both keys raw and as PKCS#8 and imports the Ed25519 PKCS#8 again.
     /// As the negative control it keeps plain arrays with what the test searches for, made from pattern
     /// CONTROLSEED: the seed, its expanded Ed25519 scalar, and the X25519 shared secret of that pattern with the peer.
     /// Prints "READY" and waits; on the line "dispose" disposes the keys and the shared secret, prints "DISPOSED", waits.
@@ -46,8 +47,11 @@ internal static class CurveScenarios
 
         using (SecureBuffer exported = signer.ExportSeed())
         using (SecureBuffer exportedKey = agreement.ExportPrivateKey())
+        using (SecureBuffer edPkcs8 = signer.ExportPkcs8PrivateKey())
+        using (SecureBuffer xPkcs8 = agreement.ExportPkcs8PrivateKey())
+        using (var reimported = SecureEd25519.FromPkcs8PrivateKey(edPkcs8.Span))
         {
-            Console.WriteLine($"exported {exported.Length + exportedKey.Length}");
+            Console.WriteLine($"exported {exported.Length + exportedKey.Length + edPkcs8.Length + xPkcs8.Length} {reimported.PublicKey.SequenceEqual(signer.PublicKey)}");
         }
 
         WaitForDump("READY");

@@ -29,6 +29,7 @@ public sealed class CurveDumpTests : IDisposable
         byte[] peer = Convert.FromHexString(host.WaitForLine("peer"));
         Assert.Equal("True", host.WaitForLine("signed"));
         Assert.Equal("True", host.WaitForLine("agreed"));
+        Assert.Equal("160 True", host.WaitForLine("exported"));
         host.WaitForLine("READY");
         Dictionary<string, byte[]> secrets = Secrets(peer);
         Dictionary<string, byte[]> controls = Controls(peer);
