@@ -180,8 +180,8 @@ public sealed unsafe class SecureX25519 : IDisposable
     /// <summary>Derives the public key of a private key already in secure memory.</summary>
     private static SecureX25519 WithPublicKey(SecretKeyMemory privateKey)
     {
-        // The public key is computed into secure memory too: libsodium's portable base-point code uses its
-        // output as scratch for the clamped scalar, which must not pass through a managed array.
+        // The public key is computed into secure memory too: some versions of libsodium's portable base-point
+        // code use the output as scratch for the clamped scalar, which must not pass through a managed array.
         using var workspace = new SecretKeyMemory(PublicKeySize);
         byte* output = workspace.Acquire(workspace);
         byte* key = privateKey.Acquire(privateKey);
