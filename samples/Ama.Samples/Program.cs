@@ -9,3 +9,4 @@ ConstantTimeExample.Run();
 StatusExample.Run();
 HmacExample.Run();
 AeadExample.Run();
+CurveExample.Run();

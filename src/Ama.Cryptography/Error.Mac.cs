@@ -17,9 +17,6 @@ internal static partial class Error
     internal static CryptographicException LibCryptoFailed(string function) => new(
         Format("libcrypto's SHA {0} failed.", function));
 
-    internal static ArgumentException DestinationTooShort(string paramName, int needed, int length) => new(
-        Format("The destination holds {0} bytes; the hash needs {1}.", length, needed), paramName);
-
     internal static ArgumentOutOfRangeException HkdfOutputLength(string paramName, int length, int maxLength) => new(
         paramName, Format("The output length is {0}; HKDF with this hash gives from 1 to {1} bytes (255 times the hash size).", length, maxLength));
 }

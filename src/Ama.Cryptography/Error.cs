@@ -51,6 +51,9 @@ internal static partial class Error
     internal static void CanaryBroken(string where) => Environment.FailFast(
         Format("AMA secure memory: the canary around a secure buffer was overwritten ({0}). Memory was corrupted by an overflow or underflow; the buffer's memory was wiped, and the process is stopped to protect the secret.", where));
 
+    internal static ArgumentException DestinationTooShort(string paramName, int needed, int actual) => new(
+        Format("The destination must hold at least {0} bytes; it holds {1}.", needed, actual), paramName);
+
     internal static ArgumentOutOfRangeException NegativeSize(string paramName, int size) => new(
         paramName, size, "The size must not be negative.");
 

@@ -13,6 +13,15 @@ internal static class SodiumLibrary
     /// <summary>Gets whether libsodium loaded and initialised.</summary>
     internal static bool IsInitialized => Initialized.Value;
 
+    /// <summary>Throws <see cref="PlatformNotSupportedException"/> when libsodium cannot be initialised.</summary>
+    internal static void EnsureInitialized()
+    {
+        if (!IsInitialized)
+        {
+            throw Error.SodiumInitFailed();
+        }
+    }
+
     private static bool Initialize()
     {
         try
