@@ -5,7 +5,7 @@ public sealed class SecureBufferOptionsTests
 {
     [Theory]
     [InlineData(-1)]
-    [InlineData(3)]
+    [InlineData(4)]
     [InlineData(99)]
     public void An_undefined_source_is_rejected_naming_the_property(int value)
     {
