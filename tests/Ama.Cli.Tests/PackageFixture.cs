@@ -1,7 +1,7 @@
 namespace Ama.Cli.Tests;
 
 /// <summary>
-/// Packs both packages once, as the README says (<c>dotnet pack -c Release</c>), into a fresh folder.
+/// Packs every package once, as the README says (<c>dotnet pack -c Release</c>), into a fresh folder.
 /// The build output goes to a folder of its own next to the test binaries, so the pack never writes
 /// over the binaries of the test run it is part of, and a second run builds incrementally.
 /// </summary>
@@ -36,6 +36,8 @@ public sealed class PackageFixture : IDisposable
         // The tool's pack builds the library too; the library's pack then reuses that build.
         Pack(output, artifacts, "Ama.Cli");
         Pack(output, artifacts, "Ama.Cryptography", "--no-build");
+        Pack(output, artifacts, "Ama.Cryptography.Hosting");
+        Pack(output, artifacts, "Ama.Cryptography.DataProtection");
         return output;
     }
 

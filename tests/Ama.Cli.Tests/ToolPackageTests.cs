@@ -16,6 +16,9 @@ public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFix
 
     public static TheoryData<string> Packages => new("Ama.Cryptography", "Ama.Cli");
 
+    /// <summary>Every package of the repository, for what they all share (licence, readme, symbols).</summary>
+    public static TheoryData<string> AllPackages => new("Ama.Cryptography", "Ama.Cli", "Ama.Cryptography.Hosting", "Ama.Cryptography.DataProtection");
+
     [Fact]
     public void Installed_tool_reports_the_native_backend_from_its_package()
     {
@@ -63,7 +66,7 @@ public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFix
     }
 
     [Theory]
-    [MemberData(nameof(Packages))]
+    [MemberData(nameof(AllPackages))]
     public void Package_has_licence_readme_tags_source_control_and_symbols(string id)
     {
         PackageFixture.RequireToolchain();
@@ -82,8 +85,29 @@ public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFix
         Assert.Matches("^[0-9a-f]{40}$", (string?)metadata.Element(ns + "repository")?.Attribute("commit") ?? string.Empty);
 
         using ZipArchive symbols = ZipFile.OpenRead(fixture.PackageFile(id, "snupkg"));
-        string pdb = id == "Ama.Cli" ? "tools/net10.0/any/ama.pdb" : "lib/net10.0/Ama.Cryptography.pdb";
+        string pdb = id == "Ama.Cli" ? "tools/net10.0/any/ama.pdb" : $"lib/net10.0/{id}.pdb";
         Assert.NotNull(symbols.GetEntry(pdb));
+    }
+
+    [Theory]
+    [InlineData("Ama.Cryptography.Hosting")]
+    [InlineData("Ama.Cryptography.DataProtection")]
+    public void Integration_package_depends_on_the_core_package_of_the_same_version(string id)
+    {
+        PackageFixture.RequireToolchain();
+        using ZipArchive package = ZipFile.OpenRead(fixture.PackageFile(id));
+        XElement metadata = Nuspec(package, id);
+        XNamespace ns = metadata.Name.Namespace;
+
+        Assert.NotNull(package.GetEntry($"lib/net10.0/{id}.dll"));
+        XElement core = Assert.Single(metadata.Descendants(ns + "dependency"), d => (string?)d.Attribute("id") == "Ama.Cryptography");
+        Assert.Equal("1.0.0", (string?)core.Attribute("version"));
+        using ZipArchive corePackage = ZipFile.OpenRead(fixture.PackageFile("Ama.Cryptography"));
+        XElement coreMetadata = Nuspec(corePackage, "Ama.Cryptography");
+        foreach (string field in new[] { "license", "readme", "tags", "authors" })
+        {
+            Assert.Equal(coreMetadata.Element(ns + field)?.Value, metadata.Element(ns + field)?.Value);
+        }
     }
 
     private static XElement Nuspec(ZipArchive package, string id)
