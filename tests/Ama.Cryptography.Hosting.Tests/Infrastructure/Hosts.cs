@@ -9,9 +9,9 @@ namespace Ama.Cryptography.Hosting.Tests.Infrastructure;
 public static class Hosts
 {
     public static IHost Build(Action<SecureKeyStorageOptions> configure, CapturingLoggerProvider? logs = null) =>
-        Build(services => services.AddSecureKeyStorage(configure), logs);
+        Build((services, _) => services.AddSecureKeyStorage(configure), logs);
 
-    public static IHost Build(Action<IServiceCollection> register, CapturingLoggerProvider? logs = null, IEnumerable<KeyValuePair<string, string?>>? configuration = null)
+    public static IHost Build(Action<IServiceCollection, IConfiguration> register, CapturingLoggerProvider? logs = null, IEnumerable<KeyValuePair<string, string?>>? configuration = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -30,7 +30,7 @@ public static class Hosts
             builder.Logging.AddProvider(logs);
         }
 
-        register(builder.Services);
+        register(builder.Services, builder.Configuration);
         return builder.Build();
     }
 
