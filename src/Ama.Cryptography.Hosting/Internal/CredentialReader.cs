@@ -1,0 +1,153 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Ama.Cryptography.KeyManagement;
+
+namespace Ama.Cryptography.Hosting.Internal;
+
+/// <summary>
+/// Reads the configured credential straight into secure memory. Files are read into a
+/// <see cref="SecureBuffer"/>; a password is decoded into a pinned char array that is zeroed
+/// before this returns, so no secret is left in a string or in a movable array.
+/// </summary>
+internal static class CredentialReader
+{
+    internal const int KeyLength = KeyStoreCredential.KeyLength;
+
+    /// <summary>The largest password file read: far above any password, small enough that a wrong path (a log, a disk image) is refused.</summary>
+    internal const int MaxPasswordFileBytes = 64 * 1024;
+
+    /// <summary>Base64 of 32 bytes is 44 characters; a few more are allowed for surrounding white space.</summary>
+    internal const int MaxBase64Length = 64;
+
+    /// <summary>Room for the decoding of any base64 text of <see cref="MaxBase64Length"/> characters.</summary>
+    internal const int Base64Capacity = MaxBase64Length / 4 * 3;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Returns a credential from the one source the (validated) options name; the caller disposes it.</summary>
+    internal static KeyStoreCredential Read(SecureKeyStorageOptions options, IServiceProvider services)
+    {
+        if (options.Credential is { } factory)
+        {
+            return factory(services) ?? throw Error.CredentialFactoryReturnedNull();
+        }
+
+        if (!string.IsNullOrEmpty(options.KeyFile))
+        {
+            return ReadKeyFile(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyFile)), options.KeyFile);
+        }
+
+        if (!string.IsNullOrEmpty(options.PasswordFile))
+        {
+            return ReadPasswordFile(Error.OptionName(options, nameof(SecureKeyStorageOptions.PasswordFile)), options.PasswordFile, options.Kdf ?? KeyStoreKdf.Default);
+        }
+
+        return ReadVariable(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyEnvironmentVariable)), options.KeyEnvironmentVariable ?? string.Empty);
+    }
+
+    private static KeyStoreCredential ReadKeyFile(string option, string path)
+    {
+        using SecureBuffer key = ReadSmallFile(option, path, KeyLength, out int length);
+        return length == KeyLength
+            ? KeyStoreCredential.FromKey(key.Span[..length])
+            : throw Error.CredentialChanged(Error.KeyFileLength(option, path, new FileInfo(path).Length));
+    }
+
+    private static KeyStoreCredential ReadPasswordFile(string option, string path, KeyStoreKdf kdf)
+    {
+        using SecureBuffer bytes = ReadSmallFile(option, path, MaxPasswordFileBytes, out int length);
+        if (length > MaxPasswordFileBytes)
+        {
+            throw Error.CredentialChanged(Error.PasswordFileLength(option, path, new FileInfo(path).Length, MaxPasswordFileBytes));
+        }
+
+        ReadOnlySpan<byte> password = WithoutTrailingLineBreak(bytes.Span[..length]);
+        if (password.IsEmpty)
+        {
+            throw Error.PasswordEmpty(option, path);
+        }
+
+        int charCount;
+        try
+        {
+            charCount = StrictUtf8.GetCharCount(password);
+        }
+        catch (DecoderFallbackException)
+        {
+            // The exception's message quotes the offending bytes, so it is not passed on.
+            throw Error.PasswordNotUtf8(option, path);
+        }
+
+        char[] chars = GC.AllocateArray<char>(charCount, pinned: true);
+        try
+        {
+            StrictUtf8.GetChars(password, chars);
+            return KeyStoreCredential.FromPassword(chars, kdf);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(chars.AsSpan()));
+        }
+    }
+
+    private static ReadOnlySpan<byte> WithoutTrailingLineBreak(ReadOnlySpan<byte> text) => text switch
+    {
+        [.. var rest, (byte)'\r', (byte)'\n'] => rest,
+        [.. var rest, (byte)'\n'] => rest,
+        _ => text,
+    };
+
+    private static KeyStoreCredential ReadVariable(string option, string variable)
+    {
+        string? value = Environment.GetEnvironmentVariable(variable);
+        Span<byte> decoded = stackalloc byte[Base64Capacity];
+        try
+        {
+            bool isKey = value is { Length: > 0 and <= MaxBase64Length }
+                && Convert.TryFromBase64Chars(value.AsSpan().Trim(), decoded, out int written)
+                && written == KeyLength;
+            return isKey
+                ? KeyStoreCredential.FromKey(decoded[..KeyLength])
+                : throw Error.CredentialChanged(Error.VariableNotKey(option, variable));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(decoded);
+        }
+    }
+
+    /// <summary>Reads up to <paramref name="max"/> bytes into secure memory, and one more, which tells a longer file apart; unbuffered, so no copy is left in a FileStream buffer.</summary>
+    private static SecureBuffer ReadSmallFile(string option, string path, int max, out int length)
+    {
+        var buffer = new SecureBuffer(max + 1);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            length = ReadAll(stream, buffer.Span);
+            return buffer;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            buffer.Dispose();
+            throw Error.CredentialChanged(Error.FileUnreadable(option, path, e));
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    private static int ReadAll(FileStream stream, Span<byte> destination)
+    {
+        int total = 0;
+        int read;
+        while (total < destination.Length && (read = stream.Read(destination[total..])) > 0)
+        {
+            total += read;
+        }
+
+        return total;
+    }
+}

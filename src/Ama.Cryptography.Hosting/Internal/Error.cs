@@ -1,0 +1,75 @@
+using System.Globalization;
+using Ama.Cryptography.KeyManagement;
+
+namespace Ama.Cryptography.Hosting.Internal;
+
+/// <summary>Builds every message of this package in one place: they name options, paths and variables, never secret bytes.</summary>
+internal static class Error
+{
+    private static string Format(string format, params object?[] args) =>
+        string.Format(CultureInfo.InvariantCulture, format, args);
+
+    /// <summary>The name of an option as the user wrote it: the configuration key when bound from configuration, else the property.</summary>
+    internal static string OptionName(SecureKeyStorageOptions options, string property) =>
+        options.ConfigurationPath is { Length: > 0 } section
+            ? Format("{0}:{1} (SecureKeyStorageOptions.{1})", section, property)
+            : "SecureKeyStorageOptions." + property;
+
+    internal static string PathMissing(string option) => Format(
+        "{0} is not set: give the key store file.", option);
+
+    internal static string StoreFileMissing(string option, string path) => Format(
+        "{0}: the key store file '{1}' does not exist. Create it (ama keystore create) or set CreateIfMissing to true.", option, path);
+
+    internal static string StoreDirectoryMissing(string option, string path) => Format(
+        "{0}: the directory of the key store file '{1}' does not exist, so the store cannot be created.", option, path);
+
+    internal static string NoCredential(SecureKeyStorageOptions options) => Format(
+        "No credential is configured for the key store: set one of {0}, {1}, {2} or {3}.",
+        OptionName(options, nameof(SecureKeyStorageOptions.KeyFile)),
+        OptionName(options, nameof(SecureKeyStorageOptions.PasswordFile)),
+        OptionName(options, nameof(SecureKeyStorageOptions.KeyEnvironmentVariable)),
+        "SecureKeyStorageOptions.Credential");
+
+    internal static string SeveralCredentials(IEnumerable<string> options) => Format(
+        "More than one credential is configured for the key store ({0}); set exactly one.", string.Join(", ", options));
+
+    internal static string FileMissing(string option, string path) => Format(
+        "{0}: the file '{1}' does not exist.", option, path);
+
+    internal static string FileIsDirectory(string option, string path) => Format(
+        "{0}: '{1}' is a directory, not a file.", option, path);
+
+    internal static string FileUnreadable(string option, string path, Exception cause) => Format(
+        "{0}: the file '{1}' cannot be read ({2}).", option, path, cause.GetType().Name);
+
+    internal static string KeyFileLength(string option, string path, long length) => Format(
+        "{0}: the key file '{1}' holds {2} bytes; a key store key is exactly {3} raw bytes.", option, path, length, KeyStoreCredential.KeyLength);
+
+    internal static string PasswordFileLength(string option, string path, long length, int max) => Format(
+        "{0}: the password file '{1}' holds {2} bytes; it must hold 1 to {3}.", option, path, length, max);
+
+    internal static string VariableNotSet(string option, string variable) => Format(
+        "{0}: the environment variable '{1}' is not set or is empty.", option, variable);
+
+    internal static string VariableNotKey(string option, string variable) => Format(
+        "{0}: the environment variable '{1}' does not hold a {2}-byte key in base64.", option, variable, KeyStoreCredential.KeyLength);
+
+    internal static string BadConfigurationValue(string key, string expected) => Format(
+        "The configuration value '{0}' is not valid: expected {1}.", key, expected);
+
+    internal static string BadKdf(string section, string reason) => Format(
+        "The configuration section '{0}' does not describe a valid KDF: {1}", section, reason);
+
+    internal static InvalidOperationException PasswordNotUtf8(string option, string path) => new(Format(
+        "{0}: the password file '{1}' is not valid UTF-8.", option, path));
+
+    internal static InvalidOperationException PasswordEmpty(string option, string path) => new(Format(
+        "{0}: the password file '{1}' holds an empty password.", option, path));
+
+    internal static InvalidOperationException CredentialChanged(string reason) => new(Format(
+        "The key store credential could not be read at start-up, though the options were valid a moment before: {0}", reason));
+
+    internal static InvalidOperationException CredentialFactoryReturnedNull() => new(
+        "SecureKeyStorageOptions.Credential returned null.");
+}

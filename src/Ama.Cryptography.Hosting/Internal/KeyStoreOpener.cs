@@ -1,0 +1,58 @@
+using Ama.Cryptography.KeyManagement;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ama.Cryptography.Hosting.Internal;
+
+/// <summary>Opens (or creates) the host's key store from the validated options, and starts watching its file.</summary>
+internal sealed class KeyStoreOpener(
+    IOptions<SecureKeyStorageOptions> options,
+    IServiceProvider services,
+    KeyStoreFileWatcher watcher,
+    ILoggerFactory? loggerFactory = null)
+{
+    /// <summary>The factory of the <see cref="SecureKeyStorage"/> singleton; the container disposes what it returns.</summary>
+    internal static SecureKeyStorage Create(IServiceProvider services)
+    {
+        var opener = (KeyStoreOpener)services.GetService(typeof(KeyStoreOpener))!;
+        return opener.Open();
+    }
+
+    internal SecureKeyStorage Open()
+    {
+        if (loggerFactory is not null)
+        {
+            SecureMemory.UseLoggerFactory(loggerFactory);
+        }
+
+        // Reading .Value runs validation, so a lazily resolved storage gets the same messages as start-up.
+        SecureKeyStorageOptions settings = options.Value;
+        string path = Path.GetFullPath(settings.Path!);
+        SecureKeyStorage storage;
+        using (KeyStoreCredential credential = CredentialReader.Read(settings, services))
+        {
+            storage = OpenOrCreate(path, credential, settings.CreateIfMissing);
+        }
+
+        watcher.Watch(storage);
+        return storage;
+    }
+
+    private static SecureKeyStorage OpenOrCreate(string path, KeyStoreCredential credential, bool createIfMissing)
+    {
+        if (!createIfMissing || File.Exists(path) || Directory.Exists(path))
+        {
+            return SecureKeyStorage.Open(path, credential);
+        }
+
+        try
+        {
+            return SecureKeyStorage.Create(path, credential);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first: open theirs.
+            return SecureKeyStorage.Open(path, credential);
+        }
+    }
+}

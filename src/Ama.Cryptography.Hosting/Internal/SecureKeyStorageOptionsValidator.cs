@@ -1,0 +1,155 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+
+namespace Ama.Cryptography.Hosting.Internal;
+
+/// <summary>
+/// Checks the options at start-up (<c>ValidateOnStart</c>) without reading a secret into a string:
+/// files are checked by their length and by opening them, the variable is decoded into a stack
+/// buffer that is zeroed at once.
+/// </summary>
+internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<SecureKeyStorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SecureKeyStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>(options.ConfigurationErrors);
+        failures.AddRange(CheckPath(options));
+        failures.AddRange(CheckCredential(options));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static IEnumerable<string> CheckPath(SecureKeyStorageOptions options)
+    {
+        string option = Error.OptionName(options, nameof(SecureKeyStorageOptions.Path));
+        if (string.IsNullOrWhiteSpace(options.Path))
+        {
+            yield return Error.PathMissing(option);
+            yield break;
+        }
+
+        string path = Path.GetFullPath(options.Path);
+        if (File.Exists(path) || Directory.Exists(path))
+        {
+            // A directory at the path is the key store's own error (KeyStoreException) at open.
+            yield break;
+        }
+
+        if (!options.CreateIfMissing)
+        {
+            yield return Error.StoreFileMissing(option, path);
+        }
+        else if (!Directory.Exists(Path.GetDirectoryName(path)))
+        {
+            yield return Error.StoreDirectoryMissing(option, path);
+        }
+    }
+
+    private static IEnumerable<string> CheckCredential(SecureKeyStorageOptions options)
+    {
+        List<string> given = GivenSources(options);
+        if (given.Count == 0)
+        {
+            return [Error.NoCredential(options)];
+        }
+
+        if (given.Count > 1)
+        {
+            return [Error.SeveralCredentials(given)];
+        }
+
+        string? problem = options switch
+        {
+            { KeyFile: { Length: > 0 } keyFile } => CheckKeyFile(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyFile)), keyFile),
+            { PasswordFile: { Length: > 0 } passwordFile } => CheckPasswordFile(Error.OptionName(options, nameof(SecureKeyStorageOptions.PasswordFile)), passwordFile),
+            { KeyEnvironmentVariable: { Length: > 0 } variable } => CheckVariable(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyEnvironmentVariable)), variable),
+            _ => null,
+        };
+        return problem is null ? [] : [problem];
+    }
+
+    /// <summary>The options that name a credential source, as the user would write them.</summary>
+    internal static List<string> GivenSources(SecureKeyStorageOptions options)
+    {
+        var given = new List<string>();
+        AddIfSet(given, options, nameof(SecureKeyStorageOptions.KeyFile), options.KeyFile);
+        AddIfSet(given, options, nameof(SecureKeyStorageOptions.PasswordFile), options.PasswordFile);
+        AddIfSet(given, options, nameof(SecureKeyStorageOptions.KeyEnvironmentVariable), options.KeyEnvironmentVariable);
+        if (options.Credential is not null)
+        {
+            given.Add("SecureKeyStorageOptions.Credential");
+        }
+
+        return given;
+    }
+
+    private static void AddIfSet(List<string> given, SecureKeyStorageOptions options, string property, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            given.Add(Error.OptionName(options, property));
+        }
+    }
+
+    private static string? CheckKeyFile(string option, string path)
+    {
+        string? problem = CheckReadableFile(option, path, out long length);
+        return problem ?? (length == CredentialReader.KeyLength ? null : Error.KeyFileLength(option, path, length));
+    }
+
+    private static string? CheckPasswordFile(string option, string path)
+    {
+        string? problem = CheckReadableFile(option, path, out long length);
+        return problem ?? (length is > 0 and <= CredentialReader.MaxPasswordFileBytes
+            ? null
+            : Error.PasswordFileLength(option, path, length, CredentialReader.MaxPasswordFileBytes));
+    }
+
+    /// <summary>Opens the file for reading, and reads nothing from it.</summary>
+    private static string? CheckReadableFile(string option, string path, out long length)
+    {
+        length = 0;
+        if (Directory.Exists(path))
+        {
+            return Error.FileIsDirectory(option, path);
+        }
+
+        if (!File.Exists(path))
+        {
+            return Error.FileMissing(option, path);
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            length = stream.Length;
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Error.FileUnreadable(option, path, e);
+        }
+    }
+
+    private static string? CheckVariable(string option, string variable)
+    {
+        string? value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrEmpty(value))
+        {
+            return Error.VariableNotSet(option, variable);
+        }
+
+        Span<byte> decoded = stackalloc byte[CredentialReader.Base64Capacity];
+        try
+        {
+            bool isKey = value.Length <= CredentialReader.MaxBase64Length
+                && Convert.TryFromBase64Chars(value.AsSpan().Trim(), decoded, out int written)
+                && written == CredentialReader.KeyLength;
+            return isKey ? null : Error.VariableNotKey(option, variable);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(decoded);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Ama.Cryptography.KeyManagement;
+
+namespace Ama.Cryptography.Hosting;
+
+/// <summary>
+/// Where the host's <see cref="SecureKeyStorage"/> lives and what opens it. Exactly one credential
+/// source must be set: <see cref="KeyFile"/>, <see cref="PasswordFile"/>,
+/// <see cref="KeyEnvironmentVariable"/> or <see cref="Credential"/>. The options are validated when
+/// the host starts; messages name the option and the path or variable, never a secret.
+/// </summary>
+public sealed class SecureKeyStorageOptions
+{
+    /// <summary>Gets or sets the key store file. Required.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Gets or sets a file of exactly 32 raw bytes, the master key (the format of the <c>ama</c> command's <c>--key-file</c>).</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>Gets or sets a file holding the password as UTF-8; one trailing "\n" or "\r\n" is removed.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>Gets or sets the name (not the value) of an environment variable that holds the 32-byte master key in base64.</summary>
+    public string? KeyEnvironmentVariable { get; set; }
+
+    /// <summary>
+    /// Gets or sets a factory for the credential, for keys that come from elsewhere (a KMS, a secret
+    /// manager). The credential it returns is disposed as soon as the store is open.
+    /// </summary>
+    public Func<IServiceProvider, KeyStoreCredential>? Credential { get; set; }
+
+    /// <summary>Gets or sets whether a missing key store file is created (empty) at start-up. Off by default: a missing file is then an error.</summary>
+    public bool CreateIfMissing { get; set; }
+
+    /// <summary>
+    /// Gets or sets the password KDF used when <see cref="CreateIfMissing"/> creates a password store;
+    /// <see langword="null"/> means <see cref="KeyStoreKdf.Default"/>. An existing store keeps the KDF recorded in its file.
+    /// </summary>
+    public KeyStoreKdf? Kdf { get; set; }
+
+    /// <summary>Gets the configuration section these options were bound from, to name its keys in messages; null when set in code only.</summary>
+    internal string? ConfigurationPath { get; set; }
+
+    /// <summary>Gets the problems found while binding configuration values (a bad KDF, a bad boolean), reported by validation.</summary>
+    internal List<string> ConfigurationErrors { get; } = [];
+}
