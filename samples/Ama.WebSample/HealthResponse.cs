@@ -1,32 +1,54 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Ama.WebSample;
 
-/// <summary>Writes a health report as JSON: the overall status, and each check's status, description and data (the self-test outcomes and advice).</summary>
+/// <summary>
+/// Writes a health report as JSON: the overall status, and each entry's status, description and data
+/// (for the secure-memory check: the backend, the memory source, and each self-test check with its advice).
+/// </summary>
 public static class HealthResponse
 {
     /// <summary>The response writer for <c>MapHealthChecks</c>.</summary>
     /// <param name="context">The request.</param>
     /// <param name="report">The report.</param>
     /// <returns>The write.</returns>
-    public static Task WriteJsonAsync(HttpContext context, HealthReport report)
+    public static async Task WriteJsonAsync(HttpContext context, HealthReport report)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(report);
         context.Response.ContentType = "application/json; charset=utf-8";
-        var body = new Dictionary<string, object?>
+        using var buffer = new MemoryStream();
+        await using (var json = new Utf8JsonWriter(buffer))
         {
-            ["status"] = report.Status.ToString(),
-            ["checks"] = report.Entries.ToDictionary(
-                entry => entry.Key,
-                entry => new Dictionary<string, object?>
-                {
-                    ["status"] = entry.Value.Status.ToString(),
-                    ["description"] = entry.Value.Description,
-                    ["data"] = entry.Value.Data,
-                }),
-        };
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted);
+            json.WriteStartObject();
+            json.WriteString("status", report.Status.ToString());
+            json.WriteStartObject("entries");
+            foreach ((string name, HealthReportEntry entry) in report.Entries)
+            {
+                WriteEntry(json, name, entry);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        await context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted);
+    }
+
+    private static void WriteEntry(Utf8JsonWriter json, string name, HealthReportEntry entry)
+    {
+        json.WriteStartObject(name);
+        json.WriteString("status", entry.Status.ToString());
+        json.WriteString("description", entry.Description);
+        json.WriteStartObject("data");
+        foreach ((string key, object value) in entry.Data)
+        {
+            json.WriteString(key, Convert.ToString(value, CultureInfo.InvariantCulture));
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Ama.Cryptography.Hosting.Internal;
 using Ama.Cryptography.Hosting.Tests.Infrastructure;
 using Ama.Cryptography.Tests.Infrastructure;
-using Ama.HealthProbe;
+using Ama.WebSample;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
@@ -34,7 +34,7 @@ public sealed class HealthCheckTests
         builder.Logging.ClearProviders();
         builder.Services.AddHealthChecks().AddSecureMemoryCheck();
         await using WebApplication app = builder.Build();
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthJson.WriteAsync });
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteJsonAsync });
         await app.StartAsync(Token);
 
         (HttpStatusCode code, JsonElement report) = await GetHealthAsync(new Uri(app.Urls.First()));
