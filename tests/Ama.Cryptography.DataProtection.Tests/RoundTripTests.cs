@@ -126,6 +126,32 @@ public sealed class RoundTripTests
         Assert.Equal(2 * KeysEach, fresh.KeyManager.GetAllKeys().Count);
     }
 
+    [Fact]
+    public void Keys_deleted_through_the_key_manager_leave_the_store_and_the_others_stay()
+    {
+        using var dir = new TempDirectory();
+        string store = dir.File("keys.amaks");
+        byte[] storeKey = DataProtectionHost.CreateStore(store);
+        string payload;
+        Guid deleted;
+        using (var host = DataProtectionHost.Start(store, storeKey))
+        {
+            payload = host.Protector.Protect("kept");
+            var now = DateTimeOffset.UtcNow;
+            deleted = host.KeyManager.CreateNewKey(now.AddDays(1), now.AddDays(90)).KeyId;
+            Assert.Equal(2, host.KeyManager.GetAllKeys().Count);
+
+            var keyManager = Assert.IsType<XmlKeyManager>(host.KeyManager);
+            Assert.True(keyManager.CanDeleteKeys);
+            Assert.True(keyManager.DeleteKeys(k => k.KeyId == deleted));
+        }
+
+        using var fresh = DataProtectionHost.Start(store, storeKey);
+        Assert.Equal([KeyIdOf(payload)], fresh.KeyManager.GetAllKeys().Select(k => k.KeyId));
+        Assert.DoesNotContain(fresh.Storage.ListKeys(), n => n.Contains(deleted.ToString("D"), StringComparison.Ordinal));
+        Assert.Equal("kept", fresh.Protector.Unprotect(payload));
+    }
+
     /// <summary>The key id in a protected payload: after the 4-byte magic header, 16 bytes.</summary>
     internal static Guid KeyIdOf(string payload) => new(WebEncoders.Base64UrlDecode(payload).AsSpan(4, 16));
 

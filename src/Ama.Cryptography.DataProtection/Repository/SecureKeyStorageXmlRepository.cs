@@ -11,25 +11,32 @@ namespace Ama.Cryptography.DataProtection;
 /// old ring or the new one, and every process that opens the store sees the elements of the others
 /// at its next <see cref="GetAllElements"/>.
 /// </summary>
-internal sealed class SecureKeyStorageXmlRepository(SecureKeyStorage storage) : IXmlRepository
+internal sealed class SecureKeyStorageXmlRepository(SecureKeyStorage storage) : IDeletableXmlRepository
 {
-    public IReadOnlyCollection<XElement> GetAllElements()
+    public IReadOnlyCollection<XElement> GetAllElements() =>
+        [.. ReadAll().Select(stored => stored.Element)];
+
+    /// <summary>
+    /// Lets Data Protection choose elements to delete (keys it has decided to forget), then destroys the
+    /// chosen entry versions in one key store commit: all of them or, if the write fails, none.
+    /// </summary>
+    public bool DeleteElements(Action<IReadOnlyCollection<IDeletableElement>> chooseElements)
     {
-        if (storage.FilePath is not null)
+        ArgumentNullException.ThrowIfNull(chooseElements);
+        List<StoredElement> candidates = ReadAll();
+        chooseElements(candidates.AsReadOnly());
+        using KeyStoreBatch batch = storage.BeginBatch();
+        foreach (StoredElement chosen in candidates.Where(c => c.DeletionOrder.HasValue).OrderBy(c => c.DeletionOrder))
         {
-            storage.Refresh();
+            batch.DestroyVersion(chosen.Name, chosen.Version);
         }
 
-        var elements = new List<XElement>();
-        foreach (string name in storage.ListKeys())
+        if (batch.Count > 0)
         {
-            if (name.StartsWith(Names.RepositoryPrefix, StringComparison.Ordinal))
-            {
-                AddEveryVersion(name, elements);
-            }
+            batch.Commit();
         }
 
-        return elements.AsReadOnly();
+        return true;
     }
 
     /// <summary>
@@ -46,12 +53,43 @@ internal sealed class SecureKeyStorageXmlRepository(SecureKeyStorage storage) : 
         storage.Store(Names.RepositoryEntryName(friendlyName), xml.Span);
     }
 
-    private void AddEveryVersion(string name, List<XElement> elements)
+    private List<StoredElement> ReadAll()
+    {
+        if (storage.FilePath is not null)
+        {
+            storage.Refresh();
+        }
+
+        var elements = new List<StoredElement>();
+        foreach (string name in storage.ListKeys())
+        {
+            if (name.StartsWith(Names.RepositoryPrefix, StringComparison.Ordinal))
+            {
+                AddEveryVersion(name, elements);
+            }
+        }
+
+        return elements;
+    }
+
+    private void AddEveryVersion(string name, List<StoredElement> elements)
     {
         foreach (KeyVersionInfo version in storage.ListVersions(name))
         {
             using SecureBuffer xml = storage.Retrieve(name, version.Version);
-            elements.Add(XmlBytes.Parse(xml));
+            elements.Add(new StoredElement(name, version.Version, XmlBytes.Parse(xml)));
         }
+    }
+
+    /// <summary>An element with the entry version that holds it, as Data Protection's deletion callback sees it.</summary>
+    private sealed class StoredElement(string name, int version, XElement element) : IDeletableElement
+    {
+        public string Name => name;
+
+        public int Version => version;
+
+        public XElement Element => element;
+
+        public int? DeletionOrder { get; set; }
     }
 }
