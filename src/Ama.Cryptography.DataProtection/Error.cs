@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace Ama.Cryptography.DataProtection;
+
+/// <summary>Builds every exception message of this package in one place: they name the element, the key name or the version that was wrong, never key material.</summary>
+internal static class Error
+{
+    private static string Format(string format, params object?[] args) =>
+        string.Format(CultureInfo.InvariantCulture, format, args);
+
+    internal static InvalidOperationException KeyStorageNotRegistered() => new(
+        "No SecureKeyStorage is registered in the service provider. Register one (AddSecureKeyStorage from Ama.Cryptography.Hosting, or services.AddSingleton(SecureKeyStorage.Open(...))) before using ProtectKeysWithSecureKeyStorage or PersistKeysToSecureKeyStorage.");
+
+    internal static ArgumentException InvalidKeyName(string paramName) => new(
+        "The key-encryption key name must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.", paramName);
+
+    internal static ArgumentException KeyNameInRepositoryRange(string paramName, string prefix) => new(
+        Format("The key-encryption key name must not start with '{0}': that prefix holds the Data Protection key ring.", prefix), paramName);
+
+    internal static CryptographicException UnexpectedElement(string actual) => new(
+        Format("The encrypted Data Protection key is not an <encryptedKey> element of namespace '{0}' (found '{1}').", Names.Namespace, actual));
+
+    internal static CryptographicException MissingPart(string part) => new(
+        Format("The encrypted Data Protection key has no valid {0}.", part));
+
+    internal static CryptographicException BadBase64(string part, Exception inner) => new(
+        Format("The {0} of the encrypted Data Protection key is not valid base64.", part), inner);
+
+    internal static CryptographicException WrongLength(string part, int expected, int actual) => new(
+        Format("The {0} of the encrypted Data Protection key is {1} bytes; it must be {2}.", part, actual, expected));
+
+    internal static CryptographicException InvalidKekName() => new(
+        "The encrypted Data Protection key names a key-encryption key that is not a valid key store name (1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-').");
+
+    internal static CryptographicException InvalidKekVersion(string value) => new(
+        Format("The encrypted Data Protection key names key-encryption key version '{0}'; a version is a positive integer.", value));
+
+    internal static CryptographicException KekNotFound(string name, int version, string? path, Exception inner) => new(
+        Format("The key-encryption key '{0}' version {1} is not in the key store {2}; it was destroyed, or the key XML names another key or version than it was encrypted with.", name, version, Describe(path)), inner);
+
+    internal static CryptographicException KekWrongLength(string name, int version, int length) => new(
+        Format("The key-encryption key '{0}' version {1} holds {2} bytes; a key-encryption key is 32 bytes.", name, version, length));
+
+    internal static CryptographicException AuthenticationFailed(string name, int version, Exception inner) => new(
+        Format("The encrypted Data Protection key did not authenticate under key-encryption key '{0}' version {1}: its nonce, ciphertext, tag, key name or version was altered.", name, version), inner);
+
+    internal static CryptographicException DecryptedNotXml(Exception inner) => new(
+        "The decrypted Data Protection key is not well-formed XML.", inner);
+
+    private static string Describe(string? path) => path is null ? "(in memory)" : Format("'{0}'", path);
+}
