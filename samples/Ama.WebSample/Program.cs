@@ -19,7 +19,13 @@ builder.Services.AddDataProtection()
     .PersistKeysToSecureKeyStorage()
     .ProtectKeysWithSecureKeyStorage();
 
-builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
+// An API answers 401 rather than redirecting to a login page.
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+    .AddCookie(cookie => cookie.Events.OnRedirectToLogin = context =>
+    {
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        return Task.CompletedTask;
+    });
 builder.Services.AddAuthorization();
 
 var app = builder.Build();

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 namespace Ama.WebSample.Tests;
 
 /// <summary>A temporary directory with a 32-byte key file, for one key store of the sample.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SampleDirectory : IDisposable
 {
     public SampleDirectory()

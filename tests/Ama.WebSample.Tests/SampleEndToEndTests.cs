@@ -17,6 +17,7 @@ namespace Ama.WebSample.Tests;
 /// Data Protection key and the key-encryption key are rotated, and a copy of the store opened with
 /// the wrong credential stops the app at start-up without touching the file.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SampleEndToEndTests
 {
     private const string ApplicationName = "Ama.WebSample";
