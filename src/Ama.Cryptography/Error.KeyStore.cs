@@ -58,10 +58,10 @@ internal static partial class Error
         Format("Another process changed the credential of the key store '{0}'. Open it again with the new credential.", path));
 
     internal static KeyStoreException KeyStoreReplaced(string path) => new(
-        Format("The file '{0}' is now a different key store than the one that was opened.", path));
+        Format("The key store '{0}' is now a different store than the one that was opened.", path));
 
     internal static KeyStoreDamagedException KeyStoreRolledBack(string path, ulong seen, ulong found) => new(
-        Format("The key store file '{0}' was rolled back from generation {1} to {2}.", path, seen, found));
+        Format("The key store '{0}' was rolled back from generation {1} to {2}.", path, seen, found));
 
     internal static KeyStoreException KeyStoreLockTimeout(string path, TimeSpan timeout, Exception inner) => new(
         Format("Another writer held the lock on the key store '{0}' for more than {1} s.", path, timeout.TotalSeconds), inner);

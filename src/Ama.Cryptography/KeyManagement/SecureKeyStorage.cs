@@ -37,10 +37,8 @@ public sealed class SecureKeyStorage : IDisposable
 
     private readonly Lock gate = new();
     private readonly byte[]? callerKey;
-    private readonly string? path;
-    private KeyStoreState state;
-    private KeyRing ring;
-    private SecureBuffer? masterKey;
+    private readonly IKeyStoreBackend? backend;
+    private readonly KeyStoreEnvelope envelope;
     private bool disposed;
 
     /// <summary>Creates an in-memory storage whose entries are encrypted under <paramref name="encryptionKey"/>.</summary>
@@ -61,20 +59,17 @@ public sealed class SecureKeyStorage : IDisposable
         }
 
         callerKey = encryptionKey;
-        ring = KeyRing.FromDataKey(encryptionKey);
-        state = new KeyStoreState { StoreId = RandomNumberGenerator.GetBytes(16) };
+        envelope = KeyStoreEnvelope.InMemory(encryptionKey);
     }
 
-    private SecureKeyStorage(string path, KeyStoreState state, KeyRing ring, SecureBuffer masterKey)
+    private SecureKeyStorage(IKeyStoreBackend backend, KeyStoreEnvelope envelope)
     {
-        this.path = path;
-        this.state = state;
-        this.ring = ring;
-        this.masterKey = masterKey;
+        this.backend = backend;
+        this.envelope = envelope;
     }
 
-    /// <summary>Gets the full path of the key store file, or <see langword="null"/> for an in-memory storage.</summary>
-    public string? FilePath => path;
+    /// <summary>Gets the full path of the key store file, or <see langword="null"/> for an in-memory storage or one in a database.</summary>
+    public string? FilePath => (backend as KeyStoreFileBackend)?.Location;
 
     /// <summary>
     /// Gets the generation this instance last read or wrote; every committed change adds one.
@@ -88,7 +83,7 @@ public sealed class SecureKeyStorage : IDisposable
             lock (gate)
             {
                 ThrowIfDisposed();
-                return (long)state.Generation;
+                return (long)envelope.State.Generation;
             }
         }
     }
@@ -107,7 +102,7 @@ public sealed class SecureKeyStorage : IDisposable
             lock (gate)
             {
                 ThrowIfDisposed();
-                return state.Kdf;
+                return envelope.State.Kdf;
             }
         }
     }
@@ -124,45 +119,7 @@ public sealed class SecureKeyStorage : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(credential);
         credential.ThrowIfDisposed();
-        string fullPath = Path.GetFullPath(path);
-        var state = new KeyStoreState
-        {
-            StoreId = RandomNumberGenerator.GetBytes(16),
-            Generation = 1,
-            Kdf = credential.Kdf,
-            Salt = credential.IsPassword ? RandomNumberGenerator.GetBytes(KeyDerivation.SaltLength) : new byte[KeyDerivation.SaltLength],
-        };
-        var master = new SecureBuffer(KeyDerivation.KeyLength);
-        var ring = KeyRing.CreateRandom();
-        try
-        {
-            credential.DeriveMasterKey(state.Kdf, state.Salt, master.Span);
-            state.Commitment = KeyRing.Commitment(master.Span, state);
-            ring.Wrap(master.Span, state);
-            // Checked before the lock too, so that a directory at the path does not get a stray lock file beside it.
-            if (KeyStorePath.AnythingAt(KeyStorePath.WriteTarget(fullPath)))
-            {
-                throw Error.KeyStoreExists(fullPath);
-            }
-
-            using (var writeLock = KeyStoreWriteLock.Acquire(fullPath))
-            {
-                if (KeyStorePath.AnythingAt(writeLock.Target))
-                {
-                    throw Error.KeyStoreExists(fullPath);
-                }
-
-                writeLock.Replace(KeyStoreFormat.Serialize(state, ring.MacKey));
-            }
-
-            return new SecureKeyStorage(fullPath, state, ring, master);
-        }
-        catch
-        {
-            ring.Dispose();
-            master.Dispose();
-            throw;
-        }
+        return CreateIn(new KeyStoreFileBackend(Path.GetFullPath(path)), credential);
     }
 
     /// <summary>
@@ -182,26 +139,7 @@ public sealed class SecureKeyStorage : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(credential);
         credential.ThrowIfDisposed();
-        string fullPath = Path.GetFullPath(path);
-        byte[] file = KeyStoreFile.Read(fullPath);
-        var state = KeyStoreFormat.Parse(file);
-        if ((state.Kdf is not null) != credential.IsPassword)
-        {
-            throw Error.KeyStoreCredentialKind(fullPath, state.Kdf is not null);
-        }
-
-        var master = new SecureBuffer(KeyDerivation.KeyLength);
-        try
-        {
-            credential.DeriveMasterKey(state.Kdf, state.Salt, master.Span);
-            var ring = Authenticate(fullPath, file, state, master.Span, wrongCredential: Error.KeyStoreWrongCredential);
-            return new SecureKeyStorage(fullPath, state, ring, master);
-        }
-        catch
-        {
-            master.Dispose();
-            throw;
-        }
+        return OpenIn(new KeyStoreFileBackend(Path.GetFullPath(path)), credential);
     }
 
     /// <summary>Stores <paramref name="keyMaterial"/> under <paramref name="name"/> as a new version, which becomes the primary.</summary>
@@ -303,7 +241,7 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            return state.Entries.ContainsKey(name);
+            return envelope.State.Entries.ContainsKey(name);
         }
     }
 
@@ -315,7 +253,7 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            return [.. state.Entries.Keys];
+            return [.. envelope.State.Entries.Keys];
         }
     }
 
@@ -331,7 +269,7 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            if (!state.Entries.TryGetValue(name, out var entry))
+            if (!envelope.State.Entries.TryGetValue(name, out var entry))
             {
                 throw Error.KeyStoreNameNotFound(name);
             }
@@ -371,28 +309,10 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            string file = path ?? throw Error.KeyStoreInMemory();
-            var newMaster = new SecureBuffer(KeyDerivation.KeyLength);
-            try
-            {
-                using (var writeLock = KeyStoreWriteLock.Acquire(file))
-                {
-                    ReloadUnderLock();
-                    var draft = state.Draft();
-                    draft.Kdf = newCredential.Kdf;
-                    draft.Salt = newCredential.IsPassword ? RandomNumberGenerator.GetBytes(KeyDerivation.SaltLength) : new byte[KeyDerivation.SaltLength];
-                    newCredential.DeriveMasterKey(draft.Kdf, draft.Salt, newMaster.Span);
-                    draft.Commitment = KeyRing.Commitment(newMaster.Span, draft);
-                    ring.Wrap(newMaster.Span, draft);
-                    Write(draft, ring, writeLock);
-                }
-
-                (masterKey, newMaster) = (newMaster, masterKey!);
-            }
-            finally
-            {
-                newMaster.Dispose();
-            }
+            var store = backend ?? throw Error.KeyStoreInMemory();
+            using var writer = store.BeginWrite();
+            envelope.CatchUp(store.Location, writer.Read());
+            envelope.ChangeCredential(newCredential, writer);
         }
     }
 
@@ -409,24 +329,8 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            using var writeLock = path is null ? null : KeyStoreWriteLock.Acquire(path);
-            ReloadUnderLock();
-            var newRing = KeyRing.CreateRandom();
-            try
-            {
-                var rotated = Reencrypt(newRing);
-                if (masterKey is not null)
-                {
-                    newRing.Wrap(masterKey.Span, rotated);
-                }
-
-                Write(rotated, newRing, writeLock);
-                (ring, newRing) = (newRing, ring);
-            }
-            finally
-            {
-                newRing.Dispose();
-            }
+            using var writer = BeginWrite();
+            envelope.RotateDataKey(writer);
         }
     }
 
@@ -440,8 +344,8 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            _ = path ?? throw Error.KeyStoreInMemory();
-            ReloadUnderLock();
+            var store = backend ?? throw Error.KeyStoreInMemory();
+            envelope.CatchUp(store.Location, store.Read());
         }
     }
 
@@ -456,14 +360,12 @@ public sealed class SecureKeyStorage : IDisposable
             }
 
             disposed = true;
-            ring.Dispose();
-            masterKey?.Dispose();
+            envelope.Dispose();
+            backend?.Dispose();
             if (callerKey is not null)
             {
                 SecureMemory.Zero(callerKey);
             }
-
-            state.Entries.Clear();
         }
     }
 
@@ -471,10 +373,43 @@ public sealed class SecureKeyStorage : IDisposable
     /// <returns>The description.</returns>
     public override string ToString() => disposed
         ? "SecureKeyStorage(disposed)"
-        : $"SecureKeyStorage({path ?? "in memory"}, {state.Entries.Count} keys, generation {state.Generation})";
+        : $"SecureKeyStorage({backend?.Location ?? "in memory"}, {envelope.State.Entries.Count} keys, generation {envelope.State.Generation})";
 
     /// <summary>Gets the live state, for tests that move ciphertexts around.</summary>
-    internal KeyStoreState StateForTests => state;
+    internal KeyStoreState StateForTests => envelope.State;
+
+    /// <summary>Creates a store in <paramref name="backend"/>, which the storage then owns (and disposes, also when creating fails).</summary>
+    /// <exception cref="IOException">A store already exists there.</exception>
+    internal static SecureKeyStorage CreateIn(IKeyStoreBackend backend, KeyStoreCredential credential)
+    {
+        KeyStoreEnvelope? envelope = null;
+        try
+        {
+            envelope = KeyStoreEnvelope.CreateNew(credential, out byte[] image);
+            backend.Create(image);
+            return new SecureKeyStorage(backend, envelope);
+        }
+        catch
+        {
+            envelope?.Dispose();
+            backend.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens the store in <paramref name="backend"/>, which the storage then owns (and disposes, also when opening fails).</summary>
+    internal static SecureKeyStorage OpenIn(IKeyStoreBackend backend, KeyStoreCredential credential)
+    {
+        try
+        {
+            return new SecureKeyStorage(backend, KeyStoreEnvelope.Open(backend.Location, backend.Read(), credential));
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Applies a batch under the locks; returns per change the new version (Store) or 1/0 (Delete, DestroyVersion).</summary>
     internal int[] Commit(List<PendingChange> changes)
@@ -482,30 +417,30 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            using var writeLock = path is null ? null : KeyStoreWriteLock.Acquire(path);
-            ReloadUnderLock();
-            var draft = state.Draft();
-            var results = ApplyAll(draft, changes);
-            Write(draft, ring, writeLock);
-            return results;
+            using var writer = BeginWrite();
+            return envelope.Commit(changes, writer);
         }
     }
 
-    private static KeyRing Authenticate(string fullPath, byte[] file, KeyStoreState state, ReadOnlySpan<byte> master, Func<string, KeyStoreCredentialException> wrongCredential)
+    /// <summary>For a stored (not in-memory) storage: takes the writers' lock and catches up with what other writers committed.</summary>
+    private IKeyStoreWriter? BeginWrite()
     {
-        if (!CryptographicOperations.FixedTimeEquals(KeyRing.Commitment(master, state), state.Commitment))
+        if (backend is null)
         {
-            throw wrongCredential(fullPath);
+            return null;
         }
 
-        var ring = KeyRing.Unwrap(master, state) ?? throw Error.KeyStoreDamaged("the wrapped data key does not decrypt");
-        if (!KeyStoreFormat.MacMatches(file, ring.MacKey))
+        var writer = backend.BeginWrite();
+        try
         {
-            ring.Dispose();
-            throw Error.KeyStoreDamaged("the whole-file MAC does not match (entries were changed, removed, reordered or swapped)");
+            envelope.CatchUp(backend.Location, writer.Read());
+            return writer;
         }
-
-        return ring;
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
     }
 
     private bool TryRetrieveCore(string name, int? version, [NotNullWhen(true)] out SecureBuffer? key)
@@ -514,171 +449,8 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            key = null;
-            if (!state.Entries.TryGetValue(name, out var entry))
-            {
-                return false;
-            }
-
-            var sealedVersion = version is { } v ? entry.Find(v) : entry.Primary;
-            if (sealedVersion is null)
-            {
-                return false;
-            }
-
-            key = Decrypt(entry.Name, sealedVersion);
-            return true;
+            return envelope.TryDecrypt(name, version, out key);
         }
-    }
-
-    private SecureBuffer Decrypt(string name, SealedVersion version)
-    {
-        var buffer = new SecureBuffer(version.Length);
-        using var cipher = new EntryCipher(ring);
-        if (!cipher.TryOpen(state.StoreId, name, version, buffer.Span))
-        {
-            buffer.Dispose();
-            throw Error.KeyStoreEntryDamaged(name, version.Version);
-        }
-
-        return buffer;
-    }
-
-    /// <summary>Applies the changes to <paramref name="draft"/>, which replaces the live state only when it is written, so a batch is all or nothing in memory as in the file.</summary>
-    private int[] ApplyAll(KeyStoreState draft, List<PendingChange> changes)
-    {
-        var results = new int[changes.Count];
-        using var cipher = new EntryCipher(ring);
-        for (int i = 0; i < changes.Count; i++)
-        {
-            results[i] = Apply(draft, cipher, changes[i]);
-        }
-
-        return results;
-    }
-
-    private static int Apply(KeyStoreState draft, EntryCipher cipher, PendingChange change)
-    {
-        switch (change.Kind)
-        {
-            case PendingChange.ChangeKind.Store:
-                return StoreOne(draft, cipher, change);
-            case PendingChange.ChangeKind.Delete:
-                return draft.Entries.Remove(change.Name) ? 1 : 0;
-            default:
-                return DestroyOne(draft, change.Name, change.Version) ? 1 : 0;
-        }
-    }
-
-    private static int StoreOne(KeyStoreState draft, EntryCipher cipher, PendingChange change)
-    {
-        draft.Entries.TryGetValue(change.Name, out var entry);
-        if (entry?.Versions.Count == ushort.MaxValue)
-        {
-            throw Error.KeyStoreTooManyVersions(change.Name);
-        }
-
-        int version = entry?.NextVersion ?? 1;
-        var sealedVersion = cipher.Seal(draft, change.Name, version, change.Metadata, change.Plaintext!.Span);
-        if (entry is null)
-        {
-            entry = new KeyEntry(change.Name);
-            draft.Entries.Add(change.Name, entry);
-        }
-
-        entry.NextVersion = version + 1;
-        entry.Versions.Add(sealedVersion);
-        return version;
-    }
-
-    private static bool DestroyOne(KeyStoreState draft, string name, int version)
-    {
-        if (!draft.Entries.TryGetValue(name, out var entry) || entry.Versions.RemoveAll(v => v.Version == version) == 0)
-        {
-            return false;
-        }
-
-        if (entry.Versions.Count == 0)
-        {
-            draft.Entries.Remove(name);
-        }
-
-        return true;
-    }
-
-    /// <summary>Returns the live state re-sealed under <paramref name="newRing"/>; each version keeps its creation time.</summary>
-    private KeyStoreState Reencrypt(KeyRing newRing)
-    {
-        using var oldCipher = new EntryCipher(ring);
-        using var newCipher = new EntryCipher(newRing);
-        var rotated = new KeyStoreState
-        {
-            StoreId = state.StoreId,
-            Generation = state.Generation,
-            Kdf = state.Kdf,
-            Salt = state.Salt,
-            Commitment = state.Commitment,
-            WrappedDataKey = state.WrappedDataKey,
-        };
-        foreach (var entry in state.Entries.Values)
-        {
-            var copy = new KeyEntry(entry.Name) { NextVersion = entry.NextVersion };
-            foreach (var version in entry.Versions)
-            {
-                using var plaintext = new SecureBuffer(version.Length);
-                if (!oldCipher.TryOpen(state.StoreId, entry.Name, version, plaintext.Span))
-                {
-                    throw Error.KeyStoreEntryDamaged(entry.Name, version.Version);
-                }
-
-                copy.Versions.Add(newCipher.Seal(rotated, entry.Name, version.Version, version.Metadata, plaintext.Span, version.CreatedUnixMs));
-            }
-
-            rotated.Entries.Add(entry.Name, copy);
-        }
-
-        return rotated;
-    }
-
-    /// <summary>Brings the live state up to the file's newest generation; for a writer, called while it holds the file lock.</summary>
-    private void ReloadUnderLock()
-    {
-        if (path is null)
-        {
-            return;
-        }
-
-        byte[] file = KeyStoreFile.Read(path);
-        var current = KeyStoreFormat.Parse(file);
-        if (!current.StoreId.AsSpan().SequenceEqual(state.StoreId))
-        {
-            throw Error.KeyStoreReplaced(path);
-        }
-
-        // The live state only ever holds a generation that was read from the file or written to it
-        // (a failed change never touches it), so it is the floor a rollback is measured against.
-        if (current.Generation < state.Generation)
-        {
-            throw Error.KeyStoreRolledBack(path, state.Generation, current.Generation);
-        }
-
-        if (current.Generation == state.Generation)
-        {
-            return;
-        }
-
-        var newRing = Authenticate(path, file, current, masterKey!.Span, Error.KeyStoreCredentialChanged);
-        ring.Dispose();
-        ring = newRing;
-        state = current;
-    }
-
-    /// <summary>Commits <paramref name="next"/> as the next generation: written (for a file) first, then made the live state.</summary>
-    private void Write(KeyStoreState next, KeyRing macRing, KeyStoreWriteLock? writeLock)
-    {
-        next.Generation = state.Generation + 1;
-        writeLock?.Replace(KeyStoreFormat.Serialize(next, macRing.MacKey));
-        state = next;
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);

@@ -1,0 +1,240 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+
+namespace Ama.Cryptography.KeyManagement;
+
+/// <summary>
+/// The crypto and versioning of a key store, whatever holds it: the master key and the key ring
+/// (data key and MAC key), sealing and opening entries, the whole-image MAC, and generations.
+/// It turns images from a backend into live state only after they authenticate, and live state into
+/// the next image. Not thread-safe: <see cref="SecureKeyStorage"/> serialises every call.
+/// </summary>
+internal sealed class KeyStoreEnvelope : IDisposable
+{
+    private KeyRing ring;
+    private SecureBuffer? masterKey;
+
+    private KeyStoreEnvelope(KeyStoreState state, KeyRing ring, SecureBuffer? masterKey)
+    {
+        State = state;
+        this.ring = ring;
+        this.masterKey = masterKey;
+    }
+
+    /// <summary>Gets the live state: always a generation that was read from the backend or committed to it.</summary>
+    internal KeyStoreState State { get; private set; }
+
+    /// <summary>An envelope with no backend, whose entries are sealed directly under the caller's data key.</summary>
+    internal static KeyStoreEnvelope InMemory(ReadOnlySpan<byte> dataKey) =>
+        new(new KeyStoreState { StoreId = RandomNumberGenerator.GetBytes(16) }, KeyRing.FromDataKey(dataKey), masterKey: null);
+
+    /// <summary>A new, empty store: a random data key wrapped by the master key from <paramref name="credential"/>.</summary>
+    /// <param name="credential">The raw key or password (its KDF runs once here).</param>
+    /// <param name="image">The store's first image, generation 1, for the backend to create.</param>
+    internal static KeyStoreEnvelope CreateNew(KeyStoreCredential credential, out byte[] image)
+    {
+        var state = new KeyStoreState
+        {
+            StoreId = RandomNumberGenerator.GetBytes(16),
+            Generation = 1,
+            Kdf = credential.Kdf,
+            Salt = credential.IsPassword ? RandomNumberGenerator.GetBytes(KeyDerivation.SaltLength) : new byte[KeyDerivation.SaltLength],
+        };
+        var master = new SecureBuffer(KeyDerivation.KeyLength);
+        var ring = KeyRing.CreateRandom();
+        try
+        {
+            credential.DeriveMasterKey(state.Kdf, state.Salt, master.Span);
+            state.Commitment = KeyRing.Commitment(master.Span, state);
+            ring.Wrap(master.Span, state);
+            image = KeyStoreFormat.Serialize(state, ring.MacKey);
+            return new KeyStoreEnvelope(state, ring, master);
+        }
+        catch
+        {
+            ring.Dispose();
+            master.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens an image: the credential is checked before any entry is read, then the whole image is authenticated.</summary>
+    /// <exception cref="KeyStoreCredentialException">The credential is wrong, or of the wrong kind.</exception>
+    /// <exception cref="KeyStoreDamagedException">The image is damaged or altered.</exception>
+    internal static KeyStoreEnvelope Open(string location, byte[] image, KeyStoreCredential credential)
+    {
+        var state = KeyStoreFormat.Parse(image);
+        if ((state.Kdf is not null) != credential.IsPassword)
+        {
+            throw Error.KeyStoreCredentialKind(location, state.Kdf is not null);
+        }
+
+        var master = new SecureBuffer(KeyDerivation.KeyLength);
+        try
+        {
+            credential.DeriveMasterKey(state.Kdf, state.Salt, master.Span);
+            var ring = Authenticate(location, image, state, master.Span, Error.KeyStoreWrongCredential);
+            return new KeyStoreEnvelope(state, ring, master);
+        }
+        catch
+        {
+            master.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Brings the live state up to <paramref name="image"/>, the backend's newest, if it is a newer generation of the same store.</summary>
+    /// <exception cref="KeyStoreException">The image belongs to another store.</exception>
+    /// <exception cref="KeyStoreDamagedException">The image is older than the live state (a rollback), or does not authenticate.</exception>
+    /// <exception cref="KeyStoreCredentialException">Another process changed the credential.</exception>
+    internal void CatchUp(string location, byte[] image)
+    {
+        var current = KeyStoreFormat.Parse(image);
+        if (!current.StoreId.AsSpan().SequenceEqual(State.StoreId))
+        {
+            throw Error.KeyStoreReplaced(location);
+        }
+
+        // The live state only ever holds a generation that was read or committed (a failed change
+        // never touches it), so it is the floor a rollback is measured against.
+        if (current.Generation < State.Generation)
+        {
+            throw Error.KeyStoreRolledBack(location, State.Generation, current.Generation);
+        }
+
+        if (current.Generation == State.Generation)
+        {
+            return;
+        }
+
+        var newRing = Authenticate(location, image, current, masterKey!.Span, Error.KeyStoreCredentialChanged);
+        ring.Dispose();
+        ring = newRing;
+        State = current;
+    }
+
+    /// <summary>Decrypts one version (the primary when <paramref name="version"/> is null) into a new secure buffer.</summary>
+    /// <exception cref="KeyStoreDamagedException">The entry does not decrypt.</exception>
+    internal bool TryDecrypt(string name, int? version, [NotNullWhen(true)] out SecureBuffer? key)
+    {
+        key = null;
+        if (!State.Entries.TryGetValue(name, out var entry))
+        {
+            return false;
+        }
+
+        var sealedVersion = version is { } v ? entry.Find(v) : entry.Primary;
+        if (sealedVersion is null)
+        {
+            return false;
+        }
+
+        var buffer = new SecureBuffer(sealedVersion.Length);
+        using var cipher = new EntryCipher(ring);
+        if (!cipher.TryOpen(State.StoreId, entry.Name, sealedVersion, buffer.Span))
+        {
+            buffer.Dispose();
+            throw Error.KeyStoreEntryDamaged(entry.Name, sealedVersion.Version);
+        }
+
+        key = buffer;
+        return true;
+    }
+
+    /// <summary>
+    /// Applies a batch and commits it as the next generation; returns per change the new version
+    /// (Store) or 1/0 (Delete, DestroyVersion). The changes go to a draft that becomes the live state
+    /// only once committed, so a batch is all or nothing in memory as in the backend.
+    /// </summary>
+    internal int[] Commit(List<PendingChange> changes, IKeyStoreWriter? writer)
+    {
+        var draft = State.Draft();
+        var results = new int[changes.Count];
+        using (var cipher = new EntryCipher(ring))
+        {
+            for (int i = 0; i < changes.Count; i++)
+            {
+                results[i] = KeyStoreChanges.Apply(draft, cipher, changes[i]);
+            }
+        }
+
+        Commit(draft, ring, writer);
+        return results;
+    }
+
+    /// <summary>Wraps the same data key under the master key from <paramref name="newCredential"/>, with a new salt, and commits it.</summary>
+    internal void ChangeCredential(KeyStoreCredential newCredential, IKeyStoreWriter writer)
+    {
+        var newMaster = new SecureBuffer(KeyDerivation.KeyLength);
+        try
+        {
+            var draft = State.Draft();
+            draft.Kdf = newCredential.Kdf;
+            draft.Salt = newCredential.IsPassword ? RandomNumberGenerator.GetBytes(KeyDerivation.SaltLength) : new byte[KeyDerivation.SaltLength];
+            newCredential.DeriveMasterKey(draft.Kdf, draft.Salt, newMaster.Span);
+            draft.Commitment = KeyRing.Commitment(newMaster.Span, draft);
+            ring.Wrap(newMaster.Span, draft);
+            Commit(draft, ring, writer);
+            (masterKey, newMaster) = (newMaster, masterKey!);
+        }
+        finally
+        {
+            newMaster.Dispose();
+        }
+    }
+
+    /// <summary>Re-seals every version under a new random data key and commits that as one generation.</summary>
+    /// <exception cref="KeyStoreDamagedException">An entry does not decrypt under the old key.</exception>
+    internal void RotateDataKey(IKeyStoreWriter? writer)
+    {
+        var newRing = KeyRing.CreateRandom();
+        try
+        {
+            var rotated = KeyStoreChanges.Reencrypt(State, ring, newRing);
+            if (masterKey is not null)
+            {
+                newRing.Wrap(masterKey.Span, rotated);
+            }
+
+            Commit(rotated, newRing, writer);
+            (ring, newRing) = (newRing, ring);
+        }
+        finally
+        {
+            newRing.Dispose();
+        }
+    }
+
+    /// <summary>Zeroes and frees the key ring and master key, and forgets the entries.</summary>
+    public void Dispose()
+    {
+        ring.Dispose();
+        masterKey?.Dispose();
+        State.Entries.Clear();
+    }
+
+    private static KeyRing Authenticate(string location, byte[] image, KeyStoreState state, ReadOnlySpan<byte> master, Func<string, KeyStoreCredentialException> wrongCredential)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(KeyRing.Commitment(master, state), state.Commitment))
+        {
+            throw wrongCredential(location);
+        }
+
+        var ring = KeyRing.Unwrap(master, state) ?? throw Error.KeyStoreDamaged("the wrapped data key does not decrypt");
+        if (!KeyStoreFormat.MacMatches(image, ring.MacKey))
+        {
+            ring.Dispose();
+            throw Error.KeyStoreDamaged("the whole-file MAC does not match (entries were changed, removed, reordered or swapped)");
+        }
+
+        return ring;
+    }
+
+    /// <summary>Commits <paramref name="next"/> as the next generation: written to the backend (if any) first, then made the live state.</summary>
+    private void Commit(KeyStoreState next, KeyRing macRing, IKeyStoreWriter? writer)
+    {
+        next.Generation = State.Generation + 1;
+        writer?.Commit(KeyStoreFormat.Serialize(next, macRing.MacKey));
+        State = next;
+    }
+}

@@ -1,0 +1,47 @@
+namespace Ama.Cryptography.KeyManagement;
+
+/// <summary>
+/// A key store in one file: read whole, replaced by write-to-temporary, fsync and rename under an
+/// exclusive lock on "path.lock", so readers see the old image or the new one and never a mix.
+/// </summary>
+internal sealed class KeyStoreFileBackend : IKeyStoreBackend
+{
+    internal KeyStoreFileBackend(string fullPath) => Location = fullPath;
+
+    public string Location { get; }
+
+    public byte[] Read() => KeyStoreFile.Read(Location);
+
+    public void Create(byte[] image)
+    {
+        // Checked before the lock too, so that a directory at the path does not get a stray lock file beside it.
+        if (KeyStorePath.AnythingAt(KeyStorePath.WriteTarget(Location)))
+        {
+            throw Error.KeyStoreExists(Location);
+        }
+
+        using var writeLock = KeyStoreWriteLock.Acquire(Location);
+        if (KeyStorePath.AnythingAt(writeLock.Target))
+        {
+            throw Error.KeyStoreExists(Location);
+        }
+
+        writeLock.Replace(image);
+    }
+
+    public IKeyStoreWriter BeginWrite() => new Writer(Location, KeyStoreWriteLock.Acquire(Location));
+
+    public void Dispose()
+    {
+        // A file store holds nothing open between operations.
+    }
+
+    private sealed class Writer(string path, KeyStoreWriteLock writeLock) : IKeyStoreWriter
+    {
+        public byte[] Read() => KeyStoreFile.Read(path);
+
+        public void Commit(byte[] image) => writeLock.Replace(image);
+
+        public void Dispose() => writeLock.Dispose();
+    }
+}
