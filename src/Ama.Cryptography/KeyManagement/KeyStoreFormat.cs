@@ -10,7 +10,7 @@ namespace Ama.Cryptography.KeyManagement;
 /// canonical: any byte that is not exactly what <see cref="Serialize"/> would write gives
 /// <see cref="KeyStoreDamagedException"/>, and nothing else.
 /// </summary>
-internal static class KeyStoreFormat
+internal static partial class KeyStoreFormat
 {
     internal const ushort FormatVersion = 1;
     internal const int HeaderLength = 176;
@@ -396,6 +396,8 @@ internal static class KeyStoreFormat
         private int position;
 
         internal readonly bool AtEnd => position == data.Length;
+
+        internal readonly int Position => position;
 
         internal ReadOnlySpan<byte> Bytes(int count)
         {

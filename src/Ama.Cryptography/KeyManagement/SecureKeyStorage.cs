@@ -402,7 +402,7 @@ public sealed class SecureKeyStorage : IDisposable
     {
         try
         {
-            return new SecureKeyStorage(backend, KeyStoreEnvelope.Open(backend.Location, backend.Read(), credential));
+            return Attach(backend, KeyStoreEnvelope.Open(backend.Location, backend.Read(), credential));
         }
         catch
         {
@@ -410,6 +410,9 @@ public sealed class SecureKeyStorage : IDisposable
             throw;
         }
     }
+
+    /// <summary>A storage over a backend whose image <paramref name="envelope"/> was opened from or created for; it owns both.</summary>
+    internal static SecureKeyStorage Attach(IKeyStoreBackend backend, KeyStoreEnvelope envelope) => new(backend, envelope);
 
     /// <summary>Applies a batch under the locks; returns per change the new version (Store) or 1/0 (Delete, DestroyVersion).</summary>
     internal int[] Commit(List<PendingChange> changes)

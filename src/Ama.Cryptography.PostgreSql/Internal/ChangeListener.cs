@@ -1,0 +1,116 @@
+using Npgsql;
+
+namespace Ama.Cryptography.PostgreSql.Internal;
+
+/// <summary>
+/// Holds one connection that LISTENs on the store channel and calls back when a commit to this
+/// store is announced. A lost connection (server restart, network) is opened again, and the
+/// callback runs once more then, because commits made meanwhile were not announced to it.
+/// </summary>
+internal sealed class ChangeListener : IDisposable
+{
+    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromMilliseconds(250);
+
+    private readonly NpgsqlDataSource dataSource;
+    private readonly string storeName;
+    private readonly Action onCommit;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task loop;
+
+    private ChangeListener(NpgsqlDataSource dataSource, string storeName, Action onCommit)
+    {
+        this.dataSource = dataSource;
+        this.storeName = storeName;
+        this.onCommit = onCommit;
+        loop = Task.Run(RunAsync);
+    }
+
+    internal static ChangeListener Start(NpgsqlDataSource dataSource, string storeName, Action onCommit) => new(dataSource, storeName, onCommit);
+
+    public void Dispose()
+    {
+        stop.Cancel();
+        try
+        {
+            loop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The loop ends by cancellation; nothing else is left to report at disposal.
+        }
+
+        stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        bool reconnected = false;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await ListenAsync(reconnected).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            {
+                reconnected = true;
+                await DelayAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ListenAsync(bool catchUp)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(stop.Token).ConfigureAwait(false);
+        connection.Notification += (_, e) =>
+        {
+            if (string.Equals(e.Payload, storeName, StringComparison.Ordinal))
+            {
+                Notify();
+            }
+        };
+        await using (var listen = new NpgsqlCommand(StoreSql.Listen, connection))
+        {
+            await listen.ExecuteNonQueryAsync(stop.Token).ConfigureAwait(false);
+        }
+
+        if (catchUp)
+        {
+            Notify();
+        }
+
+        while (true)
+        {
+            await connection.WaitAsync(stop.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the callback; its failures (a damaged store, a refused refresh) surface on the storage's next explicit call, not here.</summary>
+    private void Notify()
+    {
+        try
+        {
+            onCommit();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Deliberately swallowed: see the summary. The storage keeps the state it had.
+        }
+    }
+
+    private async Task DelayAsync()
+    {
+        try
+        {
+            await Task.Delay(ReconnectDelay, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposal during the pause.
+        }
+    }
+}

@@ -1,0 +1,186 @@
+using System.Data;
+using Ama.Cryptography.KeyManagement;
+using Npgsql;
+
+namespace Ama.Cryptography.PostgreSql.Internal;
+
+/// <summary>
+/// A key store in PostgreSQL: one row of ama.key_stores (generation, header, MAC) and one row of
+/// ama.key_entries per key name. Writers serialise on a row lock of the store's row
+/// (SELECT ... FOR UPDATE) inside one transaction that also writes the changed entry rows and
+/// notifies the other instances; readers read the store row and its entries in one snapshot.
+/// </summary>
+internal sealed class PostgreSqlBackend : IKeyStoreBackend
+{
+    private readonly NpgsqlDataSource dataSource;
+    private readonly string storeName;
+    private readonly Lock cacheGate = new();
+    private ChangeListener? listener;
+    private StoredImage? last;
+
+    internal PostgreSqlBackend(NpgsqlDataSource dataSource, string storeName, TimeSpan lockTimeout)
+    {
+        this.dataSource = dataSource;
+        this.storeName = storeName;
+        LockTimeout = lockTimeout;
+        Location = Error.Location(storeName);
+    }
+
+    public string Location { get; }
+
+    internal TimeSpan LockTimeout { get; }
+
+    public byte[] Read() => Guard(() =>
+    {
+        using var connection = dataSource.OpenConnection();
+        using var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
+        var row = SelectStore(connection, StoreSql.SelectStore);
+        var image = StoredImage.Read(connection, storeName, row);
+        transaction.Commit();
+        Remember(image);
+        return image.Image;
+    });
+
+    internal async Task<byte[]> ReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+            StoreRow row;
+            await using (var select = StoreCommand(connection, StoreSql.SelectStore))
+            await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                row = await StoreRow.FromAsync(reader, cancellationToken).ConfigureAwait(false) ?? throw Error.StoreNotFound(storeName);
+            }
+
+            var image = await StoredImage.ReadAsync(connection, storeName, row, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Remember(image);
+            return image.Image;
+        }
+        catch (NpgsqlException e)
+        {
+            throw Error.ServerFailed(storeName, e);
+        }
+    }
+
+    public void Create(byte[] image) => Guard(() =>
+    {
+        using var connection = dataSource.OpenConnection();
+        using var transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
+        var parts = KeyStoreFormat.Split(image);
+        using (var insert = InsertCommand(connection, parts))
+        {
+            if (insert.ExecuteNonQuery() == 0)
+            {
+                throw Error.StoreExists(storeName);
+            }
+        }
+
+        using (var notify = NotifyCommand(connection))
+        {
+            notify.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        Remember(StoredImage.FromParts(parts, image));
+        return true;
+    });
+
+    internal async Task CreateAsync(byte[] image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+            var parts = KeyStoreFormat.Split(image);
+            await using (var insert = InsertCommand(connection, parts))
+            {
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    throw Error.StoreExists(storeName);
+                }
+            }
+
+            await using (var notify = NotifyCommand(connection))
+            {
+                await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Remember(StoredImage.FromParts(parts, image));
+        }
+        catch (NpgsqlException e)
+        {
+            throw Error.ServerFailed(storeName, e);
+        }
+    }
+
+    public IKeyStoreWriter BeginWrite() => Guard(() => (IKeyStoreWriter)PostgreSqlWriter.Begin(this));
+
+    /// <summary>Calls <paramref name="onCommit"/> whenever any instance commits to this store (and after the notification connection was lost, since commits may have been missed).</summary>
+    internal void Listen(Action onCommit) => listener = ChangeListener.Start(dataSource, storeName, onCommit);
+
+    public void Dispose() => listener?.Dispose();
+
+    internal NpgsqlConnection OpenConnection() => dataSource.OpenConnection();
+
+    internal string StoreName => storeName;
+
+    /// <summary>The image last read or written, when its store row is still <paramref name="row"/>: a writer then need not read the entry rows again.</summary>
+    internal StoredImage? Cached(StoreRow row)
+    {
+        lock (cacheGate)
+        {
+            return last is not null && last.HasSameStoreRow(row) ? last : null;
+        }
+    }
+
+    internal void Remember(StoredImage image)
+    {
+        lock (cacheGate)
+        {
+            last = image;
+        }
+    }
+
+    internal StoreRow SelectStore(NpgsqlConnection connection, string sql)
+    {
+        using var select = StoreCommand(connection, sql);
+        using var reader = select.ExecuteReader();
+        return StoreRow.From(reader) ?? throw Error.StoreNotFound(storeName);
+    }
+
+    internal NpgsqlCommand NotifyCommand(NpgsqlConnection connection) =>
+        new(StoreSql.Notify, connection) { Parameters = { new() { Value = storeName } } };
+
+    /// <summary>Runs <paramref name="action"/>, turning the driver's and server's errors into a <see cref="KeyStoreException"/> that names the store.</summary>
+    internal T Guard<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (NpgsqlException e)
+        {
+            throw Error.ServerFailed(storeName, e);
+        }
+    }
+
+    private void Guard(Func<bool> action) => Guard<bool>(action);
+
+    private NpgsqlCommand StoreCommand(NpgsqlConnection connection, string sql) =>
+        new(sql, connection) { Parameters = { new() { Value = storeName } } };
+
+    private NpgsqlCommand InsertCommand(NpgsqlConnection connection, ImageParts parts) => new(StoreSql.InsertStore, connection)
+    {
+        Parameters =
+        {
+            new() { Value = storeName },
+            new() { Value = parts.Generation },
+            new() { Value = parts.Header },
+            new() { Value = parts.Mac },
+        },
+    };
+}

@@ -1,0 +1,69 @@
+using Ama.Cryptography.KeyManagement;
+using Npgsql;
+
+namespace Ama.Cryptography.PostgreSql.Internal;
+
+/// <summary>A store's rows as last read or written: the pieces, and the image they join into.</summary>
+internal sealed class StoredImage
+{
+    private StoredImage(long generation, byte[] header, byte[] mac, IReadOnlyList<ImageRecord> records, byte[] image)
+    {
+        Generation = generation;
+        Header = header;
+        Mac = mac;
+        Records = records.ToDictionary(r => r.Name, r => r.Bytes, StringComparer.Ordinal);
+        Image = image;
+    }
+
+    internal long Generation { get; }
+
+    internal byte[] Header { get; }
+
+    internal byte[] Mac { get; }
+
+    internal Dictionary<string, byte[]> Records { get; }
+
+    internal byte[] Image { get; }
+
+    private static StoredImage Join(StoreRow storeRow, List<ImageRecord> records) =>
+        new(storeRow.Generation, storeRow.Header, storeRow.Mac, records, KeyStoreFormat.Join(storeRow.Generation, storeRow.Header, records, storeRow.Mac));
+
+    internal static StoredImage FromParts(ImageParts parts, byte[] image) =>
+        new(parts.Generation, parts.Header, parts.Mac, parts.Records, image);
+
+    /// <summary>Reads the entry rows of a store whose row is <paramref name="storeRow"/>, in the same transaction, and joins them.</summary>
+    internal static StoredImage Read(NpgsqlConnection connection, string storeName, StoreRow storeRow)
+    {
+        var records = new List<ImageRecord>();
+        using (var select = new NpgsqlCommand(StoreSql.SelectEntries, connection) { Parameters = { new() { Value = storeName } } })
+        using (var reader = select.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                records.Add(new ImageRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1)));
+            }
+        }
+
+        return Join(storeRow, records);
+    }
+
+    /// <summary>As <see cref="Read"/>, asynchronously.</summary>
+    internal static async Task<StoredImage> ReadAsync(NpgsqlConnection connection, string storeName, StoreRow storeRow, CancellationToken cancellationToken)
+    {
+        var records = new List<ImageRecord>();
+        await using (var select = new NpgsqlCommand(StoreSql.SelectEntries, connection) { Parameters = { new() { Value = storeName } } })
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                records.Add(new ImageRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1)));
+            }
+        }
+
+        return Join(storeRow, records);
+    }
+
+    /// <summary>Whether the store row read under the lock is the one this image was read from or written as.</summary>
+    internal bool HasSameStoreRow(StoreRow storeRow) =>
+        storeRow.Generation == Generation && storeRow.Header.AsSpan().SequenceEqual(Header) && storeRow.Mac.AsSpan().SequenceEqual(Mac);
+}

@@ -1,0 +1,91 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace Ama.Cryptography.KeyManagement;
+
+/// <summary>
+/// An image cut into the pieces a database keeps in rows: the header, one record per key name (the
+/// name with all its sealed versions, byte for byte as in the file), and the whole-image MAC. Joining
+/// the pieces back gives the exact image, so the MAC that protects a file protects the rows too.
+/// </summary>
+internal static partial class KeyStoreFormat
+{
+    /// <summary>Cuts a well-formed image into header, records (in name order) and MAC.</summary>
+    /// <exception cref="KeyStoreDamagedException">The image is not well formed.</exception>
+    internal static ImageParts Split(byte[] image)
+    {
+        _ = Parse(image);
+        int entryCount = BinaryPrimitives.ReadInt32LittleEndian(image.AsSpan(EntryCountOffset));
+        var reader = new Reader(image.AsSpan(HeaderLength, image.Length - HeaderLength - TrailerLength));
+        var records = new List<ImageRecord>(entryCount);
+        for (int i = 0; i < entryCount; i++)
+        {
+            int start = HeaderLength + reader.Position;
+            string name = ReadEntry(ref reader).Name;
+            records.Add(new ImageRecord(name, image[start..(HeaderLength + reader.Position)]));
+        }
+
+        return new ImageParts(image[..HeaderLength], records, image[^TrailerLength..^ChecksumLength]);
+    }
+
+    /// <summary>
+    /// Joins stored pieces back into an image, checking the columns a database keeps beside them
+    /// (the generation, each record's key name) against the bytes the MAC covers.
+    /// </summary>
+    /// <exception cref="KeyStoreDamagedException">A piece has the wrong length, or a column disagrees with its bytes.</exception>
+    internal static byte[] Join(long generationColumn, byte[] header, IReadOnlyList<ImageRecord> records, byte[] mac)
+    {
+        if (header.Length != HeaderLength || mac.Length != MacLength)
+        {
+            throw Error.KeyStoreDamaged("the stored header or MAC has the wrong length");
+        }
+
+        if (generationColumn != HeaderGeneration(header))
+        {
+            throw Error.KeyStoreDamaged("the stored generation does not match the header");
+        }
+
+        long length = HeaderLength + TrailerLength + records.Sum(r => (long)r.Bytes.Length);
+        if (length > MaxFileLength)
+        {
+            throw Error.KeyStoreDamaged("the stored entries are larger than a key store can be");
+        }
+
+        var image = new byte[length];
+        header.CopyTo(image, 0);
+        int offset = HeaderLength;
+        foreach (var record in records)
+        {
+            CheckRecordName(record);
+            record.Bytes.CopyTo(image, offset);
+            offset += record.Bytes.Length;
+        }
+
+        mac.CopyTo(image, offset);
+        SHA256.HashData(image.AsSpan(0, offset + MacLength), image.AsSpan(offset + MacLength));
+        return image;
+    }
+
+    /// <summary>Reads the generation from a header.</summary>
+    internal static long HeaderGeneration(ReadOnlySpan<byte> header) => (long)BinaryPrimitives.ReadUInt64LittleEndian(header[GenerationOffset..]);
+
+    private static void CheckRecordName(ImageRecord record)
+    {
+        var bytes = record.Bytes.AsSpan();
+        if (bytes.Length < 1 || bytes[0] != record.Name.Length || bytes.Length < 1 + record.Name.Length
+            || !System.Text.Encoding.ASCII.GetString(bytes.Slice(1, record.Name.Length)).Equals(record.Name, StringComparison.Ordinal))
+        {
+            throw Error.KeyStoreDamaged("a stored key name does not match its sealed record");
+        }
+    }
+}
+
+/// <summary>An image's pieces: see <see cref="KeyStoreFormat.Split"/>.</summary>
+internal sealed record ImageParts(byte[] Header, IReadOnlyList<ImageRecord> Records, byte[] Mac)
+{
+    /// <summary>Gets the generation written in the header.</summary>
+    internal long Generation => KeyStoreFormat.HeaderGeneration(Header);
+}
+
+/// <summary>One key name's record: the name as a database column, and the bytes the MAC covers.</summary>
+internal sealed record ImageRecord(string Name, byte[] Bytes);
