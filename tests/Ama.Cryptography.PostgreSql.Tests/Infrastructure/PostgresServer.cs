@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Ama.Cryptography.Tests.Infrastructure;
 using Npgsql;
 
@@ -23,6 +24,7 @@ public sealed class PostgresServer : IDisposable
     private readonly Lock gate = new();
     private ThrowawayCluster? cluster;
     private string? connectionString;
+    private ExceptionDispatchInfo? startFailure;
 
     /// <summary>The shared server: AMA_POSTGRES, or a throwaway cluster started on first use.</summary>
     public PostgresServer()
@@ -157,7 +159,18 @@ public sealed class PostgresServer : IDisposable
                 return;
             }
 
-            cluster = ThrowawayCluster.Start();
+            // A cluster that failed to start fails every test that needs it, without a new initdb each time.
+            startFailure?.Throw();
+            try
+            {
+                cluster = ThrowawayCluster.Start();
+            }
+            catch (InvalidOperationException exception)
+            {
+                startFailure = ExceptionDispatchInfo.Capture(exception);
+                throw;
+            }
+
             connectionString = cluster.ConnectionString;
         }
     }
