@@ -1,4 +1,3 @@
-using Ama.Cryptography.PostgreSql;
 using Ama.Cryptography.PostgreSql.Internal;
 using Npgsql;
 
@@ -19,7 +18,7 @@ namespace Ama.Cryptography.KeyManagement;
 /// Writers serialise on a row lock of the store's row and commit in one transaction, so no update is
 /// lost; readers see each commit whole. Every commit is announced with <c>NOTIFY ama_keystore</c>,
 /// and each open storage listens and refreshes itself on it. The storage owns a listening connection
-/// from <paramref name="dataSource"/> until it is disposed; the caller keeps owning the data source.
+/// from the data source until it is disposed; the caller keeps owning the data source.
 /// </para>
 /// </remarks>
 public static class PostgreSqlKeyStorage
@@ -89,7 +88,7 @@ public static class PostgreSqlKeyStorage
         {
             envelope?.Dispose();
             backend.Dispose();
-            throw Error.ServerFailed(storeName, e);
+            throw PostgreSqlErrors.ServerFailed(storeName, e);
         }
         catch
         {
@@ -136,7 +135,7 @@ public static class PostgreSqlKeyStorage
         credential.ThrowIfDisposed();
         if (!KeyNames.IsValid(storeName))
         {
-            throw Error.InvalidStoreName(nameof(storeName));
+            throw PostgreSqlErrors.InvalidStoreName(nameof(storeName));
         }
 
         return new PostgreSqlBackend(dataSource, storeName, LockTimeout);

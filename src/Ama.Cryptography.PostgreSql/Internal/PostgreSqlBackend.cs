@@ -23,7 +23,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         this.dataSource = dataSource;
         this.storeName = storeName;
         LockTimeout = lockTimeout;
-        Location = Error.Location(storeName);
+        Location = PostgreSqlErrors.Location(storeName);
     }
 
     public string Location { get; }
@@ -51,7 +51,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
             await using (var select = StoreCommand(connection, StoreSql.SelectStore))
             await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                row = await StoreRow.FromAsync(reader, cancellationToken).ConfigureAwait(false) ?? throw Error.StoreNotFound(storeName);
+                row = await StoreRow.FromAsync(reader, cancellationToken).ConfigureAwait(false) ?? throw PostgreSqlErrors.StoreNotFound(storeName);
             }
 
             var image = await StoredImage.ReadAsync(connection, storeName, row, cancellationToken).ConfigureAwait(false);
@@ -61,7 +61,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         }
         catch (NpgsqlException e)
         {
-            throw Error.ServerFailed(storeName, e);
+            throw PostgreSqlErrors.ServerFailed(storeName, e);
         }
     }
 
@@ -74,7 +74,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         {
             if (insert.ExecuteNonQuery() == 0)
             {
-                throw Error.StoreExists(storeName);
+                throw PostgreSqlErrors.StoreExists(storeName);
             }
         }
 
@@ -99,7 +99,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
             {
                 if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
                 {
-                    throw Error.StoreExists(storeName);
+                    throw PostgreSqlErrors.StoreExists(storeName);
                 }
             }
 
@@ -113,7 +113,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         }
         catch (NpgsqlException e)
         {
-            throw Error.ServerFailed(storeName, e);
+            throw PostgreSqlErrors.ServerFailed(storeName, e);
         }
     }
 
@@ -149,7 +149,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
     {
         using var select = StoreCommand(connection, sql);
         using var reader = select.ExecuteReader();
-        return StoreRow.From(reader) ?? throw Error.StoreNotFound(storeName);
+        return StoreRow.From(reader) ?? throw PostgreSqlErrors.StoreNotFound(storeName);
     }
 
     internal NpgsqlCommand NotifyCommand(NpgsqlConnection connection) =>
@@ -164,7 +164,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         }
         catch (NpgsqlException e)
         {
-            throw Error.ServerFailed(storeName, e);
+            throw PostgreSqlErrors.ServerFailed(storeName, e);
         }
     }
 

@@ -2,10 +2,10 @@ using System.Globalization;
 using Ama.Cryptography.KeyManagement;
 using Npgsql;
 
-namespace Ama.Cryptography.PostgreSql;
+namespace Ama.Cryptography.PostgreSql.Internal;
 
 /// <summary>Every message of the PostgreSQL backend: what went wrong and with which store, never a key or a connection password.</summary>
-internal static class Error
+internal static class PostgreSqlErrors
 {
     internal static string Location(string storeName) => Format("PostgreSQL store '{0}'", storeName);
 
