@@ -1,10 +1,12 @@
 // A process that uses Data Protection on a shared key store, for the two-process tests:
 //   protect <text>      prints the protected payload
 //   unprotect <payload> prints the text
-// The store comes from AMA_PROBE_STORE, its raw 32-byte key from the file AMA_PROBE_KEY_FILE.
+// The store comes from AMA_PROBE_STORE (a file, or with AMA_PROBE_POSTGRES set, the name of a
+// store in that PostgreSQL database), its raw 32-byte key from the file AMA_PROBE_KEY_FILE.
 using Ama.Cryptography.KeyManagement;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 if (args.Length != 2 || args[0] is not ("protect" or "unprotect"))
 {
@@ -15,11 +17,20 @@ if (args.Length != 2 || args[0] is not ("protect" or "unprotect"))
 string store = Environment.GetEnvironmentVariable("AMA_PROBE_STORE") ?? throw new InvalidOperationException("AMA_PROBE_STORE is not set.");
 string keyFile = Environment.GetEnvironmentVariable("AMA_PROBE_KEY_FILE") ?? throw new InvalidOperationException("AMA_PROBE_KEY_FILE is not set.");
 
+string? postgres = Environment.GetEnvironmentVariable("AMA_PROBE_POSTGRES");
+
 var services = new ServiceCollection();
-services.AddSingleton(_ =>
+if (postgres is not null)
+{
+    services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+}
+
+services.AddSingleton(provider =>
 {
     using var credential = KeyStoreCredential.FromKey(File.ReadAllBytes(keyFile));
-    return SecureKeyStorage.Open(store, credential);
+    return postgres is null
+        ? SecureKeyStorage.Open(store, credential)
+        : PostgreSqlKeyStorage.Open(provider.GetRequiredService<NpgsqlDataSource>(), store, credential);
 });
 services.AddDataProtection()
     .SetApplicationName("ama-dataprotection-probe")

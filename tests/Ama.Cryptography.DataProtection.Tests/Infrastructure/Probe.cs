@@ -14,7 +14,11 @@ public static class Probe
         }
     }
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(string store, string keyFile, string command, string argument)
+    public static (int ExitCode, string Stdout, string Stderr) Run(string store, string keyFile, string command, string argument) =>
+        Run(new Dictionary<string, string> { ["AMA_PROBE_STORE"] = store, ["AMA_PROBE_KEY_FILE"] = keyFile }, command, argument);
+
+    /// <summary>Runs the probe with the AMA_PROBE_* variables given (a file store, or a PostgreSQL store with AMA_PROBE_POSTGRES).</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string> environment, string command, string argument)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -25,8 +29,11 @@ public static class Probe
         info.ArgumentList.Add(DllPath);
         info.ArgumentList.Add(command);
         info.ArgumentList.Add(argument);
-        info.Environment["AMA_PROBE_STORE"] = store;
-        info.Environment["AMA_PROBE_KEY_FILE"] = keyFile;
+        foreach ((string name, string value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         using Process process = Process.Start(info) ?? throw new InvalidOperationException("The probe did not start.");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
