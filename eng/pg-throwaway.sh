@@ -8,6 +8,9 @@
 #
 #   export AMA_POSTGRES="$(eng/pg-throwaway.sh start /tmp/ama-pg)"; dotnet test ...; eng/pg-throwaway.sh stop /tmp/ama-pg
 #
+# With AMA_PG_TCP_PORT=N set at start, the server also listens on 127.0.0.1:N (trusting that
+# address only), and the connection string printed is the TCP one: the benchmarks use loopback TCP.
+#
 # The server listens on a Unix socket in DIR only (no TCP), trusts local connections and nothing
 # else, and keeps fsync on. initdb and postgres refuse root: under root they run as the postgres
 # system user if there is one, else as nobody, and DIR (mode 0700) belongs to that user.
@@ -65,9 +68,16 @@ synchronous_commit = on
 shared_buffers = 32MB
 max_connections = 200
 CONF
+  local port=5432 host=$dir
+  if [ -n "${AMA_PG_TCP_PORT:-}" ]; then
+    port=$AMA_PG_TCP_PORT host=127.0.0.1
+    printf "listen_addresses = '127.0.0.1'\nport = %s\n" "$port" >>"$dir/data/postgresql.conf"
+    # pg_hba.conf is first match: this line must come before initdb's "reject" for host connections.
+    sed -i "1i host all postgres 127.0.0.1/32 trust" "$dir/data/pg_hba.conf"
+  fi
   as_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
     || { tail -n 30 "$dir/server.log" >&2; exit 1; }
-  echo "Host=$dir;Port=5432;Username=postgres;Database=postgres"
+  echo "Host=$host;Port=$port;Username=postgres;Database=postgres"
 }
 
 stop() {

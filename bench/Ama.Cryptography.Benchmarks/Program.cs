@@ -11,11 +11,17 @@ if (args.Length > 0 && args[0] == LockedMemoryReport.Command)
 Type[] benchmarks = typeof(Program).Assembly.GetTypes()
     .Where(type => type.IsPublic && type.GetMethods().Any(method => method.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)))
     .Where(type => NativeLibraryRequirement.IsConfigured || !RequiresNativeLibrary(type))
+    .Where(type => PostgreSqlKeyStoreBenchmarks.IsConfigured || type != typeof(PostgreSqlKeyStoreBenchmarks))
     .ToArray();
 
 if (!NativeLibraryRequirement.IsConfigured)
 {
     Console.WriteLine("// AMA_NATIVE_LIBRARY is not set: the native-backend benchmarks are left out.");
+}
+
+if (!PostgreSqlKeyStoreBenchmarks.IsConfigured)
+{
+    Console.WriteLine($"// {PostgreSqlKeyStoreBenchmarks.ConnectionVariable} is not set: the PostgreSQL key store benchmarks are left out.");
 }
 
 // Medians, and ratios of medians: the machine is shared, so means carry other people's work.

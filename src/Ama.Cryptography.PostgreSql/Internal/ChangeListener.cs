@@ -27,19 +27,11 @@ internal sealed class ChangeListener : IDisposable
 
     internal static ChangeListener Start(NpgsqlDataSource dataSource, string storeName, Action onCommit) => new(dataSource, storeName, onCommit);
 
+    /// <summary>Stops listening without waiting for the loop: it ends at its next await, and a callback that still runs finds the storage disposed, which it ignores.</summary>
     public void Dispose()
     {
         stop.Cancel();
-        try
-        {
-            loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // The loop ends by cancellation; nothing else is left to report at disposal.
-        }
-
-        stop.Dispose();
+        _ = loop.ContinueWith(_ => stop.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task RunAsync()
@@ -66,13 +58,8 @@ internal sealed class ChangeListener : IDisposable
     private async Task ListenAsync(bool catchUp)
     {
         await using var connection = await dataSource.OpenConnectionAsync(stop.Token).ConfigureAwait(false);
-        connection.Notification += (_, e) =>
-        {
-            if (string.Equals(e.Payload, storeName, StringComparison.Ordinal))
-            {
-                Notify();
-            }
-        };
+        bool announced = false;
+        connection.Notification += (_, e) => announced |= string.Equals(e.Payload, storeName, StringComparison.Ordinal);
         await using (var listen = new NpgsqlCommand(StoreSql.Listen, connection))
         {
             await listen.ExecuteNonQueryAsync(stop.Token).ConfigureAwait(false);
@@ -85,7 +72,14 @@ internal sealed class ChangeListener : IDisposable
 
         while (true)
         {
+            // Announcements that arrive while a refresh runs are delivered together by the next
+            // wait, and one refresh then covers them all.
             await connection.WaitAsync(stop.Token).ConfigureAwait(false);
+            if (announced)
+            {
+                announced = false;
+                Notify();
+            }
         }
     }
 

@@ -45,22 +45,17 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
 
     public byte[] Read() => current.Image;
 
+    /// <summary>One round trip for the changed entry rows, the store row and the notification, then the commit.</summary>
     public void Commit(byte[] image) => backend.Guard(() =>
     {
         var parts = KeyStoreFormat.Split(image);
         var next = StoredImage.FromParts(parts, image);
-        WriteChangedEntries(next);
-        using (var update = new NpgsqlCommand(StoreSql.UpdateStore, connection)
+        using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            Parameters = { new() { Value = backend.StoreName }, new() { Value = parts.Generation }, new() { Value = parts.Header }, new() { Value = parts.Mac } },
-        })
-        {
-            update.ExecuteNonQuery();
-        }
-
-        using (var notify = backend.NotifyCommand(connection))
-        {
-            notify.ExecuteNonQuery();
+            AddChangedEntries(batch, next);
+            batch.BatchCommands.Add(Command(StoreSql.UpdateStore, backend.StoreName, parts.Generation, parts.Header, parts.Mac));
+            batch.BatchCommands.Add(Command(StoreSql.Notify, backend.StoreName));
+            batch.ExecuteNonQuery();
         }
 
         transaction.Commit();
@@ -74,44 +69,46 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
         connection.Dispose();
     }
 
-    /// <summary>Waits (at most the lock timeout) for the store's row lock, then reads the store as it is under the lock.</summary>
+    /// <summary>Waits (at most the lock timeout) for the store's row lock, then reads the store as it is under the lock; one round trip when the cache holds the store.</summary>
     private void Lock()
     {
         string timeout = ((long)backend.LockTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-        using (var set = new NpgsqlCommand($"SET LOCAL lock_timeout = {timeout}", connection))
+        StoreRow row;
+        using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            set.ExecuteNonQuery();
+            batch.BatchCommands.Add(Command(StoreSql.SetLockTimeout, timeout));
+            batch.BatchCommands.Add(Command(StoreSql.SelectStoreForUpdate, backend.StoreName));
+            using var reader = batch.ExecuteReader();
+            reader.NextResult();
+            row = StoreRow.From(reader) ?? throw PostgreSqlErrors.StoreNotFound(backend.StoreName);
         }
 
-        var row = backend.SelectStore(connection, StoreSql.SelectStoreForUpdate);
         current = backend.Cached(row) ?? StoredImage.Read(connection, backend.StoreName, row);
     }
 
-    private void WriteChangedEntries(StoredImage next)
+    private void AddChangedEntries(NpgsqlBatch batch, StoredImage next)
     {
         var changed = next.Records.Where(r => !current.Records.TryGetValue(r.Key, out var old) || !old.AsSpan().SequenceEqual(r.Value)).ToList();
         string[] removed = [.. current.Records.Keys.Where(name => !next.Records.ContainsKey(name))];
         if (changed.Count > 0)
         {
-            using var upsert = new NpgsqlCommand(StoreSql.UpsertEntries, connection)
-            {
-                Parameters =
-                {
-                    new() { Value = backend.StoreName },
-                    new() { Value = changed.Select(r => r.Key).ToArray() },
-                    new() { Value = changed.Select(r => r.Value).ToArray() },
-                },
-            };
-            upsert.ExecuteNonQuery();
+            batch.BatchCommands.Add(Command(StoreSql.UpsertEntries, backend.StoreName, changed.Select(r => r.Key).ToArray(), changed.Select(r => r.Value).ToArray()));
         }
 
         if (removed.Length > 0)
         {
-            using var delete = new NpgsqlCommand(StoreSql.DeleteEntries, connection)
-            {
-                Parameters = { new() { Value = backend.StoreName }, new() { Value = removed } },
-            };
-            delete.ExecuteNonQuery();
+            batch.BatchCommands.Add(Command(StoreSql.DeleteEntries, backend.StoreName, removed));
         }
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (object value in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return command;
     }
 }

@@ -26,4 +26,7 @@ internal static class StoreSql
     internal const string Notify = "SELECT pg_notify('" + Channel + "', $1)";
 
     internal const string Listen = "LISTEN " + Channel;
+
+    /// <summary>lock_timeout for the rest of the transaction, in milliseconds.</summary>
+    internal const string SetLockTimeout = "SELECT set_config('lock_timeout', $1, true)";
 }
