@@ -6,10 +6,9 @@
 -- them unnoticed. That is why the tables have no other columns (no timestamps, no defaults): a
 -- column the MAC does not cover would be a place to hide a change.
 --
--- Idempotent: running it again changes nothing. The schema is named ama. A DBA who keeps the
--- tables in another schema replaces the schema name ama everywhere below (after SCHEMA, before
--- each dot); the package does the same substitution when it creates the schema itself. The
--- tables need no other objects: no functions, triggers, sequences or extensions.
+-- Idempotent: running it again changes nothing. The package reads and writes the schema ama (a
+-- DBA applying this file by hand must keep that name). The tables need no other objects: no
+-- functions, triggers, sequences or extensions.
 
 CREATE SCHEMA IF NOT EXISTS ama;
 
@@ -31,7 +30,7 @@ CREATE TABLE IF NOT EXISTS ama.key_entries (
 );
 
 COMMENT ON TABLE ama.key_stores IS 'SecureKeyStorage: one row per named store; every column is covered by the store MAC.';
-COMMENT ON COLUMN ama.key_stores.store_name IS 'Name of the store, 1 to 128 characters of A-Z a-z 0-9 . _ -; bound into the MAC.';
+COMMENT ON COLUMN ama.key_stores.store_name IS 'Name of the store, 1 to 128 characters of A-Z a-z 0-9 . _ -. The MAC binds the store id in the header, not this name: a renamed store still opens.';
 COMMENT ON COLUMN ama.key_stores.generation IS 'Commit counter, one higher with every commit; lets writers detect a concurrent commit and readers a rollback.';
 COMMENT ON COLUMN ama.key_stores.header IS 'Key store header as in the file format: store id, KDF and salt, credential commitment, wrapped data key, counters.';
 COMMENT ON COLUMN ama.key_stores.mac IS 'Whole-store MAC over the header and every entry record of the store in key_name order.';
