@@ -1,3 +1,4 @@
+using Ama.Cryptography.KeyManagement;
 using System.Globalization;
 using System.Security.Cryptography;
 
@@ -36,8 +37,8 @@ internal static class Error
     internal static CryptographicException InvalidKekVersion(string value) => new(
         Format("The encrypted Data Protection key names key-encryption key version '{0}'; a version is a positive integer.", value));
 
-    internal static CryptographicException KekNotFound(string name, int version, string? path, Exception inner) => new(
-        Format("The key-encryption key '{0}' version {1} is not in the key store {2}; it was destroyed, or the key XML names another key or version than it was encrypted with.", name, version, Describe(path)), inner);
+    internal static CryptographicException KekNotFound(string name, int version, SecureKeyStorage storage, Exception inner) => new(
+        Format("The key-encryption key '{0}' version {1} is not in the key store {2}; it was destroyed, or the key XML names another key or version than it was encrypted with.", name, version, Describe(storage)), inner);
 
     internal static CryptographicException KekWrongLength(string name, int version, int length) => new(
         Format("The key-encryption key '{0}' version {1} holds {2} bytes; a key-encryption key is 32 bytes.", name, version, length));
@@ -48,5 +49,7 @@ internal static class Error
     internal static CryptographicException DecryptedNotXml(Exception inner) => new(
         "The decrypted Data Protection key is not well-formed XML.", inner);
 
-    private static string Describe(string? path) => path is null ? "(in memory)" : Format("'{0}'", path);
+    private static string Describe(SecureKeyStorage storage) => storage.FilePath is { } path
+        ? Format("'{0}'", path)
+        : storage.IsInMemory ? "(in memory)" : "(in a database)";
 }

@@ -55,7 +55,8 @@ internal sealed class SecureKeyStorageXmlRepository(SecureKeyStorage storage) : 
 
     private List<StoredElement> ReadAll()
     {
-        if (storage.FilePath is not null)
+        // Other processes' keys: a file or database store is read again; an in-memory one has no others.
+        if (!storage.IsInMemory)
         {
             storage.Refresh();
         }

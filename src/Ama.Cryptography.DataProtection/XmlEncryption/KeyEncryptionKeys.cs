@@ -20,7 +20,7 @@ internal static class KeyEncryptionKeys
     /// </summary>
     internal static (int Version, SecureBuffer Key) GetOrCreatePrimary(SecureKeyStorage storage, string name)
     {
-        RefreshIfFileBacked(storage);
+        RefreshIfShared(storage);
         if (storage.Contains(name))
         {
             int version = storage.ListVersions(name)[^1].Version;
@@ -54,7 +54,7 @@ internal static class KeyEncryptionKeys
         {
             key = storage.Retrieve(name, version);
         }
-        catch (KeyNotFoundException) when (storage.FilePath is not null)
+        catch (KeyNotFoundException) when (!storage.IsInMemory)
         {
             storage.Refresh();
             key = RetrieveAfterRefresh(storage, name, version);
@@ -78,13 +78,13 @@ internal static class KeyEncryptionKeys
         }
         catch (KeyNotFoundException e)
         {
-            throw Error.KekNotFound(name, version, storage.FilePath, e);
+            throw Error.KekNotFound(name, version, storage, e);
         }
     }
 
-    private static void RefreshIfFileBacked(SecureKeyStorage storage)
+    private static void RefreshIfShared(SecureKeyStorage storage)
     {
-        if (storage.FilePath is not null)
+        if (!storage.IsInMemory)
         {
             storage.Refresh();
         }

@@ -68,6 +68,12 @@ public sealed class SecureKeyStorage : IDisposable
         this.envelope = envelope;
     }
 
+    /// <summary>
+    /// Gets whether the storage lives only in this process (the constructor that takes a key), rather than in a
+    /// file or a database that other processes share; <see cref="Refresh"/> and <see cref="ChangeCredential"/> need the latter.
+    /// </summary>
+    public bool IsInMemory => backend is null;
+
     /// <summary>Gets the full path of the key store file, or <see langword="null"/> for an in-memory storage or one in a database.</summary>
     public string? FilePath => (backend as KeyStoreFileBackend)?.Location;
 
