@@ -25,6 +25,7 @@ public sealed class PostgreSqlKeyStorageTests(PostgresServer server)
             Assert.Equal(1, storage.Store("other", []));
             Assert.True(storage.Delete("other"));
             Assert.Null(storage.FilePath);
+            Assert.False(storage.IsInMemory);
         }
 
         using var again = TestStores.Credential(key);

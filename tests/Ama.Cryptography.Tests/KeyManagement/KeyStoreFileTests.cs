@@ -326,5 +326,15 @@ public sealed class KeyStoreFileTests : IDisposable
         using var credential = KeyStoreCredential.FromKey(RandomKey());
         Assert.Throws<InvalidOperationException>(() => storage.ChangeCredential(credential));
         Assert.Null(storage.FilePath);
+        Assert.True(storage.IsInMemory);
+    }
+
+    [Fact]
+    public void A_file_store_is_not_in_memory_and_names_its_file()
+    {
+        using var credential = KeyStoreCredential.FromKey(RandomKey());
+        using var storage = SecureKeyStorage.Create(dir.File(), credential);
+        Assert.False(storage.IsInMemory);
+        Assert.Equal(Path.GetFullPath(dir.File()), storage.FilePath);
     }
 }
