@@ -143,7 +143,13 @@ public static class PostgreSqlKeyStorage
 
     private static SecureKeyStorage Listening(SecureKeyStorage storage, PostgreSqlBackend backend)
     {
-        backend.Listen(storage.Refresh);
+        backend.Listen(() =>
+        {
+            if (backend.HasOtherCommit())
+            {
+                storage.Refresh();
+            }
+        });
         return storage;
     }
 }

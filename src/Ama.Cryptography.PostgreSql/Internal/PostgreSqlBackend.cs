@@ -126,6 +126,23 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
     internal NpgsqlConnection OpenConnection() => dataSource.OpenConnection();
 
+    /// <summary>
+    /// Whether the store's generation in the database differs from the image last read or written
+    /// here: an announcement of this instance's own commit, or of one it already read, needs no refresh.
+    /// </summary>
+    internal bool HasOtherCommit()
+    {
+        long? known;
+        lock (cacheGate)
+        {
+            known = last?.Generation;
+        }
+
+        using var connection = dataSource.OpenConnection();
+        using var select = StoreCommand(connection, StoreSql.SelectGeneration);
+        return select.ExecuteScalar() is not long generation || generation != known;
+    }
+
     internal string StoreName => storeName;
 
     /// <summary>The image last read or written, when its store row is still <paramref name="row"/>: a writer then need not read the entry rows again.</summary>

@@ -8,6 +8,8 @@ internal static class StoreSql
 
     internal const string SelectStore = "SELECT generation, header, mac FROM ama.key_stores WHERE store_name = $1";
 
+    internal const string SelectGeneration = "SELECT generation FROM ama.key_stores WHERE store_name = $1";
+
     internal const string SelectStoreForUpdate = SelectStore + " FOR UPDATE";
 
     internal const string SelectEntries = "SELECT key_name, record FROM ama.key_entries WHERE store_name = $1 ORDER BY key_name COLLATE \"C\"";
