@@ -114,7 +114,7 @@ public class KeyStorageBenchmarks
         }
     }
 
-    private static void StoreMany(SecureKeyStorage storage, int count)
+    internal static void StoreMany(SecureKeyStorage storage, int count)
     {
         Span<byte> key = stackalloc byte[32];
         using var batch = storage.BeginBatch();

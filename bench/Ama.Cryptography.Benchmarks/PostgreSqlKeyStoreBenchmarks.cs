@@ -180,17 +180,5 @@ public class PostgreSqlKeyStoreBenchmarks
 
     private static string NewStoreName() => "bench-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
-    private static void StoreMany(SecureKeyStorage storage, int count)
-    {
-        Span<byte> key = stackalloc byte[32];
-        using var batch = storage.BeginBatch();
-        for (int i = 0; i < count; i++)
-        {
-            RandomNumberGenerator.Fill(key);
-            batch.Store($"key-{i:D5}", key);
-        }
-
-        SecureMemory.Zero(key);
-        batch.Commit();
-    }
+    private static void StoreMany(SecureKeyStorage storage, int count) => KeyStorageBenchmarks.StoreMany(storage, count);
 }
