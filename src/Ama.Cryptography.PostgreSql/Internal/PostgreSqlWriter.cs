@@ -84,7 +84,14 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
         }
 
         var row = backend.SelectStore(connection, StoreSql.SelectStoreForUpdate);
-        current = backend.Cached(row) ?? StoredImage.Read(connection, backend.StoreName, row);
+        current = backend.Cached(row) ?? ReadUnderLock(row);
+    }
+
+    private StoredImage ReadUnderLock(StoreRow row)
+    {
+        var image = StoredImage.Read(connection, backend.StoreName, row);
+        backend.CheckUnchangedIfSameGeneration(image);
+        return image;
     }
 
     private void WriteChangedEntries(StoredImage next)

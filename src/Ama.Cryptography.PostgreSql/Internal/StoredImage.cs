@@ -6,6 +6,9 @@ namespace Ama.Cryptography.PostgreSql.Internal;
 /// <summary>A store's rows as last read or written: the pieces, and the image they join into.</summary>
 internal sealed class StoredImage
 {
+    private const int StoreIdOffset = 12;
+    private const int StoreIdLength = 16;
+
     private StoredImage(long generation, byte[] header, byte[] mac, IReadOnlyList<ImageRecord> records, byte[] image)
     {
         Generation = generation;
@@ -62,6 +65,9 @@ internal sealed class StoredImage
 
         return Join(storeRow, records);
     }
+
+    /// <summary>Whether both images carry the same store id (header bytes 12 to 28): a store dropped and created again under the same name does not.</summary>
+    internal bool IsSameStore(StoredImage other) => Header.AsSpan(StoreIdOffset, StoreIdLength).SequenceEqual(other.Header.AsSpan(StoreIdOffset, StoreIdLength));
 
     /// <summary>Whether the store row read under the lock is the one this image was read from or written as.</summary>
     internal bool HasSameStoreRow(StoreRow storeRow) =>
