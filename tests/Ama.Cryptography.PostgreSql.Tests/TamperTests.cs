@@ -25,6 +25,7 @@ public sealed class TamperTests(PostgresServer server)
     [InlineData(28)] // generation inside the header
     [InlineData(36)] // KDF algorithm
     [InlineData(40)] // KDF memory
+    [InlineData(52)] // salt (zero for a raw key)
     [InlineData(100)] // encryption counter
     [InlineData(108)] // wrapped data key: nonce
     [InlineData(130)] // wrapped data key: ciphertext
@@ -38,15 +39,32 @@ public sealed class TamperTests(PostgresServer server)
         store.AssertDamaged();
     }
 
+    [Fact]
+    public void A_flipped_salt_byte_of_a_raw_key_store_is_damage_not_a_wrong_key()
+    {
+        using var store = TamperedStore.Create(server);
+        store.Edit("UPDATE ama.key_stores SET header = set_byte(header, 60, get_byte(header, 60) # 1) WHERE store_name = $1", store.Name);
+        store.AssertDamaged();
+    }
+
+    /// <summary>
+    /// The store id and the commitment feed the credential check, which runs before anything keyed
+    /// can vouch for the header: an open instance calls the edit damage (it has seen this
+    /// generation's bytes), a fresh Open cannot tell it from a wrong key, as with a file whose
+    /// checksum was fixed up (docs/keystore-format.md, "Order of checks at Open"). Nothing opens.
+    /// </summary>
     [Theory]
     [InlineData(12)] // store id
-    [InlineData(52)] // salt
+    [InlineData(27)] // store id, last byte
     [InlineData(68)] // credential commitment
-    public void A_flipped_header_byte_that_the_key_check_covers_is_detected(int position)
+    [InlineData(99)] // credential commitment, last byte
+    public void A_flipped_header_byte_that_the_credential_check_covers_is_refused(int position)
     {
         using var store = TamperedStore.Create(server);
         store.Edit("UPDATE ama.key_stores SET header = set_byte(header, $2, get_byte(header, $2) # 1) WHERE store_name = $1", store.Name, position);
-        store.AssertDamaged();
+        Assert.Throws<KeyStoreDamagedException>(store.Reader.Refresh);
+        var fresh = Assert.ThrowsAny<KeyStoreException>(() => store.OpenFresh());
+        Assert.IsType<KeyStoreCredentialException>(fresh);
     }
 
     [Theory]

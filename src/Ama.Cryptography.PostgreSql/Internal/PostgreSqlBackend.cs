@@ -155,7 +155,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
             seen = last;
         }
 
-        if (seen is not null && seen.Generation == image.Generation && seen.IsSameStore(image) && !seen.Image.AsSpan().SequenceEqual(image.Image))
+        if (seen is not null && seen.Generation == image.Generation && !seen.Image.AsSpan().SequenceEqual(image.Image))
         {
             throw PostgreSqlErrors.ChangedInPlace(storeName, image.Generation);
         }

@@ -21,6 +21,9 @@ internal static class PostgreSqlErrors
     internal static KeyStoreDamagedException ChangedInPlace(string storeName, long generation) => new(
         Format("The PostgreSQL store '{0}' is damaged: its rows changed without a new commit (generation {1} no longer holds what was committed as generation {1}). Restore it from a backup.", storeName, generation));
 
+    internal static KeyStoreDamagedException RawKeySalt() => new(
+        "The PostgreSQL key store is damaged: its header names no KDF (a raw-key store) but has a salt; a raw-key store's salt is all zeros. Restore it from a backup.");
+
     internal static KeyStoreException ServerFailed(string storeName, NpgsqlException inner) => new(
         Format("The PostgreSQL store '{0}' could not be read or written: {1}", storeName, Describe(inner)),
         inner);

@@ -6,8 +6,10 @@ namespace Ama.Cryptography.PostgreSql.Internal;
 /// <summary>A store's rows as last read or written: the pieces, and the image they join into.</summary>
 internal sealed class StoredImage
 {
-    private const int StoreIdOffset = 12;
-    private const int StoreIdLength = 16;
+    // Header fields (docs/keystore-format.md): a raw-key store has KDF algorithm 0 and an all-zero salt.
+    private const int KdfAlgorithmOffset = 36;
+    private const int SaltOffset = 52;
+    private const int SaltLength = 16;
 
     private StoredImage(long generation, byte[] header, byte[] mac, IReadOnlyList<ImageRecord> records, byte[] image)
     {
@@ -28,8 +30,24 @@ internal sealed class StoredImage
 
     internal byte[] Image { get; }
 
-    private static StoredImage Join(StoreRow storeRow, List<ImageRecord> records) =>
-        new(storeRow.Generation, storeRow.Header, storeRow.Mac, records, KeyStoreFormat.Join(storeRow.Generation, storeRow.Header, records, storeRow.Mac));
+    private static StoredImage Join(StoreRow storeRow, List<ImageRecord> records)
+    {
+        CheckRawKeySalt(storeRow.Header);
+        return new(storeRow.Generation, storeRow.Header, storeRow.Mac, records, KeyStoreFormat.Join(storeRow.Generation, storeRow.Header, records, storeRow.Mac));
+    }
+
+    /// <summary>
+    /// A file's checksum makes a changed salt byte damage; rows have no checksum, and the salt
+    /// feeds the credential commitment, so without this a changed salt of a raw-key store would
+    /// read as a wrong key. A raw-key store's salt is all zeros, so any other salt is damage.
+    /// </summary>
+    private static void CheckRawKeySalt(byte[] header)
+    {
+        if (header.Length > SaltOffset + SaltLength && header[KdfAlgorithmOffset] == 0 && header.AsSpan(SaltOffset, SaltLength).ContainsAnyExcept((byte)0))
+        {
+            throw PostgreSqlErrors.RawKeySalt();
+        }
+    }
 
     internal static StoredImage FromParts(ImageParts parts, byte[] image) =>
         new(parts.Generation, parts.Header, parts.Mac, parts.Records, image);
@@ -65,9 +83,6 @@ internal sealed class StoredImage
 
         return Join(storeRow, records);
     }
-
-    /// <summary>Whether both images carry the same store id (header bytes 12 to 28): a store dropped and created again under the same name does not.</summary>
-    internal bool IsSameStore(StoredImage other) => Header.AsSpan(StoreIdOffset, StoreIdLength).SequenceEqual(other.Header.AsSpan(StoreIdOffset, StoreIdLength));
 
     /// <summary>Whether the store row read under the lock is the one this image was read from or written as.</summary>
     internal bool HasSameStoreRow(StoreRow storeRow) =>
