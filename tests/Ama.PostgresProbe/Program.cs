@@ -57,11 +57,20 @@ internal static class Probe
         return 0;
     }
 
-    /// <summary>Refreshes and verifies until the time is up: every listed key has its value, the generation and key count never go back.</summary>
+    /// <summary>
+    /// Refreshes and verifies until the time is up or standard input closes: every listed key has
+    /// its value, the generation and key count never go back.
+    /// </summary>
     public static int Read(string connectionString, string storeName, byte[] key, TimeSpan duration)
     {
         using var dataSource = NpgsqlDataSource.Create(connectionString);
         using var credential = KeyStoreCredential.FromKey(key);
+        var stop = new CancellationTokenSource();
+        _ = Task.Run(() =>
+        {
+            Console.In.ReadToEnd();
+            stop.Cancel();
+        });
         var clock = Stopwatch.StartNew();
         long reads = 0;
         long lastGeneration = 0;
@@ -69,7 +78,7 @@ internal static class Probe
         try
         {
             using var storage = PostgreSqlKeyStorage.Open(dataSource, storeName, credential);
-            while (clock.Elapsed < duration)
+            while (clock.Elapsed < duration && !stop.IsCancellationRequested)
             {
                 // Alternately the long-lived instance (Refresh, and the notifications) and a fresh Open.
                 if (reads % 2 == 0)

@@ -76,6 +76,9 @@ public sealed class PostgresProbe : IDisposable
     public static PostgresProbe Read(string connectionString, string store, byte[] key, double seconds) =>
         Start("read", connectionString, store, Convert.ToHexString(key), seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>Closes the probe's standard input: a reader then finishes its current pass and prints its result.</summary>
+    public void CloseInput() => process.StandardInput.Close();
+
     /// <summary>SIGKILL, then waits for the output pipes to drain.</summary>
     public void Kill()
     {
@@ -116,6 +119,7 @@ public sealed class PostgresProbe : IDisposable
     {
         var info = new ProcessStartInfo("dotnet")
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
