@@ -5,6 +5,7 @@ using Ama.Cryptography.PostgreSql.Tests.Infrastructure;
 namespace Ama.Cryptography.PostgreSql.Tests;
 
 /// <summary>Several processes writing one store at once, and others reading it all the while.</summary>
+[Collection(ProcessHeavy.Name)]
 public sealed class ConcurrencyTests(PostgresServer server)
 {
     private const int Writers = 4;

@@ -9,10 +9,11 @@ namespace Ama.Cryptography.PostgreSql.Tests;
 /// Writers killed, the server crashed and stopped under them, on private clusters: every
 /// acknowledged write survives and the store always opens.
 /// </summary>
+[Collection(ProcessHeavy.Name)]
 public sealed class FaultTests
 {
     private const int KillTrials = 50;
-    private const int KillBatch = 5;
+    private const int KillBatch = 10;
     private const int RestartTrials = 10;
 
     [Fact]

@@ -93,6 +93,8 @@ internal static class Probe
                 }
 
                 reads++;
+                // A short pause: the readers verify all the while without starving the writers of CPU.
+                Thread.Sleep(20);
             }
         }
         catch (Exception e) when (e is KeyStoreException or InvalidOperationException)
