@@ -37,6 +37,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         var row = SelectStore(connection, StoreSql.SelectStore);
         var image = StoredImage.Read(connection, storeName, row);
         transaction.Commit();
+        CheckUnchangedIfSameGeneration(image);
         Remember(image);
         return image.Image;
     });
@@ -56,6 +57,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
             var image = await StoredImage.ReadAsync(connection, storeName, row, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            CheckUnchangedIfSameGeneration(image);
             Remember(image);
             return image.Image;
         }
@@ -154,6 +156,28 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         }
     }
 
+    /// <summary>
+    /// Refuses rows that differ from the image this instance last read or wrote at the same
+    /// generation. Each generation is committed exactly once, under the row lock, so the same
+    /// generation with other bytes is an edit made outside the storage. The envelope authenticates
+    /// only newer generations (it has already authenticated this one), so without this check an
+    /// open instance would not notice a row changed in place until the next commit.
+    /// </summary>
+    /// <exception cref="KeyStoreDamagedException">The rows changed without a new generation.</exception>
+    internal void CheckUnchangedIfSameGeneration(StoredImage image)
+    {
+        StoredImage? seen;
+        lock (cacheGate)
+        {
+            seen = last;
+        }
+
+        if (seen is not null && seen.Generation == image.Generation && !seen.Image.AsSpan().SequenceEqual(image.Image))
+        {
+            throw PostgreSqlErrors.ChangedInPlace(storeName, image.Generation);
+        }
+    }
+
     internal void Remember(StoredImage image)
     {
         lock (cacheGate)
@@ -197,7 +221,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
             new() { Value = storeName },
             new() { Value = parts.Generation },
             new() { Value = parts.Header },
-            new() { Value = parts.Mac },
+            new() { Value = parts.Trailer },
         },
     };
 }

@@ -18,6 +18,9 @@ internal static class PostgreSqlErrors
     internal static IOException StoreExists(string storeName) => new(
         Format("A key store named '{0}' already exists in the database; open it, or choose another name. Nothing was changed.", storeName));
 
+    internal static KeyStoreDamagedException ChangedInPlace(string storeName, long generation) => new(
+        Format("The PostgreSQL store '{0}' is damaged: its rows changed without a new commit (generation {1} no longer holds what was committed as generation {1}). Restore it from a backup.", storeName, generation));
+
     internal static KeyStoreException ServerFailed(string storeName, NpgsqlException inner) => new(
         Format("The PostgreSQL store '{0}' could not be read or written: {1}", storeName, Describe(inner)),
         inner);

@@ -53,7 +53,7 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
         using (var batch = new NpgsqlBatch(connection, transaction))
         {
             AddChangedEntries(batch, next);
-            batch.BatchCommands.Add(Command(StoreSql.UpdateStore, backend.StoreName, parts.Generation, parts.Header, parts.Mac));
+            batch.BatchCommands.Add(Command(StoreSql.UpdateStore, backend.StoreName, parts.Generation, parts.Header, parts.Trailer));
             batch.BatchCommands.Add(Command(StoreSql.Notify, backend.StoreName));
             batch.ExecuteNonQuery();
         }
@@ -83,7 +83,14 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
             row = StoreRow.From(reader) ?? throw PostgreSqlErrors.StoreNotFound(backend.StoreName);
         }
 
-        current = backend.Cached(row) ?? StoredImage.Read(connection, backend.StoreName, row);
+        current = backend.Cached(row) ?? ReadUnderLock(row);
+    }
+
+    private StoredImage ReadUnderLock(StoreRow row)
+    {
+        var image = StoredImage.Read(connection, backend.StoreName, row);
+        backend.CheckUnchangedIfSameGeneration(image);
+        return image;
     }
 
     private void AddChangedEntries(NpgsqlBatch batch, StoredImage next)

@@ -29,7 +29,7 @@ internal sealed class StoredImage
         new(storeRow.Generation, storeRow.Header, storeRow.Mac, records, KeyStoreFormat.Join(storeRow.Generation, storeRow.Header, records, storeRow.Mac));
 
     internal static StoredImage FromParts(ImageParts parts, byte[] image) =>
-        new(parts.Generation, parts.Header, parts.Mac, parts.Records, image);
+        new(parts.Generation, parts.Header, parts.Trailer, parts.Records, image);
 
     /// <summary>Reads the entry rows of a store whose row is <paramref name="storeRow"/>, in the same transaction, and joins them.</summary>
     internal static StoredImage Read(NpgsqlConnection connection, string storeName, StoreRow storeRow)

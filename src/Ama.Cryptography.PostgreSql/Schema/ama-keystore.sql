@@ -33,7 +33,7 @@ COMMENT ON TABLE ama.key_stores IS 'SecureKeyStorage: one row per named store; e
 COMMENT ON COLUMN ama.key_stores.store_name IS 'Name of the store, 1 to 128 characters of A-Z a-z 0-9 . _ -. The MAC binds the store id in the header, not this name: a renamed store still opens.';
 COMMENT ON COLUMN ama.key_stores.generation IS 'Commit counter, one higher with every commit; lets writers detect a concurrent commit and readers a rollback.';
 COMMENT ON COLUMN ama.key_stores.header IS 'Key store header as in the file format: store id, KDF and salt, credential commitment, wrapped data key, counters.';
-COMMENT ON COLUMN ama.key_stores.mac IS 'Whole-store MAC over the header and every entry record of the store in key_name order.';
+COMMENT ON COLUMN ama.key_stores.mac IS 'The trailer of the file format: the whole-store MAC over the header and every entry record in key_name order (32 bytes), then a SHA-256 checksum over all of it (32 bytes).';
 COMMENT ON TABLE ama.key_entries IS 'SecureKeyStorage: one row per key name of a store, with all its versions; sealed, covered by the store MAC.';
 COMMENT ON COLUMN ama.key_entries.store_name IS 'Store the key belongs to; deleting the store deletes its keys.';
 COMMENT ON COLUMN ama.key_entries.key_name IS 'Key name, in C collation so that ORDER BY is the ordinal order of the MAC.';

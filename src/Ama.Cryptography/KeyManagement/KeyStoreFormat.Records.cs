@@ -1,16 +1,17 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 
 namespace Ama.Cryptography.KeyManagement;
 
 /// <summary>
 /// An image cut into the pieces a database keeps in rows: the header, one record per key name (the
-/// name with all its sealed versions, byte for byte as in the file), and the whole-image MAC. Joining
-/// the pieces back gives the exact image, so the MAC that protects a file protects the rows too.
+/// name with all its sealed versions, byte for byte as in the file), and the trailer (the whole-image
+/// MAC and the SHA-256 checksum). Joining the pieces back gives the exact image, so the checksum and
+/// MAC that protect a file protect the rows too: any changed byte fails the checksum before the
+/// credential is even tried, and an edit that also fixes the checksum fails the MAC.
 /// </summary>
 internal static partial class KeyStoreFormat
 {
-    /// <summary>Cuts a well-formed image into header, records (in name order) and MAC.</summary>
+    /// <summary>Cuts a well-formed image into header, records (in name order) and trailer.</summary>
     /// <exception cref="KeyStoreDamagedException">The image is not well formed.</exception>
     internal static ImageParts Split(byte[] image)
     {
@@ -25,7 +26,7 @@ internal static partial class KeyStoreFormat
             records.Add(new ImageRecord(name, image[start..(HeaderLength + reader.Position)]));
         }
 
-        return new ImageParts(image[..HeaderLength], records, image[^TrailerLength..^ChecksumLength]);
+        return new ImageParts(image[..HeaderLength], records, image[^TrailerLength..]);
     }
 
     /// <summary>
@@ -33,11 +34,11 @@ internal static partial class KeyStoreFormat
     /// (the generation, each record's key name) against the bytes the MAC covers.
     /// </summary>
     /// <exception cref="KeyStoreDamagedException">A piece has the wrong length, or a column disagrees with its bytes.</exception>
-    internal static byte[] Join(long generationColumn, byte[] header, IReadOnlyList<ImageRecord> records, byte[] mac)
+    internal static byte[] Join(long generationColumn, byte[] header, IReadOnlyList<ImageRecord> records, byte[] trailer)
     {
-        if (header.Length != HeaderLength || mac.Length != MacLength)
+        if (header.Length != HeaderLength || trailer.Length != TrailerLength)
         {
-            throw Error.KeyStoreDamaged("the stored header or MAC has the wrong length");
+            throw Error.KeyStoreDamaged("the stored header or trailer has the wrong length");
         }
 
         if (generationColumn != HeaderGeneration(header))
@@ -61,8 +62,7 @@ internal static partial class KeyStoreFormat
             offset += record.Bytes.Length;
         }
 
-        mac.CopyTo(image, offset);
-        SHA256.HashData(image.AsSpan(0, offset + MacLength), image.AsSpan(offset + MacLength));
+        trailer.CopyTo(image, offset);
         return image;
     }
 
@@ -80,8 +80,8 @@ internal static partial class KeyStoreFormat
     }
 }
 
-/// <summary>An image's pieces: see <see cref="KeyStoreFormat.Split"/>.</summary>
-internal sealed record ImageParts(byte[] Header, IReadOnlyList<ImageRecord> Records, byte[] Mac)
+/// <summary>An image's pieces: see <see cref="KeyStoreFormat.Split"/>. <see cref="Trailer"/> is the MAC followed by the checksum.</summary>
+internal sealed record ImageParts(byte[] Header, IReadOnlyList<ImageRecord> Records, byte[] Trailer)
 {
     /// <summary>Gets the generation written in the header.</summary>
     internal long Generation => KeyStoreFormat.HeaderGeneration(Header);
