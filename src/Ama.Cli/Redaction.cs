@@ -52,6 +52,6 @@ internal static partial class Redaction
         return masked;
     }
 
-    [GeneratedRegex(@"(?<key>\b(?:password|pwd|psw))\s*=\s*(?:'[^']*'|""[^""]*""|[^;]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<key>\b(?:password|pwd|psw))\s*=\s*(?:'[^']*'|""[^""]*""|[^;']*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PasswordPart();
 }

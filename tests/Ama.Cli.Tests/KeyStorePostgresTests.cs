@@ -231,7 +231,7 @@ public sealed class KeyStorePostgresTests : IClassFixture<PostgresServer>, IDisp
             }
 
             // Control: the password check finds the password where it is: a stray token that the parser echoes, were it not masked.
-            AmaProcess.Result echoed = AmaProcess.Run("keystore", "list", "--postgres", $"Host={noServer}", "--store", "app", $"Password={secret}", "extra");
+            AmaProcess.Result echoed = AmaProcess.Run("keystore", "get", "a", "b", $"Password={secret}", "--postgres", $"Host={noServer}", "--store", "app");
             Assert.Equal(64, echoed.ExitCode);
             Assert.Contains("Password=***", echoed.Stderr, StringComparison.Ordinal);
             Checked(echoed, secret);
