@@ -109,8 +109,9 @@ internal static class AmaApp
 
     internal static int Fail(string message, int exitCode)
     {
+        // A connection string's password is masked wherever it shows up, the parser's echo of a token included.
         // Parser messages list choices on indented lines; on one line they read as "one of: 'hex' 'base64'".
-        string oneLine = string.Join(' ', message.Split((char[])[' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
+        string oneLine = string.Join(' ', Redaction.Apply(message).Split((char[])[' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
         bool color = Terminal.UseColor(Terminal.StderrIsTerminal);
         Console.Error.WriteLine($"{Terminal.Paint("ama: error:", ConsoleColor.Red, color)} {oneLine}");
         return exitCode;

@@ -29,8 +29,23 @@ public static class AmaProcess
         }
     }
 
+    /// <summary>
+    /// The environment variable that points <c>ama keystore</c> at PostgreSQL. CI exports it for the
+    /// PostgreSQL tests; a file-store test that inherited it would get a usage error, so every run
+    /// here leaves it out unless the test sets it itself.
+    /// </summary>
+    public const string PostgresVariable = "AMA_POSTGRES";
+
     /// <summary>A shell command line that runs the tool, for wrappers such as script and tmux.</summary>
-    public static string ShellCommand(string arguments) => $"'{DotnetPath}' '{DllPath}' {arguments}";
+    public static string ShellCommand(string arguments) => $"env -u {PostgresVariable} '{DotnetPath}' '{DllPath}' {arguments}";
+
+    /// <summary>Removes the environment that would point the tool at PostgreSQL instead of a file.</summary>
+    public static ProcessStartInfo WithoutPostgres(ProcessStartInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        info.Environment.Remove(PostgresVariable);
+        return info;
+    }
 
     public static string DotnetPath =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
@@ -62,6 +77,7 @@ public static class AmaProcess
             info.ArgumentList.Add(arg);
         }
 
+        WithoutPostgres(info);
         foreach ((string key, string? value) in environment ?? new Dictionary<string, string?>())
         {
             info.Environment[key] = value;

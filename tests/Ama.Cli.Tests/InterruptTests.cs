@@ -145,7 +145,7 @@ public class InterruptTests : IDisposable
             info.ArgumentList.Add(arg);
         }
 
-        return Process.Start(info)!;
+        return Process.Start(AmaProcess.WithoutPostgres(info))!;
     }
 
     private static (int ExitCode, string Stderr) Finish(Process process)

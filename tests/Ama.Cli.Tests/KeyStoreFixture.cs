@@ -40,7 +40,7 @@ public static class KeyStoreFixture
             info.ArgumentList.Add(arg);
         }
 
-        using Process process = Process.Start(info)!;
+        using Process process = Process.Start(AmaProcess.WithoutPostgres(info))!;
         process.StandardInput.Close();
         using var bytes = new MemoryStream();
         Task<string> error = process.StandardError.ReadToEndAsync();

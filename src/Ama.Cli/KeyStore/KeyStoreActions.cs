@@ -13,34 +13,26 @@ namespace Ama.Cli.KeyStore;
 /// </summary>
 internal static class KeyStoreActions
 {
-    internal static int Create(string path, CredentialInput credential, KeyStoreKdf kdf)
+    internal static int Create(StoreTarget target, CredentialInput credential, KeyStoreKdf kdf)
     {
         using (credential)
         {
-            try
-            {
-                using KeyStoreCredential opener = CopyCredential(credential, kdf);
-                using KdfNotice notice = KdfNotice.Show(credential.IsPassword);
-                using SecureKeyStorage storage = SecureKeyStorage.Create(path, opener);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another process created it between our check and our write.
-                throw new CliException($"'{path}' already exists; ama never overwrites a key store.", ExitCodes.AlreadyExists);
-            }
+            using KeyStoreCredential opener = CopyCredential(credential, kdf);
+            using KdfNotice notice = KdfNotice.Show(credential.IsPassword);
+            using SecureKeyStorage storage = target.Create(opener);
         }
 
-        Console.Error.WriteLine(credential.IsPassword ? $"Created {path} ({kdf})." : $"Created {path} (raw key).");
+        Console.Error.WriteLine(credential.IsPassword ? $"Created {target.Name} ({kdf})." : $"Created {target.Name} (raw key).");
         return ExitCodes.Success;
     }
 
-    internal static int Put(string path, CredentialInput credential, string name, string? materialFile, int? generate, int lockTimeout)
+    internal static int Put(StoreTarget target, CredentialInput credential, string name, string? materialFile, int? generate, int lockTimeout)
     {
-        using SecureKeyStorage storage = Open(path, credential);
+        using SecureKeyStorage storage = Open(target, credential);
         (SecureBuffer material, int length) = MaterialInput.Read(materialFile, generate);
         try
         {
-            StoreLock.WaitUntilFree(path, lockTimeout);
+            target.WaitForOtherWriters(lockTimeout);
             using (HeldSecrets.EnterIrreversibleStep())
             {
                 int version = storage.Store(name, material.Span[..length]);
@@ -55,9 +47,9 @@ internal static class KeyStoreActions
         }
     }
 
-    internal static int Get(string path, CredentialInput credential, string name, int? version, SecretFormat format, string? output, bool force)
+    internal static int Get(StoreTarget target, CredentialInput credential, string name, int? version, SecretFormat format, string? output, bool force)
     {
-        using SecureKeyStorage storage = Open(path, credential);
+        using SecureKeyStorage storage = Open(target, credential);
 
         // Registered at once, so Ctrl-C while writing zeroes the plaintext too.
         SecureBuffer material = HeldSecrets.Track(version is { } v ? storage.Retrieve(name, v) : storage.Retrieve(name));
@@ -85,10 +77,10 @@ internal static class KeyStoreActions
         }
     }
 
-    internal static int List(string path, CredentialInput credential, bool json)
+    internal static int List(StoreTarget target, CredentialInput credential, bool json)
     {
         IReadOnlyList<string> names;
-        using (SecureKeyStorage storage = Open(path, credential))
+        using (SecureKeyStorage storage = Open(target, credential))
         {
             names = storage.ListKeys();
         }
@@ -122,40 +114,40 @@ internal static class KeyStoreActions
         return ExitCodes.Success;
     }
 
-    internal static int Delete(string path, CredentialInput credential, string name, int? version, bool yes, int lockTimeout)
+    internal static int Delete(StoreTarget target, CredentialInput credential, string name, int? version, bool yes, int lockTimeout)
     {
-        using SecureKeyStorage storage = Open(path, credential);
+        using SecureKeyStorage storage = Open(target, credential);
 
         // Asked only about something that exists: ListVersions names a missing key the way get does.
         IReadOnlyList<KeyVersionInfo> versions = storage.ListVersions(name);
         if (version is { } only && !versions.Any(info => info.Version == only))
         {
-            throw CliException.NotFound(string.Create(CultureInfo.InvariantCulture, $"The key store '{path}' has no version {only} of '{name}'."));
+            throw CliException.NotFound(string.Create(CultureInfo.InvariantCulture, $"{target.Subject} has no version {only} of '{name}'."));
         }
 
-        string file = Path.GetFileName(path);
+        string store = target.Label;
         Confirmation.Require(
             version is null
-                ? string.Create(CultureInfo.InvariantCulture, $"Delete '{name}' and its {versions.Count} version(s) from {file}? This destroys the key material.")
-                : string.Create(CultureInfo.InvariantCulture, $"Destroy version {version} of '{name}' in {file}? This destroys the key material."),
+                ? string.Create(CultureInfo.InvariantCulture, $"Delete '{name}' and its {versions.Count} version(s) from {store}? This destroys the key material.")
+                : string.Create(CultureInfo.InvariantCulture, $"Destroy version {version} of '{name}' in {store}? This destroys the key material."),
             yes);
-        StoreLock.WaitUntilFree(path, lockTimeout);
+        target.WaitForOtherWriters(lockTimeout);
         bool existed = version is { } v ? storage.DestroyVersion(name, v) : storage.Delete(name);
         if (!existed)
         {
             // Another process deleted it between the check and the write.
             string what = version is null ? $"no key named '{name}'" : string.Create(CultureInfo.InvariantCulture, $"no version {version} of '{name}'");
-            throw CliException.NotFound($"The key store '{path}' has {what}.");
+            throw CliException.NotFound($"{target.Subject} has {what}.");
         }
 
         Console.Error.WriteLine(version is null ? $"Deleted {name}." : string.Create(CultureInfo.InvariantCulture, $"Destroyed {name} version {version}."));
         return ExitCodes.Success;
     }
 
-    internal static int Versions(string path, CredentialInput credential, string name, bool json)
+    internal static int Versions(StoreTarget target, CredentialInput credential, string name, bool json)
     {
         IReadOnlyList<KeyVersionInfo> versions;
-        using (SecureKeyStorage storage = Open(path, credential))
+        using (SecureKeyStorage storage = Open(target, credential))
         {
             versions = storage.ListVersions(name);
         }
@@ -178,45 +170,45 @@ internal static class KeyStoreActions
     }
 
     /// <summary>The old credential is checked (the store opened) before the new one is asked for.</summary>
-    internal static int Passwd(string path, CredentialInput current, Func<CredentialInput> readReplacement, KeyStoreKdf kdf, int lockTimeout)
+    internal static int Passwd(StoreTarget target, CredentialInput current, Func<CredentialInput> readReplacement, KeyStoreKdf kdf, int lockTimeout)
     {
-        using SecureKeyStorage storage = Open(path, current);
+        using SecureKeyStorage storage = Open(target, current);
         using CredentialInput replacement = readReplacement();
         using KeyStoreCredential next = CopyCredential(replacement, kdf);
-        StoreLock.WaitUntilFree(path, lockTimeout);
+        target.WaitForOtherWriters(lockTimeout);
         using (KdfNotice.Show(replacement.IsPassword))
         {
             storage.ChangeCredential(next);
         }
 
-        Console.Error.WriteLine(replacement.IsPassword ? $"Changed the credential of {path} to a password ({kdf})." : $"Changed the credential of {path} to a raw key.");
+        Console.Error.WriteLine(replacement.IsPassword ? $"Changed the credential of {target.Name} to a password ({kdf})." : $"Changed the credential of {target.Name} to a raw key.");
         return ExitCodes.Success;
     }
 
-    internal static int RotateDataKey(string path, CredentialInput credential, int lockTimeout)
+    internal static int RotateDataKey(StoreTarget target, CredentialInput credential, int lockTimeout)
     {
-        using SecureKeyStorage storage = Open(path, credential);
-        StoreLock.WaitUntilFree(path, lockTimeout);
+        using SecureKeyStorage storage = Open(target, credential);
+        target.WaitForOtherWriters(lockTimeout);
         storage.RotateDataKey();
-        Console.Error.WriteLine($"Rotated the data key of {path}; every entry is re-encrypted.");
+        Console.Error.WriteLine($"Rotated the data key of {target.Name}; every entry is re-encrypted.");
         return ExitCodes.Success;
     }
 
-    internal static int Info(string path, CredentialInput credential, bool json)
+    internal static int Info(StoreTarget target, CredentialInput credential, bool json)
     {
         StoreSummary summary;
-        using (SecureKeyStorage storage = Open(path, credential))
+        using (SecureKeyStorage storage = Open(target, credential))
         {
             summary = StoreSummary.Of(storage);
         }
 
         if (json)
         {
-            WriteJson(writer => WriteInfo(writer, path, summary));
+            WriteJson(writer => WriteInfo(writer, target, summary));
             return ExitCodes.Success;
         }
 
-        Console.WriteLine($"file:           {Path.GetFullPath(path)}");
+        target.WriteLocation(Console.Out);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"format version: {StoreSummary.FormatVersion}"));
         Console.WriteLine($"kdf:            {summary.KdfDescription}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"keys:           {summary.Keys}"));
@@ -226,14 +218,14 @@ internal static class KeyStoreActions
     }
 
     /// <summary>Opens the store and disposes the credential (zeroing it) as soon as the store is open.</summary>
-    private static SecureKeyStorage Open(string path, CredentialInput credential)
+    private static SecureKeyStorage Open(StoreTarget target, CredentialInput credential)
     {
         using (credential)
         {
-            // The KDF given here is ignored by Open, which uses the one stored in the file.
+            // The KDF given here is ignored by Open, which uses the one stored with the store.
             using KeyStoreCredential opener = ToCredential(credential, KeyStoreKdf.Default);
             using KdfNotice notice = KdfNotice.Show(credential.IsPassword);
-            return SecureKeyStorage.Open(path, opener);
+            return target.Open(opener);
         }
     }
 
@@ -278,9 +270,9 @@ internal static class KeyStoreActions
         writer.WriteEndArray();
     }
 
-    private static void WriteInfo(Utf8JsonWriter writer, string path, StoreSummary summary)
+    private static void WriteInfo(Utf8JsonWriter writer, StoreTarget target, StoreSummary summary)
     {
-        writer.WriteString("file", Path.GetFullPath(path));
+        target.WriteLocation(writer);
         writer.WriteNumber("formatVersion", StoreSummary.FormatVersion);
         writer.WriteStartObject("kdf");
         writer.WriteString("algorithm", summary.KdfAlgorithm);

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Ama.Cryptography.KeyManagement;
+using Npgsql;
 
 namespace Ama.Cli.KeyStore;
 
@@ -20,6 +21,7 @@ internal static class KeyStoreErrors
             FileNotFoundException e => (e.Message, ExitCodes.NotFound),
             DirectoryNotFoundException e => (e.Message, ExitCodes.NotFound),
             KeyNotFoundException e => (e.Message, ExitCodes.NotFound),
+            NpgsqlException e => ($"PostgreSQL: {e.Message}", ExitCodes.Failure),
             ArgumentException e when e is not ArgumentNullException => (WithoutParameterName(e), ExitCodes.DataError),
             _ => (null, 0),
         };

@@ -73,8 +73,8 @@ internal sealed class CredentialOptions
         }
     }
 
-    /// <summary>Reads the credential from the one source given, or asks on the terminal (twice when <paramref name="isNew"/>).</summary>
-    internal CredentialInput Read(ParseResult result, string storePath, bool isNew)
+    /// <summary>Reads the credential from the one source given, or asks on the terminal (twice when <paramref name="isNew"/>), naming the store by <paramref name="storeLabel"/>.</summary>
+    internal CredentialInput Read(ParseResult result, string storeLabel, bool isNew)
     {
         Check(result);
         bool stdin = result.GetValue(PasswordStdin);
@@ -104,9 +104,8 @@ internal sealed class CredentialOptions
             return CredentialInput.FromPassword(SecretReader.PasswordFrom(buffer, length, "stdin"));
         }
 
-        string name = Path.GetFileName(storePath);
         return CredentialInput.FromPassword(isNew
-            ? PasswordPrompt.AskNew($"password for {name}")
-            : PasswordPrompt.Ask($"Password for {name}: "));
+            ? PasswordPrompt.AskNew($"password for {storeLabel}")
+            : PasswordPrompt.Ask($"Password for {storeLabel}: "));
     }
 }

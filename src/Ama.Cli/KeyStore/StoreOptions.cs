@@ -1,0 +1,151 @@
+using System.CommandLine;
+using Ama.Cryptography.KeyManagement;
+using Npgsql;
+
+namespace Ama.Cli.KeyStore;
+
+/// <summary>
+/// Where a command's store is: the file argument, or <c>--postgres</c> (default: the AMA_POSTGRES
+/// environment variable) with <c>--store NAME</c>. Both at once is a usage error naming both, and
+/// so is <c>--store</c> without a connection string. The file argument is optional in the parser so
+/// that with <c>--postgres</c> the first positional is the entry's name; the rules are checked here,
+/// before any password is asked for.
+/// </summary>
+internal sealed class StoreOptions
+{
+    internal const string ConnectionVariable = "AMA_POSTGRES";
+
+    private readonly Argument<string?> file = new("file")
+    {
+        Arity = ArgumentArity.ZeroOrOne,
+        Description = "The key store file; left out with --postgres (or AMA_POSTGRES) and --store.",
+    };
+
+    private readonly Argument<string?>? entry;
+
+    private readonly Option<string?> postgres = new("--postgres")
+    {
+        Description = $"Use a key store in PostgreSQL instead of a file: an Npgsql connection string (default: the {ConnectionVariable} environment variable). Needs --store.",
+        HelpName = "connection-string",
+    };
+
+    private readonly Option<string?> store = new("--store")
+    {
+        Description = "The name of the key store in PostgreSQL (1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-').",
+        HelpName = "name",
+    };
+
+    internal StoreOptions(bool withEntryName)
+    {
+        if (withEntryName)
+        {
+            entry = new Argument<string?>("name") { Arity = ArgumentArity.ZeroOrOne, Description = "The entry's name (required)." };
+        }
+    }
+
+    internal void AddTo(Command command)
+    {
+        command.Arguments.Add(file);
+        if (entry is not null)
+        {
+            command.Arguments.Add(entry);
+        }
+
+        command.Options.Add(postgres);
+        command.Options.Add(store);
+    }
+
+    /// <summary>Checks where the store is (a file must exist, or must not for <c>create</c>) and returns it, not yet opened; with the entry's name when the command takes one.</summary>
+    internal (StoreLocation Location, string? EntryName) Resolve(ParseResult result, bool isNew)
+    {
+        string help = $" See 'ama keystore {result.CommandResult.Command.Name} --help'.";
+        List<string> positionals = [.. new[] { result.GetValue(file), entry is null ? null : result.GetValue(entry) }.OfType<string>()];
+        int names = entry is null ? 0 : 1;
+        (string? connection, string source) = ConnectionString(result);
+        string? storeName = result.GetValue(store);
+        if (connection is null)
+        {
+            if (storeName is not null)
+            {
+                throw CliException.Usage($"--store names a key store in PostgreSQL, but there is no connection string: give --postgres or set {ConnectionVariable}, or give a key store file instead of --store.{help}");
+            }
+
+            if (positionals.Count <= names)
+            {
+                throw CliException.Usage((positionals.Count, names) switch
+                {
+                    (0, 0) => $"Give the key store file, or --postgres with --store.{help}",
+                    (0, _) => $"Give the key store file (or --postgres with --store) and the entry's name.{help}",
+                    _ => $"Give the entry's name after the key store file.{help}",
+                });
+            }
+
+            string path = isNew ? StoreFile.Absent(positionals[0]) : StoreFile.Existing(positionals[0]);
+            return (StoreLocation.File(path), names == 1 ? positionals[1] : null);
+        }
+
+        if (positionals.Count > names)
+        {
+            throw CliException.Usage($"Both a key store file ('{positionals[0]}') and {source} were given: name the store either by its file or by --store in PostgreSQL, not both.{help}");
+        }
+
+        if (storeName is null)
+        {
+            throw CliException.Usage($"{source} needs --store NAME, the name of the key store in the database.{help}");
+        }
+
+        if (names == 1 && positionals.Count == 0)
+        {
+            throw CliException.Usage($"Give the entry's name.{help}");
+        }
+
+        if (!KeyNames.IsValid(storeName))
+        {
+            throw CliException.BadInput($"'{storeName}' is not a valid store name: use 1 to {KeyNames.MaxNameLength} characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
+        }
+
+        return (StoreLocation.Postgres(ParseConnectionString(connection, source), storeName), names == 1 ? positionals[0] : null);
+    }
+
+    /// <summary>True when the store is in PostgreSQL, which file-only options (--lock-timeout) do not apply to.</summary>
+    internal bool UsesPostgres(ParseResult result) => ConnectionString(result).Value is not null;
+
+    private (string? Value, string Source) ConnectionString(ParseResult result)
+    {
+        if (result.GetValue(postgres) is { } given)
+        {
+            return (given, "--postgres");
+        }
+
+        return Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } fromEnvironment
+            ? (fromEnvironment, $"{ConnectionVariable} (set in the environment)")
+            : (null, string.Empty);
+    }
+
+    private static NpgsqlConnectionStringBuilder ParseConnectionString(string connection, string source)
+    {
+        // Every part that could hold a password is scrubbed from messages; the parser's own message names a keyword, not a value.
+        Redaction.AddConnectionString(connection);
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connection);
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.Usage($"{source} is not a valid Npgsql connection string ({e.Message.TrimEnd('.')}).");
+        }
+    }
+}
+
+/// <summary>A store's place, checked but not yet opened.</summary>
+internal sealed record StoreLocation(string? Path, NpgsqlConnectionStringBuilder? Connection, string? StoreName)
+{
+    internal static StoreLocation File(string path) => new(path, null, null);
+
+    internal static StoreLocation Postgres(NpgsqlConnectionStringBuilder connection, string storeName) => new(null, connection, storeName);
+
+    internal bool IsPostgres => Connection is not null;
+
+    /// <summary>The target to open the store through; for PostgreSQL this builds the data source (no connection is made yet).</summary>
+    internal StoreTarget Connect() => Path is { } path ? new FileStoreTarget(path) : new PostgresStoreTarget(Connection!, StoreName!);
+}
