@@ -38,6 +38,7 @@ public sealed class PackageFixture : IDisposable
         Pack(output, artifacts, "Ama.Cryptography", "--no-build");
         Pack(output, artifacts, "Ama.Cryptography.Hosting");
         Pack(output, artifacts, "Ama.Cryptography.DataProtection");
+        Pack(output, artifacts, "Ama.Cryptography.PostgreSql");
         return output;
     }
 

@@ -17,7 +17,7 @@ public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFix
     public static TheoryData<string> Packages => new("Ama.Cryptography", "Ama.Cli");
 
     /// <summary>Every package of the repository, for what they all share (licence, readme, symbols).</summary>
-    public static TheoryData<string> AllPackages => new("Ama.Cryptography", "Ama.Cli", "Ama.Cryptography.Hosting", "Ama.Cryptography.DataProtection");
+    public static TheoryData<string> AllPackages => new("Ama.Cryptography", "Ama.Cli", "Ama.Cryptography.Hosting", "Ama.Cryptography.DataProtection", "Ama.Cryptography.PostgreSql");
 
     [Fact]
     public void Installed_tool_reports_the_native_backend_from_its_package()
@@ -92,6 +92,7 @@ public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFix
     [Theory]
     [InlineData("Ama.Cryptography.Hosting")]
     [InlineData("Ama.Cryptography.DataProtection")]
+    [InlineData("Ama.Cryptography.PostgreSql")]
     public void Integration_package_depends_on_the_core_package_of_the_same_version(string id)
     {
         PackageFixture.RequireToolchain();
@@ -108,6 +109,25 @@ public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFix
         {
             Assert.Equal(coreMetadata.Element(ns + field)?.Value, metadata.Element(ns + field)?.Value);
         }
+    }
+
+    [Fact]
+    public void PostgreSql_package_ships_the_schema_file_for_DBAs_as_a_plain_file()
+    {
+        PackageFixture.RequireToolchain();
+        using ZipArchive package = ZipFile.OpenRead(fixture.PackageFile("Ama.Cryptography.PostgreSql"));
+        string shipped = File.ReadAllText(Path.Combine(AmaProcess.RepoRoot, "src", "Ama.Cryptography.PostgreSql", "Schema", "ama-keystore.sql"));
+        foreach (string entry in new[] { "content/sql/ama-keystore.sql", "contentFiles/any/any/sql/ama-keystore.sql" })
+        {
+            ZipArchiveEntry file = package.GetEntry(entry) ?? throw new Xunit.Sdk.XunitException($"{entry} is not in the package.");
+            using var reader = new StreamReader(file.Open());
+            Assert.Equal(shipped, reader.ReadToEnd());
+        }
+
+        // Not compiled by a consumer: the contentFiles entry says buildAction None.
+        XElement metadata = Nuspec(package, "Ama.Cryptography.PostgreSql");
+        XElement files = Assert.Single(metadata.Descendants(metadata.Name.Namespace + "files"));
+        Assert.Equal("None", (string?)files.Attribute("buildAction"));
     }
 
     private static XElement Nuspec(ZipArchive package, string id)
