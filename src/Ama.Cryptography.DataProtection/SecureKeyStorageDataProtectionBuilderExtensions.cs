@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Ama.Cryptography.DataProtection;
 using Ama.Cryptography.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -24,6 +25,10 @@ public static class SecureKeyStorageDataProtectionBuilderExtensions
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="keyName"/> is not a valid key name, or starts with the key ring's prefix "dataprotection.xml.".</exception>
+    // Data Protection creates the decryptor from the type name written in the key XML, through its
+    // IServiceProvider constructor. Nothing else references that constructor, so a trimmed or
+    // Native AOT app removes it and cannot read back any key it wrote in an earlier run.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(SecureKeyStorageXmlDecryptor))]
     public static IDataProtectionBuilder ProtectKeysWithSecureKeyStorage(this IDataProtectionBuilder builder, string keyName = Names.DefaultKekName)
     {
         ArgumentNullException.ThrowIfNull(builder);

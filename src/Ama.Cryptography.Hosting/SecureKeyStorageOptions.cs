@@ -16,7 +16,7 @@ public sealed class SecureKeyStorageOptions
     /// <summary>Gets or sets a file of exactly 32 raw bytes, the master key (the format of the <c>ama</c> command's <c>--key-file</c>).</summary>
     public string? KeyFile { get; set; }
 
-    /// <summary>Gets or sets a file holding the password as UTF-8; one trailing "\n" or "\r\n" is removed.</summary>
+    /// <summary>Gets or sets a file holding the password as UTF-8: its first line, up to the first "\n" or "\r", as the <c>ama</c> command reads <c>--password-file</c>.</summary>
     public string? PasswordFile { get; set; }
 
     /// <summary>Gets or sets the name (not the value) of an environment variable that holds the 32-byte master key in base64.</summary>

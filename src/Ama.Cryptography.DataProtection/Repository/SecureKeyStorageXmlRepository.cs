@@ -1,3 +1,4 @@
+using System.Xml;
 using System.Xml.Linq;
 using Ama.Cryptography.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
@@ -78,7 +79,23 @@ internal sealed class SecureKeyStorageXmlRepository(SecureKeyStorage storage) : 
         foreach (KeyVersionInfo version in storage.ListVersions(name))
         {
             using SecureBuffer xml = storage.Retrieve(name, version.Version);
-            elements.Add(new StoredElement(name, version.Version, XmlBytes.Parse(xml)));
+            elements.Add(new StoredElement(name, version.Version, ParseEntry(name, version.Version, xml)));
+        }
+    }
+
+    /// <summary>
+    /// Parses one entry; a failure names the entry, and keeps out the XML reader's message, which
+    /// can quote the entry's text, and that text may hold a master key.
+    /// </summary>
+    private static XElement ParseEntry(string name, int version, SecureBuffer xml)
+    {
+        try
+        {
+            return XmlBytes.Parse(xml);
+        }
+        catch (XmlException e)
+        {
+            throw Error.RepositoryEntryNotXml(name, version, e.LineNumber, e.LinePosition);
         }
     }
 

@@ -62,7 +62,7 @@ internal static class CredentialReader
             throw Error.CredentialChanged(Error.PasswordFileLength(option, path, new FileInfo(path).Length, MaxPasswordFileBytes));
         }
 
-        ReadOnlySpan<byte> password = WithoutTrailingLineBreak(bytes.Span[..length]);
+        ReadOnlySpan<byte> password = FirstLine(bytes.Span[..length]);
         if (password.IsEmpty)
         {
             throw Error.PasswordEmpty(option, path);
@@ -91,12 +91,15 @@ internal static class CredentialReader
         }
     }
 
-    private static ReadOnlySpan<byte> WithoutTrailingLineBreak(ReadOnlySpan<byte> text) => text switch
+    /// <summary>
+    /// The password is the file's first line, as the <c>ama</c> command reads <c>--password-file</c>:
+    /// the same file must give the same password to both, whatever line endings an editor added.
+    /// </summary>
+    private static ReadOnlySpan<byte> FirstLine(ReadOnlySpan<byte> text)
     {
-        [.. var rest, (byte)'\r', (byte)'\n'] => rest,
-        [.. var rest, (byte)'\n'] => rest,
-        _ => text,
-    };
+        int end = text.IndexOfAny((byte)'\n', (byte)'\r');
+        return end < 0 ? text : text[..end];
+    }
 
     private static KeyStoreCredential ReadVariable(string option, string variable)
     {
@@ -123,6 +126,12 @@ internal static class CredentialReader
         var buffer = new SecureBuffer(max + 1);
         try
         {
+            if (new FileInfo(path).Length == 0)
+            {
+                // Checked before the open, which would wait forever on a FIFO swapped in since validation.
+                throw Error.CredentialChanged(Error.FileEmptyOrNotRegular(option, path));
+            }
+
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
             length = ReadAll(stream, buffer.Span);
             return buffer;

@@ -43,6 +43,12 @@ internal static class Error
     internal static string FileUnreadable(string option, string path, Exception cause) => Format(
         "{0}: the file '{1}' cannot be read ({2}).", option, path, cause.GetType().Name);
 
+    internal static string FileEmptyOrNotRegular(string option, string path) => Format(
+        "{0}: '{1}' is empty, or is not a regular file (a FIFO, a device or a socket); give a regular file holding the credential.", option, path);
+
+    internal static string PasswordEmptyMessage(string option, string path) => Format(
+        "{0}: the password file '{1}' holds an empty password (its first line is empty).", option, path);
+
     internal static string KeyFileLength(string option, string path, long length) => Format(
         "{0}: the key file '{1}' holds {2} bytes; a key store key is exactly {3} raw bytes.", option, path, length, KeyStoreCredential.KeyLength);
 
@@ -64,8 +70,7 @@ internal static class Error
     internal static InvalidOperationException PasswordNotUtf8(string option, string path) => new(Format(
         "{0}: the password file '{1}' is not valid UTF-8.", option, path));
 
-    internal static InvalidOperationException PasswordEmpty(string option, string path) => new(Format(
-        "{0}: the password file '{1}' holds an empty password.", option, path));
+    internal static InvalidOperationException PasswordEmpty(string option, string path) => new(PasswordEmptyMessage(option, path));
 
     internal static InvalidOperationException CredentialChanged(string reason) => new(Format(
         "The key store credential could not be read at start-up, though the options were valid a moment before: {0}", reason));

@@ -100,9 +100,37 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
     private static string? CheckPasswordFile(string option, string path)
     {
         string? problem = CheckReadableFile(option, path, out long length);
-        return problem ?? (length is > 0 and <= CredentialReader.MaxPasswordFileBytes
-            ? null
-            : Error.PasswordFileLength(option, path, length, CredentialReader.MaxPasswordFileBytes));
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (length > CredentialReader.MaxPasswordFileBytes)
+        {
+            return Error.PasswordFileLength(option, path, length, CredentialReader.MaxPasswordFileBytes);
+        }
+
+        return StartsWithLineBreak(option, path, out string? unreadable) ? Error.PasswordEmptyMessage(option, path) : unreadable;
+    }
+
+    /// <summary>
+    /// Whether the password (the file's first line) is empty. Only the first byte is read: it is
+    /// either a line break, or the first byte of the password, which is not kept.
+    /// </summary>
+    private static bool StartsWithLineBreak(string option, string path, out string? unreadable)
+    {
+        unreadable = null;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            int first = stream.ReadByte();
+            return first is '\n' or '\r';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            unreadable = Error.FileUnreadable(option, path, e);
+            return false;
+        }
     }
 
     /// <summary>Opens the file for reading, and reads nothing from it.</summary>
@@ -119,10 +147,18 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
             return Error.FileMissing(option, path);
         }
 
+        // The length comes from the file's metadata, before any open: opening a FIFO for reading
+        // would wait for a writer forever, and a FIFO or a device has no length. Every valid
+        // credential file has at least one byte, so an empty length is refused here.
+        length = new FileInfo(path).Length;
+        if (length == 0)
+        {
+            return Error.FileEmptyOrNotRegular(option, path);
+        }
+
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            length = stream.Length;
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
