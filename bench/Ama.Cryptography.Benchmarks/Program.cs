@@ -11,7 +11,7 @@ if (args.Length > 0 && args[0] == LockedMemoryReport.Command)
 Type[] benchmarks = typeof(Program).Assembly.GetTypes()
     .Where(type => type.IsPublic && type.GetMethods().Any(method => method.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)))
     .Where(type => NativeLibraryRequirement.IsConfigured || !RequiresNativeLibrary(type))
-    .Where(type => PostgreSqlKeyStoreBenchmarks.IsConfigured || type != typeof(PostgreSqlKeyStoreBenchmarks))
+    .Where(type => PostgreSqlKeyStoreBenchmarks.IsConfigured || (type != typeof(PostgreSqlKeyStoreBenchmarks) && type != typeof(PostgreSqlStoreRoundTripBenchmarks)))
     .ToArray();
 
 if (!NativeLibraryRequirement.IsConfigured)

@@ -143,9 +143,10 @@ public static class PostgreSqlKeyStorage
 
     private static SecureKeyStorage Listening(SecureKeyStorage storage, PostgreSqlBackend backend)
     {
-        backend.Listen(() =>
+        // An announcement of this instance's own commit, or of one it has read, needs no refresh.
+        backend.Listen(generation =>
         {
-            if (backend.HasOtherCommit())
+            if (generation is not { } announced || backend.IsOtherThanKnown(announced))
             {
                 storage.Refresh();
             }

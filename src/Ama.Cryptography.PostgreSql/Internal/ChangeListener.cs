@@ -13,11 +13,11 @@ internal sealed class ChangeListener : IDisposable
 
     private readonly NpgsqlDataSource dataSource;
     private readonly string storeName;
-    private readonly Action onCommit;
+    private readonly Action<long?> onCommit;
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
 
-    private ChangeListener(NpgsqlDataSource dataSource, string storeName, Action onCommit)
+    private ChangeListener(NpgsqlDataSource dataSource, string storeName, Action<long?> onCommit)
     {
         this.dataSource = dataSource;
         this.storeName = storeName;
@@ -25,7 +25,7 @@ internal sealed class ChangeListener : IDisposable
         loop = Task.Run(RunAsync);
     }
 
-    internal static ChangeListener Start(NpgsqlDataSource dataSource, string storeName, Action onCommit) => new(dataSource, storeName, onCommit);
+    internal static ChangeListener Start(NpgsqlDataSource dataSource, string storeName, Action<long?> onCommit) => new(dataSource, storeName, onCommit);
 
     /// <summary>Stops listening without waiting for the loop: it ends at its next await, and a callback that still runs finds the storage disposed, which it ignores.</summary>
     public void Dispose()
@@ -58,8 +58,14 @@ internal sealed class ChangeListener : IDisposable
     private async Task ListenAsync(bool catchUp)
     {
         await using var connection = await dataSource.OpenConnectionAsync(stop.Token).ConfigureAwait(false);
-        bool announced = false;
-        connection.Notification += (_, e) => announced |= string.Equals(e.Payload, storeName, StringComparison.Ordinal);
+        long? announced = null;
+        connection.Notification += (_, e) =>
+        {
+            if (StoreSql.TryReadAnnouncement(e.Payload, storeName, out long generation))
+            {
+                announced = Math.Max(announced ?? 0, generation);
+            }
+        };
         await using (var listen = new NpgsqlCommand(StoreSql.Listen, connection))
         {
             await listen.ExecuteNonQueryAsync(stop.Token).ConfigureAwait(false);
@@ -67,7 +73,7 @@ internal sealed class ChangeListener : IDisposable
 
         if (catchUp)
         {
-            Notify();
+            Notify(null);
         }
 
         while (true)
@@ -75,20 +81,20 @@ internal sealed class ChangeListener : IDisposable
             // Announcements that arrive while a refresh runs are delivered together by the next
             // wait, and one refresh then covers them all.
             await connection.WaitAsync(stop.Token).ConfigureAwait(false);
-            if (announced)
+            if (announced is { } generation)
             {
-                announced = false;
-                Notify();
+                announced = null;
+                Notify(generation);
             }
         }
     }
 
     /// <summary>Runs the callback; its failures (a damaged store, a refused refresh) surface on the storage's next explicit call, not here.</summary>
-    private void Notify()
+    private void Notify(long? generation)
     {
         try
         {
-            onCommit();
+            onCommit(generation);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

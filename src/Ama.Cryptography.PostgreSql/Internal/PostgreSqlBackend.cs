@@ -80,7 +80,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
             }
         }
 
-        using (var notify = NotifyCommand(connection))
+        using (var notify = NotifyCommand(connection, parts.Generation))
         {
             notify.ExecuteNonQuery();
         }
@@ -105,7 +105,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
                 }
             }
 
-            await using (var notify = NotifyCommand(connection))
+            await using (var notify = NotifyCommand(connection, parts.Generation))
             {
                 await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -121,28 +121,20 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
     public IKeyStoreWriter BeginWrite() => Guard(() => (IKeyStoreWriter)PostgreSqlWriter.Begin(this));
 
-    /// <summary>Calls <paramref name="onCommit"/> whenever any instance commits to this store (and after the notification connection was lost, since commits may have been missed).</summary>
-    internal void Listen(Action onCommit) => listener = ChangeListener.Start(dataSource, storeName, onCommit);
+    /// <summary>Calls <paramref name="onCommit"/> with the announced generation whenever any instance commits to this store, and with null after the notification connection was lost, since commits may have been missed.</summary>
+    internal void Listen(Action<long?> onCommit) => listener = ChangeListener.Start(dataSource, storeName, onCommit);
 
     public void Dispose() => listener?.Dispose();
 
     internal NpgsqlConnection OpenConnection() => dataSource.OpenConnection();
 
-    /// <summary>
-    /// Whether the store's generation in the database differs from the image last read or written
-    /// here: an announcement of this instance's own commit, or of one it already read, needs no refresh.
-    /// </summary>
-    internal bool HasOtherCommit()
+    /// <summary>Whether <paramref name="generation"/>, announced by a commit, is not the one this instance last read or wrote: only then is a refresh needed.</summary>
+    internal bool IsOtherThanKnown(long generation)
     {
-        long? known;
         lock (cacheGate)
         {
-            known = last?.Generation;
+            return last?.Generation != generation;
         }
-
-        using var connection = dataSource.OpenConnection();
-        using var select = StoreCommand(connection, StoreSql.SelectGeneration);
-        return select.ExecuteScalar() is not long generation || generation != known;
     }
 
     internal string StoreName => storeName;
@@ -193,8 +185,8 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         return StoreRow.From(reader) ?? throw PostgreSqlErrors.StoreNotFound(storeName);
     }
 
-    internal NpgsqlCommand NotifyCommand(NpgsqlConnection connection) =>
-        new(StoreSql.Notify, connection) { Parameters = { new() { Value = storeName } } };
+    internal NpgsqlCommand NotifyCommand(NpgsqlConnection connection, long generation) =>
+        new(StoreSql.Notify, connection) { Parameters = { new() { Value = StoreSql.Announcement(storeName, generation) } } };
 
     /// <summary>Runs <paramref name="action"/>, turning the driver's and server's errors into a <see cref="KeyStoreException"/> that names the store.</summary>
     internal T Guard<T>(Func<T> action)

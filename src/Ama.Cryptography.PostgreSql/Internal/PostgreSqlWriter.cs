@@ -1,4 +1,3 @@
-using System.Data;
 using System.Globalization;
 using Ama.Cryptography.KeyManagement;
 using Npgsql;
@@ -10,34 +9,34 @@ namespace Ama.Cryptography.PostgreSql.Internal;
 /// <see cref="Commit"/>, so no other writer anywhere commits in between and no update is lost.
 /// Commit writes only the entry rows whose bytes changed, the store row, and a notification.
 /// </summary>
+/// <remarks>
+/// BEGIN and COMMIT travel in the batches themselves, so a write with a cached image is two round
+/// trips. A writer disposed without committing returns its connection to the pool, which rolls the
+/// open transaction back (and so releases the lock) before anyone else gets the connection.
+/// </remarks>
 internal sealed class PostgreSqlWriter : IKeyStoreWriter
 {
     private readonly PostgreSqlBackend backend;
     private readonly NpgsqlConnection connection;
-    private readonly NpgsqlTransaction transaction;
     private StoredImage current = null!;
 
-    private PostgreSqlWriter(PostgreSqlBackend backend, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    private PostgreSqlWriter(PostgreSqlBackend backend, NpgsqlConnection connection)
     {
         this.backend = backend;
         this.connection = connection;
-        this.transaction = transaction;
     }
 
     internal static PostgreSqlWriter Begin(PostgreSqlBackend backend)
     {
         var connection = backend.OpenConnection();
-        NpgsqlTransaction? transaction = null;
         try
         {
-            transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
-            var writer = new PostgreSqlWriter(backend, connection, transaction);
+            var writer = new PostgreSqlWriter(backend, connection);
             writer.Lock();
             return writer;
         }
         catch
         {
-            transaction?.Dispose();
             connection.Dispose();
             throw;
         }
@@ -45,37 +44,34 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
 
     public byte[] Read() => current.Image;
 
-    /// <summary>One round trip for the changed entry rows, the store row and the notification, then the commit.</summary>
+    /// <summary>One round trip: the changed entry rows, the store row, the notification and COMMIT.</summary>
     public void Commit(byte[] image) => backend.Guard(() =>
     {
         var parts = KeyStoreFormat.Split(image);
         var next = StoredImage.FromParts(parts, image);
-        using (var batch = new NpgsqlBatch(connection, transaction))
+        using (var batch = new NpgsqlBatch(connection))
         {
             AddChangedEntries(batch, next);
             batch.BatchCommands.Add(Command(StoreSql.UpdateStore, backend.StoreName, parts.Generation, parts.Header, parts.Trailer));
-            batch.BatchCommands.Add(Command(StoreSql.Notify, backend.StoreName));
+            batch.BatchCommands.Add(Command(StoreSql.Notify, StoreSql.Announcement(backend.StoreName, parts.Generation)));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             batch.ExecuteNonQuery();
         }
 
-        transaction.Commit();
         backend.Remember(next);
         return true;
     });
 
-    public void Dispose()
-    {
-        transaction.Dispose();
-        connection.Dispose();
-    }
+    public void Dispose() => connection.Dispose();
 
     /// <summary>Waits (at most the lock timeout) for the store's row lock, then reads the store as it is under the lock; one round trip when the cache holds the store.</summary>
     private void Lock()
     {
         string timeout = ((long)backend.LockTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         StoreRow row;
-        using (var batch = new NpgsqlBatch(connection, transaction))
+        using (var batch = new NpgsqlBatch(connection))
         {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL READ COMMITTED"));
             batch.BatchCommands.Add(Command(StoreSql.SetLockTimeout, timeout));
             batch.BatchCommands.Add(Command(StoreSql.SelectStoreForUpdate, backend.StoreName));
             using var reader = batch.ExecuteReader();

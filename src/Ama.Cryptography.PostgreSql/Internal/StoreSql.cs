@@ -3,12 +3,10 @@ namespace Ama.Cryptography.PostgreSql.Internal;
 /// <summary>The statements of the PostgreSQL backend, over the tables of Schema/ama-keystore.sql.</summary>
 internal static class StoreSql
 {
-    /// <summary>The channel every commit notifies, with the store's name as payload.</summary>
+    /// <summary>The channel every commit notifies, with <see cref="Announcement"/> as payload.</summary>
     internal const string Channel = "ama_keystore";
 
     internal const string SelectStore = "SELECT generation, header, mac FROM ama.key_stores WHERE store_name = $1";
-
-    internal const string SelectGeneration = "SELECT generation FROM ama.key_stores WHERE store_name = $1";
 
     internal const string SelectStoreForUpdate = SelectStore + " FOR UPDATE";
 
@@ -28,6 +26,20 @@ internal static class StoreSql
     internal const string Notify = "SELECT pg_notify('" + Channel + "', $1)";
 
     internal const string Listen = "LISTEN " + Channel;
+
+    /// <summary>A commit's announcement: the store's name and the generation it committed, so a listener that already holds that generation does nothing.</summary>
+    internal static string Announcement(string storeName, long generation) =>
+        storeName + " " + generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Reads an announcement back; false for another store's or a malformed one.</summary>
+    internal static bool TryReadAnnouncement(string payload, string storeName, out long generation)
+    {
+        generation = 0;
+        return payload.Length > storeName.Length + 1
+            && payload.StartsWith(storeName, StringComparison.Ordinal)
+            && payload[storeName.Length] == ' '
+            && long.TryParse(payload.AsSpan(storeName.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out generation);
+    }
 
     /// <summary>lock_timeout for the rest of the transaction, in milliseconds.</summary>
     internal const string SetLockTimeout = "SELECT set_config('lock_timeout', $1, true)";

@@ -14,11 +14,16 @@ internal sealed class KeyStoreEnvelope : IDisposable
     private KeyRing ring;
     private SecureBuffer? masterKey;
 
-    private KeyStoreEnvelope(KeyStoreState state, KeyRing ring, SecureBuffer? masterKey)
+    // The image the live state was read from or committed as (sealed bytes, no secret): a backend
+    // image equal to it is the live state, so catching up with it needs no parsing or MAC.
+    private byte[]? currentImage;
+
+    private KeyStoreEnvelope(KeyStoreState state, KeyRing ring, SecureBuffer? masterKey, byte[]? image)
     {
         State = state;
         this.ring = ring;
         this.masterKey = masterKey;
+        currentImage = image;
     }
 
     /// <summary>Gets the live state: always a generation that was read from the backend or committed to it.</summary>
@@ -26,7 +31,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
 
     /// <summary>An envelope with no backend, whose entries are sealed directly under the caller's data key.</summary>
     internal static KeyStoreEnvelope InMemory(ReadOnlySpan<byte> dataKey) =>
-        new(new KeyStoreState { StoreId = RandomNumberGenerator.GetBytes(16) }, KeyRing.FromDataKey(dataKey), masterKey: null);
+        new(new KeyStoreState { StoreId = RandomNumberGenerator.GetBytes(16) }, KeyRing.FromDataKey(dataKey), masterKey: null, image: null);
 
     /// <summary>A new, empty store: a random data key wrapped by the master key from <paramref name="credential"/>.</summary>
     /// <param name="credential">The raw key or password (its KDF runs once here).</param>
@@ -48,7 +53,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
             state.Commitment = KeyRing.Commitment(master.Span, state);
             ring.Wrap(master.Span, state);
             image = KeyStoreFormat.Serialize(state, ring.MacKey);
-            return new KeyStoreEnvelope(state, ring, master);
+            return new KeyStoreEnvelope(state, ring, master, image);
         }
         catch
         {
@@ -74,7 +79,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
         {
             credential.DeriveMasterKey(state.Kdf, state.Salt, master.Span);
             var ring = Authenticate(location, image, state, master.Span, Error.KeyStoreWrongCredential);
-            return new KeyStoreEnvelope(state, ring, master);
+            return new KeyStoreEnvelope(state, ring, master, image);
         }
         catch
         {
@@ -89,6 +94,11 @@ internal sealed class KeyStoreEnvelope : IDisposable
     /// <exception cref="KeyStoreCredentialException">Another process changed the credential.</exception>
     internal void CatchUp(string location, byte[] image)
     {
+        if (currentImage is not null && image.AsSpan().SequenceEqual(currentImage))
+        {
+            return;
+        }
+
         var current = KeyStoreFormat.Parse(image);
         if (!current.StoreId.AsSpan().SequenceEqual(State.StoreId))
         {
@@ -111,6 +121,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
         ring.Dispose();
         ring = newRing;
         State = current;
+        currentImage = image;
     }
 
     /// <summary>Decrypts one version (the primary when <paramref name="version"/> is null) into a new secure buffer.</summary>
@@ -234,7 +245,9 @@ internal sealed class KeyStoreEnvelope : IDisposable
     private void Commit(KeyStoreState next, KeyRing macRing, IKeyStoreWriter? writer)
     {
         next.Generation = State.Generation + 1;
-        writer?.Commit(KeyStoreFormat.Serialize(next, macRing.MacKey));
+        byte[]? image = writer is null ? null : KeyStoreFormat.Serialize(next, macRing.MacKey);
+        writer?.Commit(image!);
         State = next;
+        currentImage = image;
     }
 }

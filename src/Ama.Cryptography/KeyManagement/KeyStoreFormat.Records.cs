@@ -11,11 +11,19 @@ namespace Ama.Cryptography.KeyManagement;
 /// </summary>
 internal static partial class KeyStoreFormat
 {
-    /// <summary>Cuts a well-formed image into header, records (in name order) and trailer.</summary>
+    /// <summary>
+    /// Cuts an image that <see cref="Serialize"/> wrote into header, records (in name order) and
+    /// trailer. It walks the records without checking the checksum or MAC again: the image comes
+    /// from this process, and a reader checks everything when it joins the pieces back.
+    /// </summary>
     /// <exception cref="KeyStoreDamagedException">The image is not well formed.</exception>
     internal static ImageParts Split(byte[] image)
     {
-        _ = Parse(image);
+        if (image.Length < HeaderLength + TrailerLength)
+        {
+            throw Error.KeyStoreDamaged("the image is too short to be a key store");
+        }
+
         int entryCount = BinaryPrimitives.ReadInt32LittleEndian(image.AsSpan(EntryCountOffset));
         var reader = new Reader(image.AsSpan(HeaderLength, image.Length - HeaderLength - TrailerLength));
         var records = new List<ImageRecord>(entryCount);
