@@ -55,6 +55,7 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
             batch.BatchCommands.Add(Command(StoreSql.UpdateStore, backend.StoreName, parts.Generation, parts.Header, parts.Trailer));
             batch.BatchCommands.Add(Command(StoreSql.Notify, StoreSql.Announcement(backend.StoreName, parts.Generation)));
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            PrepareOnce(batch);
             batch.ExecuteNonQuery();
         }
 
@@ -74,6 +75,7 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
             batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL READ COMMITTED"));
             batch.BatchCommands.Add(Command(StoreSql.SetLockTimeout, timeout));
             batch.BatchCommands.Add(Command(StoreSql.SelectStoreForUpdate, backend.StoreName));
+            PrepareOnce(batch);
             using var reader = batch.ExecuteReader();
             reader.NextResult();
             row = StoreRow.From(reader) ?? throw PostgreSqlErrors.StoreNotFound(backend.StoreName);
@@ -103,6 +105,12 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
             batch.BatchCommands.Add(Command(StoreSql.DeleteEntries, backend.StoreName, removed));
         }
     }
+
+    /// <summary>
+    /// Server-side prepared statements: a connection parses and plans each of these statements once,
+    /// and Npgsql remembers per physical connection what it has prepared, so later calls cost nothing.
+    /// </summary>
+    private static void PrepareOnce(NpgsqlBatch batch) => batch.Prepare();
 
     private static NpgsqlBatchCommand Command(string sql, params object[] parameters)
     {
