@@ -6,7 +6,8 @@ namespace Ama.Cryptography.KeyManagement;
 /// <summary>
 /// Key material encrypted with AES-256-GCM, decrypted on access straight into a
 /// <see cref="SecureBuffer"/>: in memory (the seed's <c>SecureKeyStorage</c>), or in a key store
-/// file that is crash-safe, tamper-evident and shared safely between processes.
+/// file that is crash-safe, tamper-evident and shared safely between processes, or in PostgreSQL
+/// (<c>PostgreSqlKeyStorage</c> in the Ama.Cryptography.PostgreSql package) with the same guarantees.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -16,9 +17,10 @@ namespace Ama.Cryptography.KeyManagement;
 /// (then <see cref="Store(string, ReadOnlySpan{byte})"/> asks for <see cref="RotateDataKey"/>).
 /// </para>
 /// <para>
-/// A file-backed store reads the file at <see cref="Open"/>, at <see cref="Refresh"/> and before
-/// each write. Writers take an exclusive lock, reload the file when another process wrote a newer
-/// generation and apply their change on top of it, so no update is lost. All members are thread-safe.
+/// A file or database store reads the whole store at <see cref="Open"/>, at <see cref="Refresh"/> and
+/// before each write. Writers take an exclusive lock (a lock file, or a row lock), catch up when
+/// another process committed a newer generation and apply their change on top of it, so no update
+/// is lost. All members are thread-safe.
 /// After <see cref="Dispose"/> every member throws <see cref="ObjectDisposedException"/>.
 /// </para>
 /// </remarks>
