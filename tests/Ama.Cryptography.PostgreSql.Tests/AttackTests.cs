@@ -226,3 +226,41 @@ public sealed class AttackTests(PostgresServer server)
         return condition();
     }
 }
+
+/// <summary>A database without the key store tables: Open says what to do, in a KeyStoreException.</summary>
+public sealed class AttackMissingTablesTests(PostgresServer server)
+{
+    [Fact]
+    public async Task Open_in_a_database_without_the_tables_says_how_to_create_them()
+    {
+        string database = "ama_attack_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+        server.Execute($"CREATE DATABASE {database}");
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database, Pooling = false };
+            using var credential = TestStores.Credential(TestStores.NewKey());
+            await using (var dataSource = NpgsqlDataSource.Create(builder.ConnectionString))
+            {
+                var sync = Assert.Throws<KeyStoreException>(() => PostgreSqlKeyStorage.Open(dataSource, "missing", credential));
+                var async = await Assert.ThrowsAsync<KeyStoreException>(() => PostgreSqlKeyStorage.OpenAsync(dataSource, "missing", credential, TestContext.Current.CancellationToken));
+                foreach (var e in new[] { sync, async })
+                {
+                    Assert.Contains("'missing'", e.Message, StringComparison.Ordinal);
+                    Assert.Contains("ama-keystore.sql", e.Message, StringComparison.Ordinal);
+                }
+
+                // Negative control: once Create applied the tables, the same data source opens the store.
+                using (PostgreSqlKeyStorage.Create(dataSource, "missing", credential))
+                {
+                }
+
+                using var opened = PostgreSqlKeyStorage.Open(dataSource, "missing", credential);
+                Assert.Empty(opened.ListKeys());
+            }
+        }
+        finally
+        {
+            server.Execute($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+    }
+}
