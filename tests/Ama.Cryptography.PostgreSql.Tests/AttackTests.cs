@@ -263,4 +263,36 @@ public sealed class AttackMissingTablesTests(PostgresServer server)
             server.Execute($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
         }
     }
+
+    [Fact]
+    public async Task Concurrent_first_creates_in_a_fresh_database_all_succeed()
+    {
+        string database = "ama_attack_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+        server.Execute($"CREATE DATABASE {database}");
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database, Pooling = false };
+            await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+            using var credential = TestStores.Credential(TestStores.NewKey());
+            using var start = new Barrier(6);
+            var creates = Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                using var storage = i % 2 == 0
+                    ? PostgreSqlKeyStorage.Create(dataSource, "s" + i, credential)
+                    : await PostgreSqlKeyStorage.CreateAsync(dataSource, "s" + i, credential);
+                storage.Store("k", [1]);
+            })).ToArray();
+            await Task.WhenAll(creates);
+            for (int i = 0; i < 6; i++)
+            {
+                using var opened = PostgreSqlKeyStorage.Open(dataSource, "s" + i, credential);
+                Assert.Equal(["k"], opened.ListKeys());
+            }
+        }
+        finally
+        {
+            server.Execute($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+    }
 }
