@@ -67,4 +67,26 @@ public sealed class AttackDisposalTests(PostgresServer server)
         using var reopened = PostgreSqlKeyStorage.Open(fresh, name, credential);
         Assert.Equal(["k"], reopened.ListKeys());
     }
+
+    [Fact]
+    public void A_storage_disposes_cleanly_after_its_data_source_was_disposed_and_the_listening_connection_lost()
+    {
+        string application = "ama-attack-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = application };
+        var dataSource = Npgsql.NpgsqlDataSource.Create(builder.ConnectionString);
+        using var credential = TestStores.Credential(TestStores.NewKey());
+        var storage = PostgreSqlKeyStorage.Create(dataSource, TestStores.NewName(), credential);
+        var watch = Stopwatch.StartNew();
+        while (server.Scalar<long>("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", application) == 0 && watch.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            Thread.Sleep(20);
+        }
+
+        dataSource.Dispose();
+        long terminated = server.Scalar<long>("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1) t", application);
+        Assert.True(terminated >= 1, "the listening connection was not found"); // the check can fail: the connection must exist
+        Thread.Sleep(1000); // the listener notices, waits 250 ms and tries the disposed data source
+        storage.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => storage.ListKeys());
+    }
 }
