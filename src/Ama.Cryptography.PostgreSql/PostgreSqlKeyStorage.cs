@@ -17,8 +17,8 @@ namespace Ama.Cryptography.KeyManagement;
 /// <para>
 /// Writers serialise on a row lock of the store's row and commit in one transaction, so no update is
 /// lost; readers see each commit whole. Every commit is announced with <c>NOTIFY ama_keystore</c>,
-/// and each open storage listens and refreshes itself on it. The storage owns a listening connection
-/// from the data source until it is disposed; the caller keeps owning the data source.
+/// and each open storage listens and refreshes itself on it. The storages open on one data source
+/// share one listening connection from it; the caller keeps owning the data source.
 /// </para>
 /// </remarks>
 public static class PostgreSqlKeyStorage

@@ -1,97 +1,78 @@
+using System.Runtime.CompilerServices;
 using Npgsql;
 
 namespace Ama.Cryptography.PostgreSql.Internal;
 
 /// <summary>
-/// Holds one connection that LISTENs on the store channel and calls back when a commit to this
-/// store is announced. A lost connection (server restart, network) is opened again, and the
-/// callback runs once more then, because commits made meanwhile were not announced to it.
+/// One subscription to the commits of one store. All storages on one data source share a single
+/// LISTENing connection (see <see cref="Hub"/>): a connection per storage would let a few dozen
+/// open storages take the whole pool and leave their own writers waiting for a connection.
 /// </summary>
 internal sealed class ChangeListener : IDisposable
 {
-    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly ConditionalWeakTable<NpgsqlDataSource, Hub> Hubs = [];
 
-    private readonly NpgsqlDataSource dataSource;
-    private readonly string storeName;
+    private readonly Hub hub;
     private readonly Action<long?> onCommit;
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task loop;
+    private int disposed;
 
-    private ChangeListener(NpgsqlDataSource dataSource, string storeName, Action<long?> onCommit)
+    private ChangeListener(Hub hub, string storeName, Action<long?> onCommit)
     {
-        this.dataSource = dataSource;
-        this.storeName = storeName;
+        this.hub = hub;
+        StoreName = storeName;
         this.onCommit = onCommit;
-        loop = Task.Run(RunAsync);
     }
 
-    internal static ChangeListener Start(NpgsqlDataSource dataSource, string storeName, Action<long?> onCommit) => new(dataSource, storeName, onCommit);
+    internal string StoreName { get; }
 
-    /// <summary>Stops listening without waiting for the loop: it ends at its next await, and a callback that still runs finds the storage disposed, which it ignores.</summary>
+    internal static ChangeListener Start(NpgsqlDataSource dataSource, string storeName, Action<long?> onCommit)
+    {
+        var listener = new ChangeListener(Hubs.GetValue(dataSource, source => new Hub(source)), storeName, onCommit);
+        listener.hub.Add(listener);
+        _ = listener.CatchUpAsync(dataSource);
+        return listener;
+    }
+
+    /// <summary>
+    /// Commits made after the storage read the store but before the shared connection was listening
+    /// were announced to nobody: once it listens, compare the store's generation once.
+    /// </summary>
+    private async Task CatchUpAsync(NpgsqlDataSource dataSource)
+    {
+        try
+        {
+            await hub.Listening.ConfigureAwait(false);
+            await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+            await using var select = new NpgsqlCommand(StoreSql.SelectStore, connection) { Parameters = { new() { Value = StoreName } } };
+            await using var reader = await select.ExecuteReaderAsync().ConfigureAwait(false);
+            if (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                Notify(reader.GetInt64(0));
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The hub's reconnection calls every subscriber anyway when the connection was lost.
+        }
+    }
+
+    /// <summary>Stops the callbacks without waiting: a callback that still runs finds the storage disposed, which it ignores.</summary>
     public void Dispose()
     {
-        stop.Cancel();
-        _ = loop.ContinueWith(_ => stop.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    private async Task RunAsync()
-    {
-        bool reconnected = false;
-        while (!stop.IsCancellationRequested)
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
         {
-            try
-            {
-                await ListenAsync(reconnected).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
-            {
-                reconnected = true;
-                await DelayAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task ListenAsync(bool catchUp)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(stop.Token).ConfigureAwait(false);
-        long? announced = null;
-        connection.Notification += (_, e) =>
-        {
-            if (StoreSql.TryReadAnnouncement(e.Payload, storeName, out long generation))
-            {
-                announced = Math.Max(announced ?? 0, generation);
-            }
-        };
-        await using (var listen = new NpgsqlCommand(StoreSql.Listen, connection))
-        {
-            await listen.ExecuteNonQueryAsync(stop.Token).ConfigureAwait(false);
-        }
-
-        if (catchUp)
-        {
-            Notify(null);
-        }
-
-        while (true)
-        {
-            // Announcements that arrive while a refresh runs are delivered together by the next
-            // wait, and one refresh then covers them all.
-            await connection.WaitAsync(stop.Token).ConfigureAwait(false);
-            if (announced is { } generation)
-            {
-                announced = null;
-                Notify(generation);
-            }
+            hub.Remove(this);
         }
     }
 
     /// <summary>Runs the callback; its failures (a damaged store, a refused refresh) surface on the storage's next explicit call, not here.</summary>
-    private void Notify(long? generation)
+    internal void Notify(long? generation)
     {
+        if (Volatile.Read(ref disposed) != 0)
+        {
+            return;
+        }
+
         try
         {
             onCommit(generation);
@@ -102,15 +83,165 @@ internal sealed class ChangeListener : IDisposable
         }
     }
 
-    private async Task DelayAsync()
+    /// <summary>
+    /// The one connection that LISTENs for a data source while any storage on it is open. A lost
+    /// connection (server restart, network) is opened again, and every subscriber is called once
+    /// more then, because commits made meanwhile were not announced to it.
+    /// </summary>
+    private sealed class Hub(NpgsqlDataSource dataSource)
     {
-        try
+        private static readonly TimeSpan ReconnectDelay = TimeSpan.FromMilliseconds(250);
+
+        private readonly Lock gate = new();
+        private readonly List<ChangeListener> listeners = [];
+        private CancellationTokenSource? running;
+        private TaskCompletionSource listening = NewListening();
+
+        /// <summary>Completes once LISTEN runs on the current connection; a subscriber added later is heard from then on.</summary>
+        internal Task Listening
         {
-            await Task.Delay(ReconnectDelay, stop.Token).ConfigureAwait(false);
+            get
+            {
+                lock (gate)
+                {
+                    return listening.Task;
+                }
+            }
         }
-        catch (OperationCanceledException)
+
+        private static TaskCompletionSource NewListening() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        internal void Add(ChangeListener listener)
         {
-            // Disposal during the pause.
+            lock (gate)
+            {
+                listeners.Add(listener);
+                if (running is null)
+                {
+                    var stop = new CancellationTokenSource();
+                    running = stop;
+                    var ready = listening;
+                    _ = Task.Run(() => RunAsync(stop, ready));
+                }
+            }
+        }
+
+        internal void Remove(ChangeListener listener)
+        {
+            lock (gate)
+            {
+                listeners.Remove(listener);
+                if (listeners.Count == 0 && running is { } stop)
+                {
+                    running = null;
+                    listening.TrySetCanceled();
+                    listening = NewListening();
+                    stop.Cancel();
+                }
+            }
+        }
+
+        private ChangeListener[] Snapshot()
+        {
+            lock (gate)
+            {
+                return [.. listeners];
+            }
+        }
+
+        private async Task RunAsync(CancellationTokenSource stop, TaskCompletionSource ready)
+        {
+            using (stop)
+            {
+                bool reconnected = false;
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await ListenAsync(reconnected, ready, stop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+                    {
+                        reconnected = true;
+                        await DelayAsync(stop.Token).ConfigureAwait(false);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The caller disposed the data source: nothing can be heard any more.
+                        return;
+                    }
+                }
+            }
+        }
+
+        private async Task ListenAsync(bool catchUp, TaskCompletionSource ready, CancellationToken stop)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
+            var announced = new Dictionary<string, long>(StringComparer.Ordinal);
+            connection.Notification += (_, e) => Collect(announced, e.Payload);
+            await using (var listen = new NpgsqlCommand(StoreSql.Listen, connection))
+            {
+                await listen.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
+            }
+
+            ready.TrySetResult();
+
+            if (catchUp)
+            {
+                foreach (var listener in Snapshot())
+                {
+                    listener.Notify(null);
+                }
+            }
+
+            while (true)
+            {
+                // Announcements that arrive while a refresh runs are delivered together by the next
+                // wait, and one refresh per store then covers them all.
+                await connection.WaitAsync(stop).ConfigureAwait(false);
+                if (announced.Count > 0)
+                {
+                    Deliver(announced);
+                    announced.Clear();
+                }
+            }
+        }
+
+        private static void Collect(Dictionary<string, long> announced, string payload)
+        {
+            int space = payload.LastIndexOf(' ');
+            if (space > 0 && StoreSql.TryReadAnnouncement(payload, payload[..space], out long generation))
+            {
+                string store = payload[..space];
+                announced[store] = announced.TryGetValue(store, out long seen) ? Math.Max(seen, generation) : generation;
+            }
+        }
+
+        private void Deliver(Dictionary<string, long> announced)
+        {
+            foreach (var listener in Snapshot())
+            {
+                if (announced.TryGetValue(listener.StoreName, out long generation))
+                {
+                    listener.Notify(generation);
+                }
+            }
+        }
+
+        private static async Task DelayAsync(CancellationToken stop)
+        {
+            try
+            {
+                await Task.Delay(ReconnectDelay, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Disposal during the pause.
+            }
         }
     }
 }

@@ -11,9 +11,9 @@ internal static class StoreSchema
     // CREATE ... IF NOT EXISTS, which can fail with a unique violation when two run at once.
     private const long AdvisoryLockKey = 0x414D_414B_5331;
 
-    // Checked first, so that an application role with only SELECT, INSERT, UPDATE and DELETE on
-    // tables a DBA created can still create stores: CREATE SCHEMA needs CREATE on the database even
-    // when the schema exists.
+    // The script is applied only when a table is missing: even with IF NOT EXISTS, CREATE SCHEMA
+    // needs the CREATE privilege on the database and COMMENT ON needs ownership, which an
+    // application role on tables a DBA applied does not have (and need not have).
     private const string TablesExist = "SELECT to_regclass('ama.key_stores') IS NOT NULL AND to_regclass('ama.key_entries') IS NOT NULL";
 
     private static readonly Lazy<string> Script = new(ReadScript);
