@@ -82,7 +82,7 @@ public sealed class KeyStoreHostTests
 
         writer.Store("from-elsewhere", Secrets.NewKey());
 
-        Assert.True(await EventuallyAsync(() => watched.Contains("from-elsewhere"), TimeSpan.FromSeconds(2)),
+        Assert.True(await Eventually.TrueAsync(() => watched.Contains("from-elsewhere"), TimeSpan.FromSeconds(2)),
             "The host's storage did not see the other writer's key within 2 s.");
         // Negative control: without the watcher the same change stays unseen until Refresh.
         Assert.False(unwatched.Contains("from-elsewhere"));
@@ -110,27 +110,11 @@ public sealed class KeyStoreHostTests
         damaged[damaged.Length / 2] ^= 0x40;
         File.WriteAllBytes(path, damaged);
 
-        Assert.True(await EventuallyAsync(() => logs.Lines.Any(l => l.Contains("Refreshing the key store", StringComparison.Ordinal)), TimeSpan.FromSeconds(3)),
+        Assert.True(await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Contains("Refreshing the key store", StringComparison.Ordinal)), TimeSpan.FromSeconds(3)),
             "No refresh failure was logged after the file was damaged.");
         Assert.True(storage.Contains("kept"));
         Secrets.AssertNoneContains(logs.Lines, Secrets.FormsOf(key));
         File.WriteAllBytes(path, good);
         await host.StopAsync(Token);
-    }
-
-    private static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(25, Token);
-        }
-
-        return condition();
     }
 }

@@ -34,7 +34,7 @@ public sealed class StoreLifecycleAttackTests
 
         File.Move(other, path, overwrite: true);
         byte[] foreignBytes = File.ReadAllBytes(path);
-        Assert.True(await EventuallyAsync(() => logs.Lines.Any(l => l.Contains("Refreshing the key store", StringComparison.Ordinal)), TimeSpan.FromSeconds(5)),
+        Assert.True(await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Contains("Refreshing the key store", StringComparison.Ordinal)), TimeSpan.FromSeconds(5)),
             "No refresh failure was logged after the file was replaced by another store.");
         Assert.True(storage.Contains("ours"));
         Assert.ThrowsAny<Exception>(() => storage.Store("after", Secrets.NewKey()));
@@ -153,20 +153,4 @@ public sealed class StoreLifecycleAttackTests
     }
 
     private static TimeSpan KeyStoreFileWatcherDebounce() => Internal.KeyStoreFileWatcher.Debounce;
-
-    private static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(25, Token);
-        }
-
-        return condition();
-    }
 }
