@@ -15,8 +15,6 @@ namespace Ama.Cryptography;
 /// </remarks>
 public sealed class SecureChaCha20Poly1305 : IDisposable
 {
-    private const int NonceSize = 12;
-
     private readonly SodiumAead core;
 
     /// <summary>Creates the cipher from a 32-byte key, which is copied into secure memory; the caller may then clear its own copy.</summary>
@@ -59,12 +57,8 @@ public sealed class SecureChaCha20Poly1305 : IDisposable
     /// <param name="associatedData">Data that is authenticated but not encrypted.</param>
     /// <exception cref="ArgumentException">A length is wrong, or <paramref name="ciphertext"/> partly overlaps <paramref name="plaintext"/>.</exception>
     /// <exception cref="ObjectDisposedException">The cipher has been disposed.</exception>
-    public void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData = default)
-    {
-        AeadArguments.CheckEncrypt(NonceSize, nonce, plaintext, ciphertext, tag.Length);
-        ObjectDisposedException.ThrowIf(core.IsDisposed, this);
-        core.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
-    }
+    public void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData = default) =>
+        core.EncryptChecked(this, nonce, plaintext, ciphertext, tag, associatedData);
 
     /// <summary>Verifies the tag and decrypts <paramref name="ciphertext"/> into <paramref name="plaintext"/>.</summary>
     /// <param name="nonce">The 12-byte nonce used to encrypt.</param>
@@ -75,15 +69,8 @@ public sealed class SecureChaCha20Poly1305 : IDisposable
     /// <exception cref="ArgumentException">A length is wrong, or <paramref name="plaintext"/> partly overlaps <paramref name="ciphertext"/>.</exception>
     /// <exception cref="AuthenticationTagMismatchException">The tag does not match; <paramref name="plaintext"/> has been zeroed.</exception>
     /// <exception cref="ObjectDisposedException">The cipher has been disposed.</exception>
-    public void Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData = default)
-    {
-        AeadArguments.CheckDecrypt(NonceSize, nonce, ciphertext, tag.Length, plaintext);
-        ObjectDisposedException.ThrowIf(core.IsDisposed, this);
-        if (!core.TryDecrypt(nonce, ciphertext, tag, plaintext, associatedData))
-        {
-            throw Error.AeadTagMismatch();
-        }
-    }
+    public void Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData = default) =>
+        core.DecryptChecked(this, nonce, ciphertext, tag, plaintext, associatedData);
 
     /// <summary>Verifies the tag and decrypts <paramref name="ciphertext"/> into a new <see cref="SecureBuffer"/>, for plaintext that is itself a secret.</summary>
     /// <param name="nonce">The 12-byte nonce used to encrypt.</param>
@@ -95,12 +82,8 @@ public sealed class SecureChaCha20Poly1305 : IDisposable
     /// <exception cref="AuthenticationTagMismatchException">The tag does not match; no buffer is returned and the one used has been zeroed.</exception>
     /// <exception cref="ObjectDisposedException">The cipher has been disposed.</exception>
     /// <exception cref="SecureMemoryException">The secure memory could not be allocated.</exception>
-    public SecureBuffer DecryptToSecureBuffer(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> associatedData = default)
-    {
-        AeadArguments.CheckNonceAndTag(NonceSize, nonce.Length, tag.Length);
-        ObjectDisposedException.ThrowIf(core.IsDisposed, this);
-        return core.DecryptToSecureBuffer(nonce, ciphertext, tag, associatedData);
-    }
+    public SecureBuffer DecryptToSecureBuffer(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> associatedData = default) =>
+        core.DecryptToSecureBufferChecked(this, nonce, ciphertext, tag, associatedData);
 
     /// <summary>Zeroes and frees the key. Calling it again does nothing.</summary>
     public void Dispose() => core.Dispose();

@@ -12,6 +12,8 @@ internal sealed unsafe class Aes256GcmCore : SodiumAead
     /// <summary>The nonce length: 96 bits.</summary>
     internal const int NonceSize = 12;
 
+    internal override int NonceLength => NonceSize;
+
     // libsodium declares the state CRYPTO_ALIGN(16) and loads it with aligned instructions.
     private const int StateAlignment = 16;
 

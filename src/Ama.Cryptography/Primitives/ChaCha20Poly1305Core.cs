@@ -30,6 +30,8 @@ internal sealed unsafe class ChaCha20Poly1305Core : SodiumAead
     /// <summary>Gets whether libsodium loads; ChaCha20-Poly1305 is portable code that runs on every CPU.</summary>
     internal static bool IsAvailable => SodiumLibrary.IsInitialized;
 
+    internal override int NonceLength => extended ? ExtendedNonceSize : IetfNonceSize;
+
     protected override string Name => extended ? "crypto_aead_xchacha20poly1305_ietf" : "crypto_aead_chacha20poly1305_ietf";
 
     protected override int Seal(byte* c, byte* tag, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nonce, bool isShort) => (extended, isShort) switch

@@ -32,6 +32,9 @@ internal abstract unsafe class SodiumAead : IDisposable
     /// <summary>Gets whether <see cref="Dispose"/> has zeroed and freed the secret.</summary>
     internal bool IsDisposed => memory.IsClosed;
 
+    /// <summary>Gets the nonce length of the algorithm, which the public types check callers' nonces against.</summary>
+    internal abstract int NonceLength { get; }
+
     /// <summary>Gets the secret's address in secure memory.</summary>
     protected byte* Secret { get; }
 
@@ -112,6 +115,33 @@ internal abstract unsafe class SodiumAead : IDisposable
     }
 
     /// <summary>Zeroes and frees the secret. Calling it again does nothing.</summary>
+    /// <summary>The public types' Encrypt: the BCL's argument checks (naming <paramref name="owner"/> when disposed), then <see cref="Encrypt"/>.</summary>
+    internal void EncryptChecked(object owner, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
+    {
+        AeadArguments.CheckEncrypt(NonceLength, nonce, plaintext, ciphertext, tag.Length);
+        ObjectDisposedException.ThrowIf(IsDisposed, owner);
+        Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+    }
+
+    /// <summary>The public types' Decrypt: argument checks, then <see cref="TryDecrypt"/>; a bad tag throws (the plaintext is zeroed).</summary>
+    internal void DecryptChecked(object owner, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        AeadArguments.CheckDecrypt(NonceLength, nonce, ciphertext, tag.Length, plaintext);
+        ObjectDisposedException.ThrowIf(IsDisposed, owner);
+        if (!TryDecrypt(nonce, ciphertext, tag, plaintext, associatedData))
+        {
+            throw Error.AeadTagMismatch();
+        }
+    }
+
+    /// <summary>The public types' DecryptToSecureBuffer: argument checks, then <see cref="DecryptToSecureBuffer"/>.</summary>
+    internal SecureBuffer DecryptToSecureBufferChecked(object owner, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> associatedData)
+    {
+        AeadArguments.CheckNonceAndTag(NonceLength, nonce.Length, tag.Length);
+        ObjectDisposedException.ThrowIf(IsDisposed, owner);
+        return DecryptToSecureBuffer(nonce, ciphertext, tag, associatedData);
+    }
+
     public void Dispose() => memory.Dispose();
 
     /// <summary>The libsodium function family, for error messages.</summary>
