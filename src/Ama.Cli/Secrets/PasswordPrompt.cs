@@ -41,8 +41,11 @@ internal static class PasswordPrompt
         bool sawLineEnd = false;
         try
         {
+            // Allocated before the prompt appears: whatever the user types, and a Ctrl-C after it,
+            // finds the buffer registered, so the signal handler zeroes it.
+            Ama.Cryptography.SecureBuffer buffer = HeldSecrets.Allocate(SecretReader.MaxPasswordBytes + 1);
             tty.Write(prompt);
-            (Ama.Cryptography.SecureBuffer buffer, int length, sawLineEnd) = ReadLine(tty.Stream);
+            (int length, sawLineEnd) = ReadLine(tty.Stream, buffer);
             return SecretReader.PasswordFrom(buffer, length, "the terminal");
         }
         finally
@@ -57,16 +60,15 @@ internal static class PasswordPrompt
         }
     }
 
-    private static (Ama.Cryptography.SecureBuffer Buffer, int Length, bool SawLineEnd) ReadLine(Stream input)
+    private static (int Length, bool SawLineEnd) ReadLine(Stream input, Ama.Cryptography.SecureBuffer buffer)
     {
-        Ama.Cryptography.SecureBuffer buffer = HeldSecrets.Allocate(SecretReader.MaxPasswordBytes + 1);
         int length = 0;
         while (length <= SecretReader.MaxPasswordBytes)
         {
             int read = input.Read(buffer.Span.Slice(length, 1));
             if (read == 0 || buffer.Span[length] == (byte)'\n')
             {
-                return (buffer, length, read != 0);
+                return (length, read != 0);
             }
 
             length++;
@@ -78,10 +80,11 @@ internal static class PasswordPrompt
 
     private static SecretChars AskWithReadKey(string prompt)
     {
-        Console.Error.Write(prompt);
+        // Registered before the prompt appears, for the same reason as in AskWithoutEcho.
         var password = new SecretChars(MaxChars);
         try
         {
+            Console.Error.Write(prompt);
             ReadInto(password);
         }
         catch
