@@ -10,8 +10,19 @@ namespace Ama.Cryptography.Hosting;
 /// </summary>
 public sealed class SecureKeyStorageOptions
 {
-    /// <summary>Gets or sets the key store file. Required.</summary>
+    /// <summary>Gets or sets the key store file. Required, unless <see cref="OpenStorage"/> opens the store elsewhere.</summary>
     public string? Path { get; set; }
+
+    /// <summary>
+    /// Gets or sets a factory that opens a store kept somewhere other than a file, such as
+    /// <c>PostgreSqlKeyStorage.Open(dataSource, "web", credential)</c> from the
+    /// Ama.Cryptography.PostgreSql package, with the credential the other options read. Set it
+    /// instead of <see cref="Path"/>; <see cref="CreateIfMissing"/> then does not apply (the factory
+    /// decides whether to create; <see cref="Kdf"/> still applies to a password it is given), and no
+    /// file is watched (the store refreshes itself).
+    /// The credential is disposed as soon as the factory returns.
+    /// </summary>
+    public Func<IServiceProvider, KeyStoreCredential, SecureKeyStorage>? OpenStorage { get; set; }
 
     /// <summary>Gets or sets a file of exactly 32 raw bytes, the master key (the format of the <c>ama</c> command's <c>--key-file</c>).</summary>
     public string? KeyFile { get; set; }

@@ -11,8 +11,9 @@ namespace Ama.Cryptography.KeyManagement;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The tables live in the schema <c>ama</c> (Schema/ama-keystore.sql in the package, which
-/// <see cref="Create"/> applies when the tables are missing). Several named stores share them.
+/// The tables live in the schema <c>ama</c>, or the one <see cref="PostgreSqlKeyStoreOptions.Schema"/>
+/// names (Schema/ama-keystore.sql in the package, which <c>Create</c> applies when the tables are
+/// missing). Several named stores share them.
 /// </para>
 /// <para>
 /// Writers serialise on a row lock of the store's row and commit in one transaction, so no update is
@@ -23,8 +24,11 @@ namespace Ama.Cryptography.KeyManagement;
 /// </remarks>
 public static class PostgreSqlKeyStorage
 {
-    /// <summary>How long a writer waits for another writer's lock before it fails.</summary>
-    public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>The schema of the tables unless <see cref="PostgreSqlKeyStoreOptions.Schema"/> names another.</summary>
+    public const string DefaultSchema = "ama";
+
+    /// <summary>How long a writer waits for another writer's lock before it fails, unless <see cref="PostgreSqlKeyStoreOptions.LockTimeout"/> says otherwise.</summary>
+    public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Creates a store named <paramref name="storeName"/> (and the tables, when they are missing).</summary>
     /// <param name="dataSource">The database; the caller keeps owning it and must keep it open while the storage is used.</param>
@@ -34,13 +38,25 @@ public static class PostgreSqlKeyStorage
     /// <exception cref="ArgumentException">The store name is invalid.</exception>
     /// <exception cref="IOException">A store of that name already exists; nothing was changed.</exception>
     /// <exception cref="KeyStoreException">The server could not be reached or refused a statement.</exception>
-    public static SecureKeyStorage Create(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential)
+    public static SecureKeyStorage Create(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential) =>
+        Create(dataSource, storeName, credential, Defaults);
+
+    /// <summary>Creates a store named <paramref name="storeName"/> in the schema <paramref name="options"/> names (and the tables, when they are missing).</summary>
+    /// <param name="dataSource">The database; the caller keeps owning it and must keep it open while the storage is used.</param>
+    /// <param name="storeName">1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.</param>
+    /// <param name="credential">A raw key, or a password with its KDF (which runs once now).</param>
+    /// <param name="options">The schema and the lock timeout; read once, now.</param>
+    /// <returns>The open storage; dispose it.</returns>
+    /// <exception cref="ArgumentException">The store name is invalid.</exception>
+    /// <exception cref="IOException">A store of that name already exists in that schema; nothing was changed.</exception>
+    /// <exception cref="KeyStoreException">The server could not be reached or refused a statement.</exception>
+    public static SecureKeyStorage Create(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, PostgreSqlKeyStoreOptions options)
     {
-        var backend = NewBackend(dataSource, storeName, credential);
+        var backend = NewBackend(dataSource, storeName, credential, options);
         backend.Guard(() =>
         {
             using var connection = dataSource.OpenConnection();
-            StoreSchema.Apply(connection);
+            StoreSchema.Apply(connection, backend.Sql);
             return true;
         });
         return Listening(SecureKeyStorage.CreateIn(backend, credential), backend);
@@ -55,13 +71,26 @@ public static class PostgreSqlKeyStorage
     /// <exception cref="KeyStoreException">There is no such store, or the server could not be reached.</exception>
     /// <exception cref="KeyStoreCredentialException">The password or key is wrong, or of the wrong kind.</exception>
     /// <exception cref="KeyStoreDamagedException">A row was changed, removed, added or rolled back.</exception>
-    public static SecureKeyStorage Open(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential)
+    public static SecureKeyStorage Open(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential) =>
+        Open(dataSource, storeName, credential, Defaults);
+
+    /// <summary>Opens the store named <paramref name="storeName"/> in the schema <paramref name="options"/> names.</summary>
+    /// <param name="dataSource">The database; the caller keeps owning it and must keep it open while the storage is used.</param>
+    /// <param name="storeName">The store's name.</param>
+    /// <param name="credential">The raw key or password the store was created (or last re-keyed) with.</param>
+    /// <param name="options">The schema and the lock timeout; read once, now.</param>
+    /// <returns>The open storage; dispose it.</returns>
+    /// <exception cref="ArgumentException">The store name is invalid.</exception>
+    /// <exception cref="KeyStoreException">There is no such store, or the server could not be reached.</exception>
+    /// <exception cref="KeyStoreCredentialException">The password or key is wrong, or of the wrong kind.</exception>
+    /// <exception cref="KeyStoreDamagedException">A row was changed, removed, added or rolled back.</exception>
+    public static SecureKeyStorage Open(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, PostgreSqlKeyStoreOptions options)
     {
-        var backend = NewBackend(dataSource, storeName, credential);
+        var backend = NewBackend(dataSource, storeName, credential, options);
         return Listening(SecureKeyStorage.OpenIn(backend, credential), backend);
     }
 
-    /// <summary>As <see cref="Create"/>, with the database work asynchronous.</summary>
+    /// <summary>As <see cref="Create(NpgsqlDataSource, string, KeyStoreCredential)"/>, with the database work asynchronous.</summary>
     /// <param name="dataSource">The database.</param>
     /// <param name="storeName">The store's name.</param>
     /// <param name="credential">The credential.</param>
@@ -70,15 +99,29 @@ public static class PostgreSqlKeyStorage
     /// <exception cref="ArgumentException">The store name is invalid.</exception>
     /// <exception cref="IOException">A store of that name already exists; nothing was changed.</exception>
     /// <exception cref="KeyStoreException">The server could not be reached or refused a statement.</exception>
-    public static async Task<SecureKeyStorage> CreateAsync(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, CancellationToken cancellationToken = default)
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027", Justification = "The short form, with its optional token, is the one most callers use; the options overload takes the token explicitly.")]
+    public static Task<SecureKeyStorage> CreateAsync(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, CancellationToken cancellationToken = default) =>
+        CreateAsync(dataSource, storeName, credential, Defaults, cancellationToken);
+
+    /// <summary>As <see cref="Create(NpgsqlDataSource, string, KeyStoreCredential, PostgreSqlKeyStoreOptions)"/>, with the database work asynchronous.</summary>
+    /// <param name="dataSource">The database.</param>
+    /// <param name="storeName">The store's name.</param>
+    /// <param name="credential">The credential.</param>
+    /// <param name="options">The schema and the lock timeout.</param>
+    /// <param name="cancellationToken">Cancels the database work.</param>
+    /// <returns>The open storage; dispose it.</returns>
+    /// <exception cref="ArgumentException">The store name is invalid.</exception>
+    /// <exception cref="IOException">A store of that name already exists in that schema; nothing was changed.</exception>
+    /// <exception cref="KeyStoreException">The server could not be reached or refused a statement.</exception>
+    public static async Task<SecureKeyStorage> CreateAsync(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, PostgreSqlKeyStoreOptions options, CancellationToken cancellationToken)
     {
-        var backend = NewBackend(dataSource, storeName, credential);
+        var backend = NewBackend(dataSource, storeName, credential, options);
         KeyStoreEnvelope? envelope = null;
         try
         {
             await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             {
-                await StoreSchema.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
+                await StoreSchema.ApplyAsync(connection, backend.Sql, cancellationToken).ConfigureAwait(false);
             }
 
             envelope = KeyStoreEnvelope.CreateNew(credential, out byte[] image);
@@ -88,7 +131,7 @@ public static class PostgreSqlKeyStorage
         {
             envelope?.Dispose();
             backend.Dispose();
-            throw PostgreSqlErrors.ServerFailed(storeName, e);
+            throw backend.ServerFailed(e);
         }
         catch
         {
@@ -100,7 +143,7 @@ public static class PostgreSqlKeyStorage
         return Listening(SecureKeyStorage.Attach(backend, envelope), backend);
     }
 
-    /// <summary>As <see cref="Open"/>, with the database work asynchronous.</summary>
+    /// <summary>As <see cref="Open(NpgsqlDataSource, string, KeyStoreCredential)"/>, with the database work asynchronous.</summary>
     /// <param name="dataSource">The database.</param>
     /// <param name="storeName">The store's name.</param>
     /// <param name="credential">The credential.</param>
@@ -110,9 +153,24 @@ public static class PostgreSqlKeyStorage
     /// <exception cref="KeyStoreException">There is no such store, or the server could not be reached.</exception>
     /// <exception cref="KeyStoreCredentialException">The password or key is wrong, or of the wrong kind.</exception>
     /// <exception cref="KeyStoreDamagedException">A row was changed, removed, added or rolled back.</exception>
-    public static async Task<SecureKeyStorage> OpenAsync(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, CancellationToken cancellationToken = default)
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027", Justification = "The short form, with its optional token, is the one most callers use; the options overload takes the token explicitly.")]
+    public static Task<SecureKeyStorage> OpenAsync(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, CancellationToken cancellationToken = default) =>
+        OpenAsync(dataSource, storeName, credential, Defaults, cancellationToken);
+
+    /// <summary>As <see cref="Open(NpgsqlDataSource, string, KeyStoreCredential, PostgreSqlKeyStoreOptions)"/>, with the database work asynchronous.</summary>
+    /// <param name="dataSource">The database.</param>
+    /// <param name="storeName">The store's name.</param>
+    /// <param name="credential">The credential.</param>
+    /// <param name="options">The schema and the lock timeout.</param>
+    /// <param name="cancellationToken">Cancels the database work.</param>
+    /// <returns>The open storage; dispose it.</returns>
+    /// <exception cref="ArgumentException">The store name is invalid.</exception>
+    /// <exception cref="KeyStoreException">There is no such store, or the server could not be reached.</exception>
+    /// <exception cref="KeyStoreCredentialException">The password or key is wrong, or of the wrong kind.</exception>
+    /// <exception cref="KeyStoreDamagedException">A row was changed, removed, added or rolled back.</exception>
+    public static async Task<SecureKeyStorage> OpenAsync(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, PostgreSqlKeyStoreOptions options, CancellationToken cancellationToken)
     {
-        var backend = NewBackend(dataSource, storeName, credential);
+        var backend = NewBackend(dataSource, storeName, credential, options);
         KeyStoreEnvelope envelope;
         try
         {
@@ -128,17 +186,20 @@ public static class PostgreSqlKeyStorage
         return Listening(SecureKeyStorage.Attach(backend, envelope), backend);
     }
 
-    private static PostgreSqlBackend NewBackend(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential)
+    private static PostgreSqlKeyStoreOptions Defaults => new();
+
+    private static PostgreSqlBackend NewBackend(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, PostgreSqlKeyStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(credential);
+        ArgumentNullException.ThrowIfNull(options);
         credential.ThrowIfDisposed();
         if (!KeyNames.IsValid(storeName))
         {
             throw PostgreSqlErrors.InvalidStoreName(nameof(storeName));
         }
 
-        return new PostgreSqlBackend(dataSource, storeName, LockTimeout);
+        return new PostgreSqlBackend(dataSource, storeName, options);
     }
 
     private static SecureKeyStorage Listening(SecureKeyStorage storage, PostgreSqlBackend backend)

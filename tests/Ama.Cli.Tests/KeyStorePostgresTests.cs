@@ -164,6 +164,47 @@ public sealed class KeyStorePostgresTests : IClassFixture<PostgresServer>, IDisp
     }
 
     [Fact]
+    public void A_store_in_another_schema_is_reached_only_with_its_schema()
+    {
+        (string connection, string dbPassword) = Connection();
+        string store = NewStoreName();
+        string schema = "cli_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        AmaProcess.Result Run(params string[] args) => Checked(AmaProcess.Run([.. args, "--postgres", connection, "--store", store, "--key-file", keyFile]), dbPassword);
+        try
+        {
+            AmaProcess.Result created = Ok(Run("keystore", "create", "--schema", schema));
+            Assert.Contains($"(schema {schema})", created.Stderr, StringComparison.Ordinal);
+            Ok(Run("keystore", "put", "k", "--generate", "8", "--schema", schema));
+            Assert.Equal("k\n", Ok(Run("keystore", "list", "--schema", schema)).Stdout);
+            Assert.Equal(1L, server.Scalar<long>($"SELECT count(*) FROM {schema}.key_entries WHERE store_name = $1", store));
+            using (JsonDocument info = JsonDocument.Parse(Ok(Run("keystore", "info", "--json", "--schema", schema)).Stdout))
+            {
+                Assert.Equal(schema, info.RootElement.GetProperty("postgresql").GetProperty("schema").GetString());
+            }
+
+            // Control: without --schema the same name is looked up in the default schema, where it does not exist.
+            KeyStoreInputTests.AssertUserError(Run("keystore", "list"), 1, "schema ama");
+        }
+        finally
+        {
+            server.Execute($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+        }
+    }
+
+    [Fact]
+    public void Schema_is_checked_before_any_prompt_and_only_with_a_store_in_postgres()
+    {
+        (string connection, _) = Connection();
+        string file = Path.Combine(directory, "app.keys");
+        KeyStoreFixture.Ok(AmaProcess.Run("keystore", "create", file, "--key-file", keyFile));
+        KeyStoreInputTests.AssertUserError(AmaProcess.Run("keystore", "list", file, "--schema", "keys", "--key-file", keyFile), 64, "--schema");
+        foreach (string bad in new[] { "Keys", "pg_keys", "a-b", "x;drop", "" })
+        {
+            KeyStoreInputTests.AssertUserError(AmaProcess.Run("keystore", "list", "--postgres", connection, "--store", "s", "--schema", bad, "--key-file", keyFile), 65, "schema name");
+        }
+    }
+
+    [Fact]
     public void A_file_and_a_connection_string_together_are_a_usage_error_naming_both()
     {
         (string connection, _) = Connection();

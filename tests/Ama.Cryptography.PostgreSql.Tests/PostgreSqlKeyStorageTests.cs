@@ -112,7 +112,7 @@ public sealed class PostgreSqlKeyStorageTests(PostgresServer server)
         using var writer = PostgreSqlKeyStorage.Create(dataSource, name, credential);
         using var listening = PostgreSqlKeyStorage.Open(dataSource, name, credential);
         // Control: the same store opened without the listener, which only a Refresh brings up to date.
-        using var deaf = SecureKeyStorage.OpenIn(new PostgreSqlBackend(dataSource, name, PostgreSqlKeyStorage.LockTimeout), credential);
+        using var deaf = SecureKeyStorage.OpenIn(new PostgreSqlBackend(dataSource, name, new PostgreSqlKeyStoreOptions()), credential);
         Thread.Sleep(200); // the listener's LISTEN is issued asynchronously after Open returns
 
         writer.Store("new", Material);

@@ -25,12 +25,18 @@ if (postgres is not null)
     services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
 }
 
-services.AddSingleton(provider =>
+// The host's credential options read the key file into secure memory; OpenStorage puts the store in PostgreSQL.
+services.AddSecureKeyStorage(options =>
 {
-    using var credential = KeyStoreCredential.FromKey(File.ReadAllBytes(keyFile));
-    return postgres is null
-        ? SecureKeyStorage.Open(store, credential)
-        : PostgreSqlKeyStorage.Open(provider.GetRequiredService<NpgsqlDataSource>(), store, credential);
+    options.KeyFile = keyFile;
+    if (postgres is null)
+    {
+        options.Path = store;
+    }
+    else
+    {
+        options.OpenStorage = (provider, credential) => PostgreSqlKeyStorage.Open(provider.GetRequiredService<NpgsqlDataSource>(), store, credential);
+    }
 });
 services.AddDataProtection()
     .SetApplicationName("ama-dataprotection-probe")

@@ -53,7 +53,7 @@ internal static class KeyStoreCommand
         if (store.UsesPostgres(result) && result.GetResult(option) is { Implicit: false })
         {
             throw CliException.Usage(
-                $"--lock-timeout applies to key store files; a PostgreSQL store waits on its row lock, up to {PostgreSqlKeyStorage.LockTimeout.TotalSeconds:0} s.");
+                $"--lock-timeout applies to key store files; a PostgreSQL store waits on its row lock, up to {PostgreSqlKeyStorage.DefaultLockTimeout.TotalSeconds:0} s.");
         }
 
         return result.GetValue(option) is var seconds and >= 0 and <= 86_400

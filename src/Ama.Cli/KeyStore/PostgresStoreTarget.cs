@@ -14,17 +14,21 @@ internal sealed class PostgresStoreTarget : StoreTarget
 {
     private readonly NpgsqlDataSource dataSource;
     private readonly NpgsqlConnectionStringBuilder settings;
+    private readonly PostgreSqlKeyStoreOptions options;
 
-    internal PostgresStoreTarget(NpgsqlConnectionStringBuilder settings, string storeName)
+    internal PostgresStoreTarget(NpgsqlConnectionStringBuilder settings, string storeName, PostgreSqlKeyStoreOptions options)
     {
         this.settings = settings;
+        this.options = options;
         StoreName = storeName;
         dataSource = new NpgsqlDataSourceBuilder(settings.ConnectionString).Build();
     }
 
     internal string StoreName { get; }
 
-    internal override string Name => $"PostgreSQL store '{StoreName}'";
+    internal override string Name => options.Schema == PostgreSqlKeyStorage.DefaultSchema
+        ? $"PostgreSQL store '{StoreName}'"
+        : $"PostgreSQL store '{StoreName}' (schema {options.Schema})";
 
     internal override string Label => Name;
 
@@ -39,7 +43,7 @@ internal sealed class PostgresStoreTarget : StoreTarget
     {
         try
         {
-            return PostgreSqlKeyStorage.Create(dataSource, StoreName, credential);
+            return PostgreSqlKeyStorage.Create(dataSource, StoreName, credential, options);
         }
         catch (IOException e)
         {
@@ -48,9 +52,9 @@ internal sealed class PostgresStoreTarget : StoreTarget
         }
     }
 
-    internal override SecureKeyStorage Open(KeyStoreCredential credential) => PostgreSqlKeyStorage.Open(dataSource, StoreName, credential);
+    internal override SecureKeyStorage Open(KeyStoreCredential credential) => PostgreSqlKeyStorage.Open(dataSource, StoreName, credential, options);
 
-    /// <summary>Nothing to wait for here: the library waits on the store's row lock (up to <see cref="PostgreSqlKeyStorage.LockTimeout"/>).</summary>
+    /// <summary>Nothing to wait for here: the library waits on the store's row lock (up to <see cref="PostgreSqlKeyStoreOptions.LockTimeout"/>).</summary>
     internal override void WaitForOtherWriters(int timeoutSeconds)
     {
     }
@@ -65,6 +69,7 @@ internal sealed class PostgresStoreTarget : StoreTarget
     {
         writer.WriteStartObject("postgresql");
         writer.WriteString("store", StoreName);
+        writer.WriteString("schema", options.Schema);
         writer.WriteString("host", settings.Host);
         writer.WriteNumber("port", settings.Port);
         writer.WriteString("database", settings.Database);

@@ -35,6 +35,12 @@ internal sealed class StoreOptions
         HelpName = "name",
     };
 
+    private readonly Option<string?> schema = new("--schema")
+    {
+        Description = $"The schema of the key store tables in PostgreSQL (default {PostgreSqlKeyStorage.DefaultSchema}).",
+        HelpName = "name",
+    };
+
     internal StoreOptions(bool withEntryName)
     {
         if (withEntryName)
@@ -53,6 +59,7 @@ internal sealed class StoreOptions
 
         command.Options.Add(postgres);
         command.Options.Add(store);
+        command.Options.Add(schema);
     }
 
     /// <summary>Checks where the store is (a file must exist, or must not for <c>create</c>) and returns it, not yet opened; with the entry's name when the command takes one.</summary>
@@ -68,6 +75,11 @@ internal sealed class StoreOptions
             if (storeName is not null)
             {
                 throw CliException.Usage($"--store names a key store in PostgreSQL, but there is no connection string: give --postgres or set {ConnectionVariable}, or give a key store file instead of --store.{help}");
+            }
+
+            if (result.GetValue(schema) is not null)
+            {
+                throw CliException.Usage($"--schema applies to key stores in PostgreSQL; give --postgres (or set {ConnectionVariable}) with --store, or leave --schema out.{help}");
             }
 
             if (positionals.Count <= names)
@@ -104,7 +116,7 @@ internal sealed class StoreOptions
             throw CliException.BadInput($"'{storeName}' is not a valid store name: use 1 to {KeyNames.MaxNameLength} characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
         }
 
-        return (StoreLocation.Postgres(ParseConnectionString(connection, source), storeName), names == 1 ? positionals[0] : null);
+        return (StoreLocation.Postgres(ParseConnectionString(connection, source), storeName, ReadSchema(result)), names == 1 ? positionals[0] : null);
     }
 
     /// <summary>True when the store is in PostgreSQL, which file-only options (--lock-timeout) do not apply to.</summary>
@@ -120,6 +132,24 @@ internal sealed class StoreOptions
         return Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } fromEnvironment
             ? (fromEnvironment, $"{ConnectionVariable} (set in the environment)")
             : (null, string.Empty);
+    }
+
+    private PostgreSqlKeyStoreOptions ReadSchema(ParseResult result)
+    {
+        var options = new PostgreSqlKeyStoreOptions();
+        if (result.GetValue(schema) is { } name)
+        {
+            try
+            {
+                options.Schema = name;
+            }
+            catch (ArgumentException)
+            {
+                throw CliException.BadInput($"--schema '{name}' is not a valid schema name: use 1 to 63 characters of a-z, 0-9 and '_', starting with a letter or '_' and not with 'pg_'.");
+            }
+        }
+
+        return options;
     }
 
     private static NpgsqlConnectionStringBuilder ParseConnectionString(string connection, string source)
@@ -138,14 +168,14 @@ internal sealed class StoreOptions
 }
 
 /// <summary>A store's place, checked but not yet opened.</summary>
-internal sealed record StoreLocation(string? Path, NpgsqlConnectionStringBuilder? Connection, string? StoreName)
+internal sealed record StoreLocation(string? Path, NpgsqlConnectionStringBuilder? Connection, string? StoreName, PostgreSqlKeyStoreOptions? Options)
 {
-    internal static StoreLocation File(string path) => new(path, null, null);
+    internal static StoreLocation File(string path) => new(path, null, null, null);
 
-    internal static StoreLocation Postgres(NpgsqlConnectionStringBuilder connection, string storeName) => new(null, connection, storeName);
+    internal static StoreLocation Postgres(NpgsqlConnectionStringBuilder connection, string storeName, PostgreSqlKeyStoreOptions options) => new(null, connection, storeName, options);
 
     internal bool IsPostgres => Connection is not null;
 
     /// <summary>The target to open the store through; for PostgreSQL this builds the data source (no connection is made yet).</summary>
-    internal StoreTarget Connect() => Path is { } path ? new FileStoreTarget(path) : new PostgresStoreTarget(Connection!, StoreName!);
+    internal StoreTarget Connect() => Path is { } path ? new FileStoreTarget(path) : new PostgresStoreTarget(Connection!, StoreName!, Options!);
 }

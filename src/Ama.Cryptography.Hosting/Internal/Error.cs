@@ -16,7 +16,13 @@ internal static class Error
             : "SecureKeyStorageOptions." + property;
 
     internal static string PathMissing(string option) => Format(
-        "{0} is not set: give the key store file.", option);
+        "{0} is not set: give the key store file, or set SecureKeyStorageOptions.OpenStorage to open a store kept elsewhere.", option);
+
+    internal static string OpenStorageReturnedNull() =>
+        "SecureKeyStorageOptions.OpenStorage returned null: the factory must return the opened SecureKeyStorage or throw.";
+
+    internal static string FileOptionWithOpenStorage(string option) => Format(
+        "{0} applies to key store files, but SecureKeyStorageOptions.OpenStorage opens the store: leave {0} out, and let the factory decide where the store is and whether to create it.", option);
 
     internal static string StoreFileMissing(string option, string path) => Format(
         "{0}: the key store file '{1}' does not exist. Create it (ama keystore create) or set CreateIfMissing to true.", option, path);

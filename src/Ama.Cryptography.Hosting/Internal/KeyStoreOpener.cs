@@ -27,13 +27,18 @@ internal sealed class KeyStoreOpener(
 
         // Reading .Value runs validation, so a lazily resolved storage gets the same messages as start-up.
         SecureKeyStorageOptions settings = options.Value;
-        string path = Path.GetFullPath(settings.Path!);
-        SecureKeyStorage storage;
-        using (KeyStoreCredential credential = CredentialReader.Read(settings, services))
-        {
-            storage = OpenOrCreate(path, credential, settings.CreateIfMissing);
-        }
+        using KeyStoreCredential credential = CredentialReader.Read(settings, services);
+        return settings.OpenStorage is { } openStorage
+            ? OpenElsewhere(openStorage, credential)
+            : OpenFile(Path.GetFullPath(settings.Path!), credential, settings);
+    }
 
+    private SecureKeyStorage OpenElsewhere(Func<IServiceProvider, KeyStoreCredential, SecureKeyStorage> openStorage, KeyStoreCredential credential) =>
+        openStorage(services, credential) ?? throw new InvalidOperationException(Error.OpenStorageReturnedNull());
+
+    private SecureKeyStorage OpenFile(string path, KeyStoreCredential credential, SecureKeyStorageOptions settings)
+    {
+        SecureKeyStorage storage = OpenOrCreate(path, credential, settings.CreateIfMissing);
         watcher.Watch(storage);
         return storage;
     }

@@ -22,6 +22,16 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
     private static IEnumerable<string> CheckPath(SecureKeyStorageOptions options)
     {
         string option = Error.OptionName(options, nameof(SecureKeyStorageOptions.Path));
+        if (options.OpenStorage is not null)
+        {
+            foreach (string conflict in FileOnlyOptionsBeside(options))
+            {
+                yield return Error.FileOptionWithOpenStorage(conflict);
+            }
+
+            yield break;
+        }
+
         if (string.IsNullOrWhiteSpace(options.Path))
         {
             yield return Error.PathMissing(option);
@@ -66,6 +76,20 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
             _ => null,
         };
         return problem is null ? [] : [problem];
+    }
+
+    /// <summary>The file options set beside <see cref="SecureKeyStorageOptions.OpenStorage"/>, which would be silently ignored.</summary>
+    private static IEnumerable<string> FileOnlyOptionsBeside(SecureKeyStorageOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.Path))
+        {
+            yield return Error.OptionName(options, nameof(SecureKeyStorageOptions.Path));
+        }
+
+        if (options.CreateIfMissing)
+        {
+            yield return Error.OptionName(options, nameof(SecureKeyStorageOptions.CreateIfMissing));
+        }
     }
 
     /// <summary>The options that name a credential source, as the user would write them.</summary>

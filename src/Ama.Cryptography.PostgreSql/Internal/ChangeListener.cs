@@ -13,21 +13,23 @@ internal sealed class ChangeListener : IDisposable
     private static readonly ConditionalWeakTable<NpgsqlDataSource, Hub> Hubs = [];
 
     private readonly Hub hub;
+    private readonly PostgreSqlBackend store;
     private readonly Action<long?> onCommit;
     private int disposed;
 
-    private ChangeListener(Hub hub, string storeName, Action<long?> onCommit)
+    private ChangeListener(Hub hub, PostgreSqlBackend store, Action<long?> onCommit)
     {
         this.hub = hub;
-        StoreName = storeName;
+        this.store = store;
         this.onCommit = onCommit;
     }
 
-    internal string StoreName { get; }
+    /// <summary>The store's name in announcements.</summary>
+    internal string StoreKey => store.AnnouncementKey;
 
-    internal static ChangeListener Start(NpgsqlDataSource dataSource, string storeName, Action<long?> onCommit)
+    internal static ChangeListener Start(NpgsqlDataSource dataSource, PostgreSqlBackend store, Action<long?> onCommit)
     {
-        var listener = new ChangeListener(Hubs.GetValue(dataSource, source => new Hub(source)), storeName, onCommit);
+        var listener = new ChangeListener(Hubs.GetValue(dataSource, source => new Hub(source)), store, onCommit);
         listener.hub.Add(listener);
         _ = listener.CatchUpAsync(dataSource);
         return listener;
@@ -43,7 +45,7 @@ internal sealed class ChangeListener : IDisposable
         {
             await hub.Listening.ConfigureAwait(false);
             await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
-            await using var select = new NpgsqlCommand(StoreSql.SelectStore, connection) { Parameters = { new() { Value = StoreName } } };
+            await using var select = store.StoreCommand(connection, store.Sql.SelectStore);
             await using var reader = await select.ExecuteReaderAsync().ConfigureAwait(false);
             if (await reader.ReadAsync().ConfigureAwait(false))
             {
@@ -225,7 +227,7 @@ internal sealed class ChangeListener : IDisposable
         {
             foreach (var listener in Snapshot())
             {
-                if (announced.TryGetValue(listener.StoreName, out long generation))
+                if (announced.TryGetValue(listener.StoreKey, out long generation))
                 {
                     listener.Notify(generation);
                 }

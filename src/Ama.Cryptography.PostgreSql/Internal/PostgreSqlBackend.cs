@@ -5,8 +5,8 @@ using Npgsql;
 namespace Ama.Cryptography.PostgreSql.Internal;
 
 /// <summary>
-/// A key store in PostgreSQL: one row of ama.key_stores (generation, header, MAC) and one row of
-/// ama.key_entries per key name. Writers serialise on a row lock of the store's row
+/// A key store in PostgreSQL: one row of key_stores (generation, header, MAC) and one row of
+/// key_entries per key name, in the schema <see cref="Sql"/> addresses. Writers serialise on a row lock of the store's row
 /// (SELECT ... FOR UPDATE) inside one transaction that also writes the changed entry rows and
 /// notifies the other instances; readers read the store row and its entries in one snapshot.
 /// </summary>
@@ -18,24 +18,27 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
     private ChangeListener? listener;
     private StoredImage? last;
 
-    internal PostgreSqlBackend(NpgsqlDataSource dataSource, string storeName, TimeSpan lockTimeout)
+    internal PostgreSqlBackend(NpgsqlDataSource dataSource, string storeName, PostgreSqlKeyStoreOptions options)
     {
         this.dataSource = dataSource;
         this.storeName = storeName;
-        LockTimeout = lockTimeout;
-        Location = PostgreSqlErrors.Location(storeName);
+        Sql = StoreSql.For(options.Schema);
+        LockTimeout = options.LockTimeout;
+        Location = PostgreSqlErrors.Location(Sql.Schema, storeName);
     }
 
     public string Location { get; }
 
     internal TimeSpan LockTimeout { get; }
 
+    internal StoreSql Sql { get; }
+
     public byte[] Read() => Guard(() =>
     {
         using var connection = dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
-        var row = SelectStore(connection, StoreSql.SelectStore);
-        var image = StoredImage.Read(connection, storeName, row);
+        var row = SelectStore(connection, Sql.SelectStore);
+        var image = StoredImage.Read(connection, this, row);
         transaction.Commit();
         CheckUnchangedIfSameGeneration(image);
         Remember(image);
@@ -49,13 +52,13 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
             StoreRow row;
-            await using (var select = StoreCommand(connection, StoreSql.SelectStore))
+            await using (var select = StoreCommand(connection, Sql.SelectStore))
             await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                row = await StoreRow.FromAsync(reader, cancellationToken).ConfigureAwait(false) ?? throw PostgreSqlErrors.StoreNotFound(storeName);
+                row = await StoreRow.FromAsync(reader, cancellationToken).ConfigureAwait(false) ?? throw StoreNotFound();
             }
 
-            var image = await StoredImage.ReadAsync(connection, storeName, row, cancellationToken).ConfigureAwait(false);
+            var image = await StoredImage.ReadAsync(connection, this, row, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             CheckUnchangedIfSameGeneration(image);
             Remember(image);
@@ -63,7 +66,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         }
         catch (NpgsqlException e)
         {
-            throw PostgreSqlErrors.ServerFailed(storeName, e);
+            throw ServerFailed(e);
         }
     }
 
@@ -76,7 +79,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         {
             if (insert.ExecuteNonQuery() == 0)
             {
-                throw PostgreSqlErrors.StoreExists(storeName);
+                throw PostgreSqlErrors.StoreExists(Sql.Schema, storeName);
             }
         }
 
@@ -101,7 +104,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
             {
                 if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
                 {
-                    throw PostgreSqlErrors.StoreExists(storeName);
+                    throw PostgreSqlErrors.StoreExists(Sql.Schema, storeName);
                 }
             }
 
@@ -115,14 +118,14 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         }
         catch (NpgsqlException e)
         {
-            throw PostgreSqlErrors.ServerFailed(storeName, e);
+            throw ServerFailed(e);
         }
     }
 
     public IKeyStoreWriter BeginWrite() => Guard(() => (IKeyStoreWriter)PostgreSqlWriter.Begin(this));
 
     /// <summary>Calls <paramref name="onCommit"/> with the announced generation whenever any instance commits to this store, and with null after the notification connection was lost, since commits may have been missed.</summary>
-    internal void Listen(Action<long?> onCommit) => listener = ChangeListener.Start(dataSource, storeName, onCommit);
+    internal void Listen(Action<long?> onCommit) => listener = ChangeListener.Start(dataSource, this, onCommit);
 
     public void Dispose() => listener?.Dispose();
 
@@ -138,6 +141,17 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
     }
 
     internal string StoreName => storeName;
+
+    /// <summary>How this store's commits are announced (<see cref="StoreSql.AnnouncementKey"/>).</summary>
+    internal string AnnouncementKey => Sql.AnnouncementKey(storeName);
+
+    internal KeyStoreException StoreNotFound() => PostgreSqlErrors.StoreNotFound(Sql.Schema, storeName);
+
+    internal KeyStoreException ServerFailed(NpgsqlException e) => PostgreSqlErrors.ServerFailed(Sql.Schema, storeName, e);
+
+    /// <summary>A command over this store's rows: its name is the first parameter.</summary>
+    internal NpgsqlCommand StoreCommand(NpgsqlConnection connection, string sql) =>
+        new(sql, connection) { Parameters = { new() { Value = storeName } } };
 
     /// <summary>The image last read or written, when its store row is still <paramref name="row"/>: a writer then need not read the entry rows again.</summary>
     internal StoredImage? Cached(StoreRow row)
@@ -166,7 +180,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
         if (seen is not null && seen.Generation == image.Generation && !seen.Image.AsSpan().SequenceEqual(image.Image))
         {
-            throw PostgreSqlErrors.ChangedInPlace(storeName, image.Generation);
+            throw PostgreSqlErrors.ChangedInPlace(Location, image.Generation);
         }
     }
 
@@ -182,11 +196,11 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
     {
         using var select = StoreCommand(connection, sql);
         using var reader = select.ExecuteReader();
-        return StoreRow.From(reader) ?? throw PostgreSqlErrors.StoreNotFound(storeName);
+        return StoreRow.From(reader) ?? throw StoreNotFound();
     }
 
     internal NpgsqlCommand NotifyCommand(NpgsqlConnection connection, long generation) =>
-        new(StoreSql.Notify, connection) { Parameters = { new() { Value = StoreSql.Announcement(storeName, generation) } } };
+        new(StoreSql.Notify, connection) { Parameters = { new() { Value = StoreSql.Announcement(AnnouncementKey, generation) } } };
 
     /// <summary>Runs <paramref name="action"/>, turning the driver's and server's errors into a <see cref="KeyStoreException"/> that names the store.</summary>
     internal T Guard<T>(Func<T> action)
@@ -197,16 +211,13 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         }
         catch (NpgsqlException e)
         {
-            throw PostgreSqlErrors.ServerFailed(storeName, e);
+            throw ServerFailed(e);
         }
     }
 
     private void Guard(Func<bool> action) => Guard<bool>(action);
 
-    private NpgsqlCommand StoreCommand(NpgsqlConnection connection, string sql) =>
-        new(sql, connection) { Parameters = { new() { Value = storeName } } };
-
-    private NpgsqlCommand InsertCommand(NpgsqlConnection connection, ImageParts parts) => new(StoreSql.InsertStore, connection)
+    private NpgsqlCommand InsertCommand(NpgsqlConnection connection, ImageParts parts) => new(Sql.InsertStore, connection)
     {
         Parameters =
         {

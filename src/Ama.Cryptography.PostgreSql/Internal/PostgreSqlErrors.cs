@@ -7,26 +7,35 @@ namespace Ama.Cryptography.PostgreSql.Internal;
 /// <summary>Every message of the PostgreSQL backend: what went wrong and with which store, never a key or a connection password.</summary>
 internal static class PostgreSqlErrors
 {
-    internal static string Location(string storeName) => Format("PostgreSQL store '{0}'", storeName);
+    /// <summary>How messages name a store: the schema only when it is not the default, so the usual case reads short.</summary>
+    internal static string Location(string schema, string storeName) => schema == PostgreSqlKeyStorage.DefaultSchema
+        ? Format("PostgreSQL store '{0}'", storeName)
+        : Format("PostgreSQL store '{0}' (schema {1})", storeName, schema);
+
+    internal static ArgumentException InvalidSchemaName(string paramName) => new(
+        "A schema name is 1 to 63 characters of a-z, 0-9 and '_', starts with a letter or '_', and does not start with 'pg_'.", paramName);
+
+    internal static ArgumentOutOfRangeException InvalidLockTimeout(string paramName, TimeSpan value) => new(
+        paramName, Format("The lock timeout must be between 1 ms and 24 hours; it was {0}.", value));
 
     internal static ArgumentException InvalidStoreName(string paramName) => new(
         "A store name is 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.", paramName);
 
-    internal static KeyStoreException StoreNotFound(string storeName) => new(
-        Format("There is no key store named '{0}' in the database (schema ama). Create it with PostgreSqlKeyStorage.Create.", storeName));
+    internal static KeyStoreException StoreNotFound(string schema, string storeName) => new(
+        Format("There is no key store named '{0}' in the database (schema {1}). Create it with PostgreSqlKeyStorage.Create.", storeName, schema));
 
-    internal static IOException StoreExists(string storeName) => new(
-        Format("A key store named '{0}' already exists in the database; open it, or choose another name. Nothing was changed.", storeName));
+    internal static IOException StoreExists(string schema, string storeName) => new(
+        Format("A key store named '{0}' already exists in the database (schema {1}); open it, or choose another name. Nothing was changed.", storeName, schema));
 
-    internal static KeyStoreDamagedException ChangedInPlace(string storeName, long generation) => new(
-        Format("The PostgreSQL store '{0}' is damaged: its rows changed without a new commit (generation {1} no longer holds what was committed as generation {1}). Restore it from a backup.", storeName, generation));
+    internal static KeyStoreDamagedException ChangedInPlace(string location, long generation) => new(
+        Format("The {0} is damaged: its rows changed without a new commit (generation {1} no longer holds what was committed as generation {1}). Restore it from a backup.", location, generation));
 
-    internal static KeyStoreException ServerFailed(string storeName, NpgsqlException inner) => IsMissingTables(inner)
-        ? TablesMissing(storeName, inner)
-        : new(Format("The PostgreSQL store '{0}' could not be read or written: {1}", storeName, Describe(inner)), inner);
+    internal static KeyStoreException ServerFailed(string schema, string storeName, NpgsqlException inner) => IsMissingTables(inner)
+        ? TablesMissing(schema, storeName, inner)
+        : new(Format("The {0} could not be read or written: {1}", Location(schema, storeName), Describe(inner)), inner);
 
-    private static KeyStoreException TablesMissing(string storeName, NpgsqlException inner) => new(
-        Format("There is no key store named '{0}': this database has no key store tables (ama.key_stores, ama.key_entries). Create the store with PostgreSqlKeyStorage.Create, which applies them, or apply Schema/ama-keystore.sql from the package. Check that the connection string names the right database.", storeName),
+    private static KeyStoreException TablesMissing(string schema, string storeName, NpgsqlException inner) => new(
+        Format("There is no key store named '{0}': this database has no key store tables ({1}.key_stores, {1}.key_entries). Create the store with PostgreSqlKeyStorage.Create, which applies them, or apply Schema/ama-keystore.sql from the package. Check that the connection string names the right database and that the schema is the right one.", storeName, schema),
         inner);
 
     // 42P01 undefined_table, 3F000 invalid_schema_name: the schema file was never applied to this database.

@@ -52,8 +52,8 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
         using (var batch = new NpgsqlBatch(connection))
         {
             AddChangedEntries(batch, next);
-            batch.BatchCommands.Add(Command(StoreSql.UpdateStore, backend.StoreName, parts.Generation, parts.Header, parts.Trailer));
-            batch.BatchCommands.Add(Command(StoreSql.Notify, StoreSql.Announcement(backend.StoreName, parts.Generation)));
+            batch.BatchCommands.Add(Command(backend.Sql.UpdateStore, backend.StoreName, parts.Generation, parts.Header, parts.Trailer));
+            batch.BatchCommands.Add(Command(StoreSql.Notify, StoreSql.Announcement(backend.AnnouncementKey, parts.Generation)));
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             PrepareOnce(batch);
             batch.ExecuteNonQuery();
@@ -74,11 +74,11 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL READ COMMITTED"));
             batch.BatchCommands.Add(Command(StoreSql.SetLockTimeout, timeout));
-            batch.BatchCommands.Add(Command(StoreSql.SelectStoreForUpdate, backend.StoreName));
+            batch.BatchCommands.Add(Command(backend.Sql.SelectStoreForUpdate, backend.StoreName));
             PrepareOnce(batch);
             using var reader = batch.ExecuteReader();
             reader.NextResult();
-            row = StoreRow.From(reader) ?? throw PostgreSqlErrors.StoreNotFound(backend.StoreName);
+            row = StoreRow.From(reader) ?? throw backend.StoreNotFound();
         }
 
         current = backend.Cached(row) ?? ReadUnderLock(row);
@@ -86,7 +86,7 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
 
     private StoredImage ReadUnderLock(StoreRow row)
     {
-        var image = StoredImage.Read(connection, backend.StoreName, row);
+        var image = StoredImage.Read(connection, backend, row);
         backend.CheckUnchangedIfSameGeneration(image);
         return image;
     }
@@ -97,12 +97,12 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
         string[] removed = [.. current.Records.Keys.Where(name => !next.Records.ContainsKey(name))];
         if (changed.Count > 0)
         {
-            batch.BatchCommands.Add(Command(StoreSql.UpsertEntries, backend.StoreName, changed.Select(r => r.Key).ToArray(), changed.Select(r => r.Value).ToArray()));
+            batch.BatchCommands.Add(Command(backend.Sql.UpsertEntries, backend.StoreName, changed.Select(r => r.Key).ToArray(), changed.Select(r => r.Value).ToArray()));
         }
 
         if (removed.Length > 0)
         {
-            batch.BatchCommands.Add(Command(StoreSql.DeleteEntries, backend.StoreName, removed));
+            batch.BatchCommands.Add(Command(backend.Sql.DeleteEntries, backend.StoreName, removed));
         }
     }
 

@@ -32,10 +32,10 @@ internal sealed class StoredImage
         new(parts.Generation, parts.Header, parts.Trailer, parts.Records, image);
 
     /// <summary>Reads the entry rows of a store whose row is <paramref name="storeRow"/>, in the same transaction, and joins them.</summary>
-    internal static StoredImage Read(NpgsqlConnection connection, string storeName, StoreRow storeRow)
+    internal static StoredImage Read(NpgsqlConnection connection, PostgreSqlBackend store, StoreRow storeRow)
     {
         var records = new List<ImageRecord>();
-        using (var select = new NpgsqlCommand(StoreSql.SelectEntries, connection) { Parameters = { new() { Value = storeName } } })
+        using (var select = store.StoreCommand(connection, store.Sql.SelectEntries))
         using (var reader = select.ExecuteReader())
         {
             while (reader.Read())
@@ -48,10 +48,10 @@ internal sealed class StoredImage
     }
 
     /// <summary>As <see cref="Read"/>, asynchronously.</summary>
-    internal static async Task<StoredImage> ReadAsync(NpgsqlConnection connection, string storeName, StoreRow storeRow, CancellationToken cancellationToken)
+    internal static async Task<StoredImage> ReadAsync(NpgsqlConnection connection, PostgreSqlBackend store, StoreRow storeRow, CancellationToken cancellationToken)
     {
         var records = new List<ImageRecord>();
-        await using (var select = new NpgsqlCommand(StoreSql.SelectEntries, connection) { Parameters = { new() { Value = storeName } } })
+        await using (var select = store.StoreCommand(connection, store.Sql.SelectEntries))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

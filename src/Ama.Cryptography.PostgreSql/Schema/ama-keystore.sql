@@ -6,9 +6,10 @@
 -- them unnoticed. That is why the tables have no other columns (no timestamps, no defaults): a
 -- column the MAC does not cover would be a place to hide a change.
 --
--- Idempotent: running it again changes nothing. The package reads and writes the schema ama (a
--- DBA applying this file by hand must keep that name). The tables need no other objects: no
--- functions, triggers, sequences or extensions.
+-- Idempotent: running it again changes nothing. The package uses the schema ama unless
+-- PostgreSqlKeyStoreOptions.Schema names another; for another schema, replace the name in the
+-- statements (sed -E 's/\bama(\.key_|;)/myschema\1/g' does exactly that, as Create does). The
+-- tables need no other objects: no functions, triggers, sequences or extensions.
 
 CREATE SCHEMA IF NOT EXISTS ama;
 
