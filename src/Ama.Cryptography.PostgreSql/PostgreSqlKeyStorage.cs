@@ -55,7 +55,7 @@ public static class PostgreSqlKeyStorage
         var backend = NewBackend(dataSource, storeName, credential, options);
         backend.Guard(() =>
         {
-            using var connection = dataSource.OpenConnection();
+            using var connection = StoreConnections.Open(dataSource);
             StoreSchema.Apply(connection, backend.Sql);
             return true;
         });
@@ -119,7 +119,7 @@ public static class PostgreSqlKeyStorage
         KeyStoreEnvelope? envelope = null;
         try
         {
-            await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+            await using (var connection = await StoreConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false))
             {
                 await StoreSchema.ApplyAsync(connection, backend.Sql, cancellationToken).ConfigureAwait(false);
             }
@@ -193,6 +193,7 @@ public static class PostgreSqlKeyStorage
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(credential);
         ArgumentNullException.ThrowIfNull(options);
+        StoreConnections.ThrowIfUnsupported(dataSource, nameof(dataSource));
         credential.ThrowIfDisposed();
         if (!KeyNames.IsValid(storeName))
         {

@@ -44,7 +44,7 @@ internal sealed class ChangeListener : IDisposable
         try
         {
             await hub.Listening.ConfigureAwait(false);
-            await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+            await using var connection = await StoreConnections.OpenAsync(dataSource, CancellationToken.None).ConfigureAwait(false);
             await using var select = store.StoreCommand(connection, store.Sql.SelectStore);
             await using var reader = await select.ExecuteReaderAsync().ConfigureAwait(false);
             if (await reader.ReadAsync().ConfigureAwait(false))
@@ -153,7 +153,7 @@ internal sealed class ChangeListener : IDisposable
 
         private async Task RunAsync(CancellationTokenSource stop, TaskCompletionSource ready)
         {
-            using (stop)
+            try
             {
                 bool reconnected = false;
                 while (!stop.IsCancellationRequested)
@@ -166,23 +166,46 @@ internal sealed class ChangeListener : IDisposable
                     {
                         return;
                     }
-                    catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
-                    {
-                        reconnected = true;
-                        await DelayAsync(stop.Token).ConfigureAwait(false);
-                    }
                     catch (ObjectDisposedException)
                     {
                         // The caller disposed the data source: nothing can be heard any more.
                         return;
                     }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        // A lost connection, a restarting server, or anything else the driver throws:
+                        // the listening loop must outlive it, or commits would go unheard for good.
+                        reconnected = true;
+                        await DelayAsync(stop.Token).ConfigureAwait(false);
+                    }
+                }
+            }
+            finally
+            {
+                Stopped(stop);
+            }
+        }
+
+        /// <summary>
+        /// This loop has ended: if it was still the hub's, the next subscriber starts a new one. The
+        /// token source is left undisposed (it has no timer): <see cref="Remove"/> may still cancel it.
+        /// </summary>
+        private void Stopped(CancellationTokenSource stop)
+        {
+            lock (gate)
+            {
+                if (ReferenceEquals(running, stop))
+                {
+                    running = null;
+                    listening.TrySetCanceled();
+                    listening = NewListening();
                 }
             }
         }
 
         private async Task ListenAsync(bool catchUp, TaskCompletionSource ready, CancellationToken stop)
         {
-            await using var connection = await dataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
+            await using var connection = await StoreConnections.OpenAsync(dataSource, stop).ConfigureAwait(false);
             var announced = new Dictionary<string, long>(StringComparer.Ordinal);
             connection.Notification += (_, e) => Collect(announced, e.Payload);
             await using (var listen = new NpgsqlCommand(StoreSql.Listen, connection))

@@ -35,7 +35,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
     public byte[] Read() => Guard(() =>
     {
-        using var connection = dataSource.OpenConnection();
+        using var connection = StoreConnections.Open(dataSource);
         using var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
         var row = SelectStore(connection, Sql.SelectStore);
         var image = StoredImage.Read(connection, this, row);
@@ -49,7 +49,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
     {
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await StoreConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
             StoreRow row;
             await using (var select = StoreCommand(connection, Sql.SelectStore))
@@ -72,7 +72,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
     public void Create(byte[] image) => Guard(() =>
     {
-        using var connection = dataSource.OpenConnection();
+        using var connection = StoreConnections.Open(dataSource);
         using var transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
         var parts = KeyStoreFormat.Split(image);
         using (var insert = InsertCommand(connection, parts))
@@ -97,7 +97,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
     {
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await StoreConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
             var parts = KeyStoreFormat.Split(image);
             await using (var insert = InsertCommand(connection, parts))
@@ -129,7 +129,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
     public void Dispose() => listener?.Dispose();
 
-    internal NpgsqlConnection OpenConnection() => dataSource.OpenConnection();
+    internal NpgsqlConnection OpenConnection() => StoreConnections.Open(dataSource);
 
     /// <summary>Whether <paramref name="generation"/>, announced by a commit, is not the one this instance last read or wrote: only then is a refresh needed.</summary>
     internal bool IsOtherThanKnown(long generation)

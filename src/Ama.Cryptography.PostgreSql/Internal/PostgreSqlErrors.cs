@@ -12,6 +12,9 @@ internal static class PostgreSqlErrors
         ? Format("PostgreSQL store '{0}'", storeName)
         : Format("PostgreSQL store '{0}' (schema {1})", storeName, schema);
 
+    internal static ArgumentException MultiplexingUnsupported(string paramName) => new(
+        "The data source uses Multiplexing=true, which runs no synchronous command and cannot listen for other instances' commits; give the key store a data source without Multiplexing (another NpgsqlDataSource on the same database).", paramName);
+
     internal static ArgumentException InvalidSchemaName(string paramName) => new(
         "A schema name is 1 to 63 characters of a-z, 0-9 and '_', starts with a letter or '_', and does not start with 'pg_'.", paramName);
 
