@@ -18,7 +18,7 @@ internal sealed partial class KeyStoreFileWatcher(ILogger<KeyStoreFileWatcher>? 
 
     private readonly Lock gate = new();
     private readonly ILogger log = logger ?? (ILogger)NullLogger.Instance;
-    private FileSystemWatcher? watcher;
+    private readonly List<FileSystemWatcher> watchers = [];
     private Timer? timer;
     private SecureKeyStorage? storage;
     private bool disposed;
@@ -31,17 +31,54 @@ internal sealed partial class KeyStoreFileWatcher(ILogger<KeyStoreFileWatcher>? 
             ObjectDisposedException.ThrowIf(disposed, this);
             storage = opened;
             timer = new Timer(_ => RefreshNow(), null, Timeout.Infinite, Timeout.Infinite);
-            watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+            foreach (string watched in WatchedPaths(path))
             {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-                IncludeSubdirectories = false,
-            };
-            watcher.Changed += (_, _) => Schedule();
-            watcher.Created += (_, _) => Schedule();
-            watcher.Renamed += (_, _) => Schedule();
-            watcher.Error += (_, e) => WatchFailed(log, path, e.GetException().GetType().Name);
-            watcher.EnableRaisingEvents = true;
+                watchers.Add(StartWatcher(watched));
+            }
         }
+    }
+
+    /// <summary>
+    /// The path, and the file a symbolic link there names: writers replace the link's target by a
+    /// rename in the target's directory, so watching the link's directory alone would see nothing;
+    /// the link's own directory is still watched, in case the link is pointed elsewhere.
+    /// </summary>
+    private static IEnumerable<string> WatchedPaths(string path)
+    {
+        yield return path;
+        string? target = ResolveFinalTarget(path);
+        if (target is not null && !string.Equals(target, path, StringComparison.Ordinal))
+        {
+            yield return target;
+        }
+    }
+
+    private static string? ResolveFinalTarget(string path)
+    {
+        try
+        {
+            return File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName;
+        }
+        catch (IOException)
+        {
+            // A link loop or a link removed meanwhile: the store opened, so watch what was given.
+            return null;
+        }
+    }
+
+    private FileSystemWatcher StartWatcher(string path)
+    {
+        var watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+        {
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+            IncludeSubdirectories = false,
+        };
+        watcher.Changed += (_, _) => Schedule();
+        watcher.Created += (_, _) => Schedule();
+        watcher.Renamed += (_, _) => Schedule();
+        watcher.Error += (_, e) => WatchFailed(log, path, e.GetException().GetType().Name);
+        watcher.EnableRaisingEvents = true;
+        return watcher;
     }
 
     private void Schedule()
@@ -96,7 +133,12 @@ internal sealed partial class KeyStoreFileWatcher(ILogger<KeyStoreFileWatcher>? 
             }
 
             disposed = true;
-            watcher?.Dispose();
+            foreach (FileSystemWatcher watcher in watchers)
+            {
+                watcher.Dispose();
+            }
+
+            watchers.Clear();
             timer?.Dispose();
             storage = null;
         }

@@ -28,6 +28,12 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
             yield break;
         }
 
+        if (options.Path.Contains('\0', StringComparison.Ordinal))
+        {
+            yield return Error.PathHasNul(option, options.Path);
+            yield break;
+        }
+
         string path = Path.GetFullPath(options.Path);
         if (File.Exists(path) || Directory.Exists(path))
         {

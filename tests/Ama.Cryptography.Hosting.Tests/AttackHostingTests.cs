@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Ama.Cryptography.Hosting.Tests.Infrastructure;
+using Ama.Cryptography.KeyManagement;
+using Ama.Cryptography.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Ama.Cryptography.Hosting.Tests;
+
+/// <summary>An outsider's configuration: a store reached through a symbolic link, characters no path may hold, a store path that is not a file.</summary>
+public sealed class AttackHostingTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_store_reached_through_a_symbolic_link_in_another_directory_is_still_refreshed_after_another_process_writes()
+    {
+        using var dir = new TempDirectory();
+        string data = dir.File("data");
+        string links = dir.File("links");
+        Directory.CreateDirectory(data);
+        Directory.CreateDirectory(links);
+        string target = Path.Combine(data, "keys.amaks");
+        string link = Path.Combine(links, "keys.amaks");
+        string keyFile = dir.File("store.key");
+        byte[] key = Secrets.WriteKeyFile(keyFile);
+        using (var credential = KeyStoreCredential.FromKey(key))
+        {
+            SecureKeyStorage.Create(target, credential).Dispose();
+        }
+
+        File.CreateSymbolicLink(link, target);
+        using IHost host = Hosts.Build(o => { o.Path = link; o.KeyFile = keyFile; });
+        await host.StartAsync(Token);
+        var storage = host.Services.GetRequiredService<SecureKeyStorage>();
+
+        using (var credential = KeyStoreCredential.FromKey(key))
+        using (var other = SecureKeyStorage.Open(link, credential))
+        {
+            other.Store("written-elsewhere", Secrets.NewKey());
+        }
+
+        // The write went through the link: the link is still a link, and the file it names changed.
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.True(await Eventually.TrueAsync(() => storage.Contains("written-elsewhere"), TimeSpan.FromSeconds(3)),
+            "The host's storage did not see a write made through its symbolic link: the watcher watches the link's directory, where nothing changes.");
+
+        // Control: a write straight to the target is seen too, and an explicit Refresh agrees.
+        using (var credential = KeyStoreCredential.FromKey(key))
+        using (var other = SecureKeyStorage.Open(target, credential))
+        {
+            other.Store("written-to-target", Secrets.NewKey());
+        }
+
+        Assert.True(await Eventually.TrueAsync(() => storage.Contains("written-to-target"), TimeSpan.FromSeconds(3)));
+        await host.StopAsync(Token);
+    }
+
+    [Theory]
+    [InlineData(nameof(SecureKeyStorageOptions.Path))]
+    [InlineData(nameof(SecureKeyStorageOptions.KeyFile))]
+    [InlineData(nameof(SecureKeyStorageOptions.PasswordFile))]
+    public async Task A_path_with_a_NUL_character_fails_validation_naming_the_option(string option)
+    {
+        using var dir = new TempDirectory();
+        string keyFile = dir.File("store.key");
+        Secrets.WriteKeyFile(keyFile);
+        string bad = dir.File("bad\0name");
+        Exception e = await Hosts.StartFailingAsync(Hosts.Build(o =>
+        {
+            o.Path = option == nameof(SecureKeyStorageOptions.Path) ? bad : dir.File("s.amaks");
+            o.CreateIfMissing = true;
+            switch (option)
+            {
+                case nameof(SecureKeyStorageOptions.PasswordFile):
+                    o.PasswordFile = bad;
+                    break;
+                case nameof(SecureKeyStorageOptions.KeyFile):
+                    o.KeyFile = bad;
+                    break;
+                default:
+                    o.KeyFile = keyFile;
+                    break;
+            }
+        }));
+        Assert.IsType<OptionsValidationException>(e);
+        Assert.Contains("SecureKeyStorageOptions." + option, e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(dir.Path, "s.amaks*"));
+    }
+
+    [Fact]
+    public async Task A_store_path_that_is_a_FIFO_fails_at_start_without_hanging_and_names_the_path()
+    {
+        using var dir = new TempDirectory();
+        string fifo = dir.File("s.amaks");
+        string keyFile = dir.File("store.key");
+        Secrets.WriteKeyFile(keyFile);
+        Tools.RequireThat(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "mkfifo needs a Unix system");
+        using (var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [fifo]) { UseShellExecute = false })!)
+        {
+            await mkfifo.WaitForExitAsync(Token);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        using IHost host = Hosts.Build(o => { o.Path = fifo; o.KeyFile = keyFile; o.CreateIfMissing = true; });
+        Task<Exception?> start = Record.ExceptionAsync(() => host.StartAsync(Token)).AsTask();
+        Assert.Same(start, await Task.WhenAny(start, Task.Delay(TimeSpan.FromSeconds(10), Token)));
+        Exception? e = await start;
+        Assert.IsType<KeyStoreException>(e);
+        Assert.Contains(fifo, e.Message, StringComparison.Ordinal);
+    }
+}
