@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Xml.Linq;
+using Ama.Cryptography.DataProtection.Tests.Infrastructure;
+using Ama.Cryptography.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
+
+namespace Ama.Cryptography.DataProtection.Tests;
+
+/// <summary>An outsider against the key ring: sealed keys with parts of impossible sizes, and a ring that changes while it is read.</summary>
+public sealed class AttackDataProtectionTests
+{
+    private static readonly XNamespace Ns = "urn:ama:dataprotection:v1";
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("AA==")]
+    public void An_encrypted_key_with_an_empty_or_tiny_ciphertext_is_a_CryptographicException(string ciphertext)
+    {
+        using var dir = new TempDirectory();
+        string store = dir.File("keys.amaks");
+        byte[] storeKey = DataProtectionHost.CreateStore(store);
+        using var host = DataProtectionHost.Start(store, storeKey);
+        XElement encrypted = host.Options.XmlEncryptor!.Encrypt(new XElement("masterKey", new XElement("value", "c2VjcmV0"))).EncryptedElement;
+        IXmlDecryptor decryptor = host.Decryptor();
+
+        // Control: the element as written decrypts.
+        Assert.Equal("masterKey", decryptor.Decrypt(new XElement(encrypted)).Name.LocalName);
+
+        encrypted.Element(Ns + "ciphertext")!.Value = ciphertext;
+        var error = Assert.ThrowsAny<CryptographicException>(() => decryptor.Decrypt(encrypted));
+        Assert.Contains("did not authenticate", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The hosting package's file watcher (and the PostgreSQL store's listener) refresh the storage at
+    /// any moment, so the key ring can change between listing the entries and reading them: an entry
+    /// deleted by another instance meanwhile must be left out, not fail the whole read of the ring.
+    /// </summary>
+    [Fact]
+    public void The_key_ring_read_while_another_instance_deletes_entries_and_a_watcher_refreshes_never_fails()
+    {
+        using var dir = new TempDirectory();
+        string store = dir.File("keys.amaks");
+        byte[] storeKey = DataProtectionHost.CreateStore(store);
+        using var host = DataProtectionHost.Start(store, storeKey);
+        const int Steady = 200;
+        using (var credential = KeyStoreCredential.FromKey(storeKey))
+        using (var seed = SecureKeyStorage.Open(store, credential))
+        using (KeyStoreBatch batch = seed.BeginBatch())
+        {
+            for (int i = 0; i < Steady; i++)
+            {
+                batch.Store($"dataprotection.xml.key-steady-{i:D3}", "<key id=\"steady\" />"u8);
+            }
+
+            batch.Commit();
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+        Thread churn = new(() =>
+        {
+            using var credential = KeyStoreCredential.FromKey(storeKey);
+            using var other = SecureKeyStorage.Open(store, credential);
+            int n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                string name = $"dataprotection.xml.key-zz-churn-{n++ % 4}";
+                other.Store(name, "<key id=\"churn\" />"u8);
+                other.Delete(name);
+            }
+        });
+        Thread watcher = new(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                host.Storage.Refresh();
+            }
+        });
+        churn.Start();
+        watcher.Start();
+        var failures = new List<Exception>();
+        int reads = 0;
+        var clock = Stopwatch.StartNew();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                Assert.True(host.Repository.GetAllElements().Count >= Steady);
+                reads++;
+            }
+            catch (KeyNotFoundException e)
+            {
+                failures.Add(e);
+            }
+        }
+
+        churn.Join();
+        watcher.Join();
+        Assert.True(reads > 0, "The key ring was never read.");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {failures.Count + reads} reads of the key ring failed in {clock.Elapsed.TotalSeconds:F1} s: {failures.FirstOrDefault()?.Message}");
+
+        // Control: afterwards the ring holds exactly the steady entries (every churned one was deleted).
+        host.Storage.Refresh();
+        Assert.Equal(Steady, host.Repository.GetAllElements().Count);
+    }
+}
