@@ -104,4 +104,40 @@ public sealed class AttackDataProtectionTests
         host.Storage.Refresh();
         Assert.Equal(Steady, host.Repository.GetAllElements().Count);
     }
+
+    /// <summary>Two instances deleting the same key at once (each chose it from its own read of the ring) both succeed, and the key is gone.</summary>
+    [Fact]
+    public void Two_instances_deleting_the_same_key_ring_element_at_once_both_succeed()
+    {
+        using var dir = new TempDirectory();
+        string store = dir.File("keys.amaks");
+        byte[] storeKey = DataProtectionHost.CreateStore(store);
+        using var a = DataProtectionHost.Start(store, storeKey);
+        using var b = DataProtectionHost.Start(store, storeKey);
+        a.Protector.Protect("make a key"u8.ToArray());
+        var deletableA = Assert.IsAssignableFrom<Microsoft.AspNetCore.DataProtection.Repositories.IDeletableXmlRepository>(a.Repository);
+        var deletableB = Assert.IsAssignableFrom<Microsoft.AspNetCore.DataProtection.Repositories.IDeletableXmlRepository>(b.Repository);
+        int before = a.Repository.GetAllElements().Count;
+        Assert.True(before >= 1);
+
+        bool deletedByB = deletableB.DeleteElements(candidatesB =>
+        {
+            // While B holds its choice, A deletes the same elements and commits first.
+            Assert.True(deletableA.DeleteElements(candidatesA =>
+            {
+                foreach (var element in candidatesA)
+                {
+                    element.DeletionOrder = 1;
+                }
+            }));
+            foreach (var element in candidatesB)
+            {
+                element.DeletionOrder = 1;
+            }
+        });
+
+        Assert.True(deletedByB);
+        Assert.Empty(a.Repository.GetAllElements());
+        Assert.Empty(b.Repository.GetAllElements());
+    }
 }
