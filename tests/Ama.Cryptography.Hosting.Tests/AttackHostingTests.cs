@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 using Ama.Cryptography.Hosting.Tests.Infrastructure;
 using Ama.Cryptography.KeyManagement;
 using Ama.Cryptography.Tests.Infrastructure;
@@ -109,5 +110,56 @@ public sealed class AttackHostingTests
         Exception? e = await start;
         Assert.IsType<KeyStoreException>(e);
         Assert.Contains(fifo, e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A user that has used up its inotify instances (128 by default, often reached in containers;
+    /// apps then set DOTNET_hostBuilder__reloadConfigOnChange=false) cannot watch the store file.
+    /// The host must still start and serve: the watcher is a convenience, its failure a warning.
+    /// </summary>
+    [Fact]
+    [SupportedOSPlatform("linux")]
+    public async Task A_host_whose_user_has_no_inotify_instance_left_still_starts_with_its_key_store()
+    {
+        string? setpriv = Tools.Find("setpriv");
+        Tools.RequireThat(setpriv is not null, "setpriv (util-linux) is installed");
+        Tools.RequireThat(Environment.UserName == "root", "the tests run as root, so that they can drop to uid 65534, whose inotify instances only the probe uses");
+        using var dir = new TempDirectory();
+        string app = HealthCheckTests.CopyReadableByAll(AppContext.BaseDirectory, Path.Combine(dir.Path, "app"));
+        string home = Directory.CreateDirectory(Path.Combine(dir.Path, "home")).FullName;
+        string store = Directory.CreateDirectory(Path.Combine(dir.Path, "store")).FullName;
+        File.SetUnixFileMode(dir.Path, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(home, (UnixFileMode)0b111_111_111);
+        string keyFile = Path.Combine(store, "store.key");
+        Secrets.WriteKeyFile(keyFile);
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await ChownAsync(65534, store, keyFile);
+        string[] wrapper = [setpriv!, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"];
+        var environment = new Dictionary<string, string?>
+        {
+            ["HOME"] = home,
+            ["DOTNET_CLI_HOME"] = home,
+            ["TMPDIR"] = home,
+            ["AMA_PROBE_EXHAUST_INOTIFY"] = "1",
+            ["Ama__KeyStore__Path"] = Path.Combine(store, "keys.amaks"),
+            ["Ama__KeyStore__KeyFile"] = keyFile,
+            ["Ama__KeyStore__CreateIfMissing"] = "true",
+        };
+
+        // Control: with the host's own configuration watcher on, the exhaustion stops the start, so it is real.
+        var control = await Record.ExceptionAsync(async () => await (await ProbeProcess.StartAsync(app, environment, wrapper)).DisposeAsync());
+        Assert.NotNull(control);
+        Assert.Contains("inotify", control.Message, StringComparison.Ordinal);
+
+        environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
+        await using var probe = await ProbeProcess.StartAsync(app, environment, wrapper);
+        Assert.True(File.Exists(Path.Combine(store, "keys.amaks")), "The key store was not created at start-up.");
+    }
+
+    private static async Task ChownAsync(int uid, params string[] paths)
+    {
+        using var chown = Process.Start(new ProcessStartInfo("chown", [$"{uid}:{uid}", .. paths]) { UseShellExecute = false })!;
+        await chown.WaitForExitAsync(Token);
+        Assert.Equal(0, chown.ExitCode);
     }
 }

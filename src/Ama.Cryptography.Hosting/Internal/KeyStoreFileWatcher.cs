@@ -33,7 +33,10 @@ internal sealed partial class KeyStoreFileWatcher(ILogger<KeyStoreFileWatcher>? 
             timer = new Timer(_ => RefreshNow(), null, Timeout.Infinite, Timeout.Infinite);
             foreach (string watched in WatchedPaths(path))
             {
-                watchers.Add(StartWatcher(watched));
+                if (StartWatcher(watched) is { } started)
+                {
+                    watchers.Add(started);
+                }
             }
         }
     }
@@ -66,7 +69,12 @@ internal sealed partial class KeyStoreFileWatcher(ILogger<KeyStoreFileWatcher>? 
         }
     }
 
-    private FileSystemWatcher StartWatcher(string path)
+    /// <summary>
+    /// Starts one watcher, or logs why it cannot and returns null: a host whose user has used up its
+    /// inotify instances (common in containers) still serves its keys, and sees other processes'
+    /// writes at its next write or <see cref="SecureKeyStorage.Refresh"/>, as the warning says.
+    /// </summary>
+    private FileSystemWatcher? StartWatcher(string path)
     {
         var watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
         {
@@ -77,8 +85,17 @@ internal sealed partial class KeyStoreFileWatcher(ILogger<KeyStoreFileWatcher>? 
         watcher.Created += (_, _) => Schedule();
         watcher.Renamed += (_, _) => Schedule();
         watcher.Error += (_, e) => WatchFailed(log, path, e.GetException().GetType().Name);
-        watcher.EnableRaisingEvents = true;
-        return watcher;
+        try
+        {
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            watcher.Dispose();
+            WatchFailed(log, path, e.GetType().Name);
+            return null;
+        }
     }
 
     private void Schedule()

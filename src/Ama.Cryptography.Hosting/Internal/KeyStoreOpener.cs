@@ -34,7 +34,17 @@ internal sealed class KeyStoreOpener(
             storage = OpenOrCreate(path, credential, settings.CreateIfMissing);
         }
 
-        watcher.Watch(storage);
+        try
+        {
+            watcher.Watch(storage);
+        }
+        catch
+        {
+            // The container never sees a storage whose factory threw, so it would not dispose it.
+            storage.Dispose();
+            throw;
+        }
+
         return storage;
     }
 
