@@ -12,6 +12,9 @@ namespace Ama.Cryptography.Hosting.Tests;
 /// <summary>An outsider's configuration: a store reached through a symbolic link, characters no path may hold, a store path that is not a file.</summary>
 public sealed class AttackHostingTests
 {
+    /// <summary>A uid no account and no other test uses: inotify instances are counted per uid, and the probe uses up all of them.</summary>
+    private const int ProbeUid = 64977;
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -123,7 +126,7 @@ public sealed class AttackHostingTests
     {
         string? setpriv = Tools.Find("setpriv");
         Tools.RequireThat(setpriv is not null, "setpriv (util-linux) is installed");
-        Tools.RequireThat(Environment.UserName == "root", "the tests run as root, so that they can drop to uid 65534, whose inotify instances only the probe uses");
+        Tools.RequireThat(Environment.UserName == "root", "the tests run as root, so that they can drop to a uid of the probe's own");
         using var dir = new TempDirectory();
         string app = HealthCheckTests.CopyReadableByAll(AppContext.BaseDirectory, Path.Combine(dir.Path, "app"));
         string home = Directory.CreateDirectory(Path.Combine(dir.Path, "home")).FullName;
@@ -133,8 +136,8 @@ public sealed class AttackHostingTests
         string keyFile = Path.Combine(store, "store.key");
         Secrets.WriteKeyFile(keyFile);
         File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        await ChownAsync(65534, store, keyFile);
-        string[] wrapper = [setpriv!, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"];
+        await ChownAsync(ProbeUid, store, keyFile);
+        string[] wrapper = [setpriv!, $"--reuid={ProbeUid}", $"--regid={ProbeUid}", "--clear-groups", "--inh-caps=-all"];
         var environment = new Dictionary<string, string?>
         {
             ["HOME"] = home,
