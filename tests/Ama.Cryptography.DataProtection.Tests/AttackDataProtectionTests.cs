@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Xml.Linq;
 using Ama.Cryptography.DataProtection.Tests.Infrastructure;
 using Ama.Cryptography.KeyManagement;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 
 namespace Ama.Cryptography.DataProtection.Tests;
@@ -139,5 +140,30 @@ public sealed class AttackDataProtectionTests
         Assert.True(deletedByB);
         Assert.Empty(a.Repository.GetAllElements());
         Assert.Empty(b.Repository.GetAllElements());
+    }
+
+    /// <summary>A key revoked by one instance is refused by every instance on the store, and the ring goes on with a new key.</summary>
+    [Fact]
+    public void A_key_revoked_by_one_instance_is_refused_by_another_and_new_payloads_still_work()
+    {
+        using var dir = new TempDirectory();
+        string store = dir.File("keys.amaks");
+        byte[] storeKey = DataProtectionHost.CreateStore(store);
+        string payload;
+        using (var a = DataProtectionHost.Start(store, storeKey))
+        {
+            payload = a.Protector.Protect("before revocation");
+            a.KeyManager.RevokeAllKeys(DateTimeOffset.UtcNow, reason: "attack test");
+            Assert.Contains(a.Storage.ListKeys(), n => n.StartsWith("dataprotection.xml.revocation-", StringComparison.Ordinal));
+        }
+
+        using var b = DataProtectionHost.Start(store, storeKey);
+        Assert.ThrowsAny<CryptographicException>(() => b.Protector.Unprotect(payload));
+
+        // Control: the ring still works for new payloads, under a key created after the revocation.
+        string fresh = b.Protector.Protect("after revocation");
+        Assert.Equal("after revocation", b.Protector.Unprotect(fresh));
+        using var c = DataProtectionHost.Start(store, storeKey);
+        Assert.Equal("after revocation", c.Protector.Unprotect(fresh));
     }
 }
