@@ -165,4 +165,44 @@ public sealed class AttackHostingTests
         await chown.WaitForExitAsync(Token);
         Assert.Equal(0, chown.ExitCode);
     }
+
+    [Fact]
+    public async Task A_dangling_symbolic_link_as_Path_with_CreateIfMissing_creates_the_store_it_names_or_fails_naming_Path()
+    {
+        using var dir = new TempDirectory();
+        string keyFile = dir.File("store.key");
+        byte[] key = Secrets.WriteKeyFile(keyFile);
+        string link = dir.File("keys.amaks");
+
+        // Into a directory that exists: the store is created where the link points, and the link stays.
+        Directory.CreateDirectory(dir.File("data"));
+        string target = dir.File("data/keys.amaks");
+        File.CreateSymbolicLink(link, target);
+        using (IHost host = Hosts.Build(o => { o.Path = link; o.KeyFile = keyFile; o.CreateIfMissing = true; }))
+        {
+            await host.StartAsync(Token);
+            host.Services.GetRequiredService<SecureKeyStorage>().Store("k", Secrets.NewKey());
+            await host.StopAsync(Token);
+        }
+
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        using (var credential = KeyStoreCredential.FromKey(key))
+        using (var opened = SecureKeyStorage.Open(target, credential))
+        {
+            Assert.True(opened.Contains("k"));
+        }
+
+        // Into a directory that does not exist: a validation error naming Path, not an I/O exception from deep inside.
+        string orphan = dir.File("orphan.amaks");
+        File.CreateSymbolicLink(orphan, dir.File("missing/keys.amaks"));
+        Exception e = await Hosts.StartFailingAsync(Hosts.Build(o => { o.Path = orphan; o.KeyFile = keyFile; o.CreateIfMissing = true; }));
+        Assert.IsType<OptionsValidationException>(e);
+        Assert.Contains("SecureKeyStorageOptions.Path", e.Message, StringComparison.Ordinal);
+        Assert.Contains(dir.File("missing/keys.amaks"), e.Message, StringComparison.Ordinal);
+
+        // And without CreateIfMissing, a dangling link is a missing store, named by the file it points at.
+        e = await Hosts.StartFailingAsync(Hosts.Build(o => { o.Path = orphan; o.KeyFile = keyFile; }));
+        Assert.IsType<OptionsValidationException>(e);
+        Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
+    }
 }

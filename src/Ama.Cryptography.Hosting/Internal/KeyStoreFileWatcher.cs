@@ -49,23 +49,10 @@ internal sealed partial class KeyStoreFileWatcher(ILogger<KeyStoreFileWatcher>? 
     private static IEnumerable<string> WatchedPaths(string path)
     {
         yield return path;
-        string? target = ResolveFinalTarget(path);
-        if (target is not null && !string.Equals(target, path, StringComparison.Ordinal))
+        string target = StorePath.FinalTarget(path);
+        if (!string.Equals(target, path, StringComparison.Ordinal))
         {
             yield return target;
-        }
-    }
-
-    private static string? ResolveFinalTarget(string path)
-    {
-        try
-        {
-            return File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName;
-        }
-        catch (IOException)
-        {
-            // A link loop or a link removed meanwhile: the store opened, so watch what was given.
-            return null;
         }
     }
 

@@ -50,7 +50,7 @@ internal sealed class KeyStoreOpener(
 
     private static SecureKeyStorage OpenOrCreate(string path, KeyStoreCredential credential, bool createIfMissing)
     {
-        if (!createIfMissing || File.Exists(path) || Directory.Exists(path))
+        if (!createIfMissing || StorePath.Exists(path))
         {
             return SecureKeyStorage.Open(path, credential);
         }
@@ -59,7 +59,7 @@ internal sealed class KeyStoreOpener(
         {
             return SecureKeyStorage.Create(path, credential);
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException) when (StorePath.Exists(path))
         {
             // Another process created it first: open theirs.
             return SecureKeyStorage.Open(path, credential);
