@@ -166,4 +166,29 @@ public sealed class AttackDataProtectionTests
         using var c = DataProtectionHost.Start(store, storeKey);
         Assert.Equal("after revocation", c.Protector.Unprotect(fresh));
     }
+
+    /// <summary>
+    /// A store that cannot be opened at the first protect (a database briefly down, a volume not yet
+    /// mounted) must not leave Data Protection broken for the life of the process: once the store
+    /// opens, the next call works without a restart.
+    /// </summary>
+    [Fact]
+    public void A_store_that_fails_to_open_at_the_first_protect_is_used_once_it_opens()
+    {
+        using var dir = new TempDirectory();
+        string store = dir.File("keys.amaks");
+        byte[] storeKey = RandomNumberGenerator.GetBytes(KeyStoreCredential.KeyLength);
+        using var host = DataProtectionHost.Start(store, storeKey);
+
+        Assert.ThrowsAny<Exception>(() => host.Protector.Protect("while the store is missing"));
+
+        using (var credential = KeyStoreCredential.FromKey(storeKey))
+        {
+            SecureKeyStorage.Create(store, credential).Dispose();
+        }
+
+        string payload = host.Protector.Protect("once the store is there");
+        Assert.Equal("once the store is there", host.Protector.Unprotect(payload));
+        Assert.Contains(host.Storage.ListKeys(), n => n.StartsWith("dataprotection.xml.", StringComparison.Ordinal));
+    }
 }
