@@ -205,4 +205,68 @@ public sealed class AttackHostingTests
         Assert.IsType<OptionsValidationException>(e);
         Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Many_threads_resolving_the_storage_at_once_before_start_share_one_instance_and_create_one_store()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("s.amaks");
+        string keyFile = dir.File("store.key");
+        Secrets.WriteKeyFile(keyFile);
+        using IHost host = Hosts.Build(o => { o.Path = path; o.KeyFile = keyFile; o.CreateIfMissing = true; });
+        using var start = new Barrier(16);
+        SecureKeyStorage[] resolved = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() =>
+        {
+            start.SignalAndWait(Token);
+            return host.Services.GetRequiredService<SecureKeyStorage>();
+        }, Token)));
+        Assert.All(resolved, s => Assert.Same(resolved[0], s));
+        resolved[0].Store("k", Secrets.NewKey());
+        await host.StartAsync(Token);
+        Assert.Same(resolved[0], host.Services.GetRequiredService<SecureKeyStorage>());
+        Assert.Equal(["s.amaks", "s.amaks.lock", "store.key"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        await host.StopAsync(Token);
+    }
+
+    /// <summary>A host disposed while its start is still deriving the password's key: the start ends, nothing is left open, and the file is not written.</summary>
+    [Fact]
+    public async Task A_host_disposed_while_it_opens_a_password_store_ends_cleanly_and_leaves_the_file_as_it_was()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("s.amaks");
+        string passwordFile = dir.File("password");
+        string password = Secrets.NewPassword();
+        File.WriteAllText(passwordFile, password + "\n");
+        var kdf = KeyStoreKdf.Argon2id(KeyStoreKdf.DefaultArgon2MemoryKiB, 2);
+        using (var credential = KeyStoreCredential.FromPassword(password.ToCharArray(), kdf))
+        using (var created = SecureKeyStorage.Create(path, credential))
+        {
+            created.Store("k", Secrets.NewKey());
+        }
+
+        byte[] before = File.ReadAllBytes(path);
+        for (int round = 0; round < 4; round++)
+        {
+            var logs = new CapturingLoggerProvider();
+            IHost host = Hosts.Build(o => { o.Path = path; o.PasswordFile = passwordFile; }, logs);
+            Task starting = Task.Run(() => host.StartAsync(Token), Token);
+            await Task.Delay(20 * round, Token);
+            Task stopping = Task.Run(host.Dispose, Token);
+            Task all = Task.WhenAll(Task.WhenAny(starting), stopping);
+            Assert.Same(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30), Token)));
+            if (starting.IsFaulted)
+            {
+                Assert.IsType<ObjectDisposedException>(starting.Exception!.GetBaseException());
+            }
+
+            Assert.Equal(before, File.ReadAllBytes(path));
+            Secrets.AssertNoneContains([.. logs.Lines, starting.Exception?.ToString() ?? "no exception"], [password]);
+        }
+
+        // Control: the same options open the store when the host is left to start.
+        using IHost control = Hosts.Build(o => { o.Path = path; o.PasswordFile = passwordFile; });
+        await control.StartAsync(Token);
+        Assert.True(control.Services.GetRequiredService<SecureKeyStorage>().Contains("k"));
+        await control.StopAsync(Token);
+    }
 }
