@@ -135,7 +135,7 @@ public sealed class HealthCheckTests
 
     /// <summary>Copies the test output, where the probe is, to a directory every user can read and traverse.</summary>
     [SupportedOSPlatform("linux")]
-    private static string CopyReadableByAll(string source, string destination)
+    internal static string CopyReadableByAll(string source, string destination)
     {
         const UnixFileMode All = (UnixFileMode)0b111_101_101;
         Directory.CreateDirectory(destination);

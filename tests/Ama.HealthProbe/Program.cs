@@ -1,11 +1,38 @@
+using System.Runtime.InteropServices;
 using Ama.WebSample;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+if (Environment.GetEnvironmentVariable("AMA_PROBE_EXHAUST_INOTIFY") == "1")
+{
+    // Uses up this user's inotify instances (run it as a user of its own), as a busy container does.
+    int held = 0;
+    while (Inotify.Init1(0) >= 0)
+    {
+        held++;
+    }
+
+    Console.Error.WriteLine($"holding {held} inotify instances");
+}
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
 builder.Services.AddHealthChecks().AddSecureMemoryCheck();
+if (builder.Configuration.GetSection("Ama:KeyStore").Exists())
+{
+    // A key store from the command line or the environment (Ama__KeyStore__Path=...), for start-up tests as another user.
+    builder.Services.AddSecureKeyStorage(builder.Configuration);
+}
+
 WebApplication app = builder.Build();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteJsonAsync });
 await app.StartAsync();
 Console.WriteLine("listening " + app.Urls.First());
 await app.WaitForShutdownAsync();
+
+internal static partial class Inotify
+{
+#pragma warning disable SYSLIB1054, CA5392 // one libc call in a test probe
+    [DllImport("libc", EntryPoint = "inotify_init1")]
+    internal static extern int Init1(int flags);
+#pragma warning restore SYSLIB1054, CA5392
+}

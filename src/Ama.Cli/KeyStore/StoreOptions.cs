@@ -156,14 +156,29 @@ internal sealed class StoreOptions
     {
         // Every part that could hold a password is scrubbed from messages; the parser's own message names a keyword, not a value.
         Redaction.AddConnectionString(connection);
+        NpgsqlConnectionStringBuilder settings;
         try
         {
-            return new NpgsqlConnectionStringBuilder(connection);
+            settings = new NpgsqlConnectionStringBuilder(connection);
         }
         catch (ArgumentException e)
         {
             throw CliException.Usage($"{source} is not a valid Npgsql connection string ({e.Message.TrimEnd('.')}).");
         }
+
+        // Both parse, but Npgsql refuses them only when the data source is built or used, which
+        // would surface as an internal error after the password prompt.
+        if (string.IsNullOrWhiteSpace(settings.Host))
+        {
+            throw CliException.Usage($"{source} names no server: add Host=NAME (a host name, an IP address, or the directory of a Unix socket).");
+        }
+
+        if (settings.Multiplexing)
+        {
+            throw CliException.Usage($"{source} sets Multiplexing=true, which the key store does not support (it runs its transactions on one connection); leave Multiplexing out.");
+        }
+
+        return settings;
     }
 }
 

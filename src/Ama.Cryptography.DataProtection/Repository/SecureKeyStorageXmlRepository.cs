@@ -74,12 +74,39 @@ internal sealed class SecureKeyStorageXmlRepository(SecureKeyStorage storage) : 
         return elements;
     }
 
+    /// <summary>
+    /// Adds the versions of one entry. A file watcher or a database listener may refresh the storage
+    /// between the listing and these reads, so an entry or version another instance deleted meanwhile
+    /// is left out: it is no longer part of the ring, and one deletion must not fail the whole read.
+    /// </summary>
     private void AddEveryVersion(string name, List<StoredElement> elements)
     {
-        foreach (KeyVersionInfo version in storage.ListVersions(name))
+        IReadOnlyList<KeyVersionInfo> versions;
+        try
         {
-            using SecureBuffer xml = storage.Retrieve(name, version.Version);
-            elements.Add(new StoredElement(name, version.Version, ParseEntry(name, version.Version, xml)));
+            versions = storage.ListVersions(name);
+        }
+        catch (KeyNotFoundException)
+        {
+            return;
+        }
+
+        foreach (KeyVersionInfo version in versions)
+        {
+            SecureBuffer xml;
+            try
+            {
+                xml = storage.Retrieve(name, version.Version);
+            }
+            catch (KeyNotFoundException)
+            {
+                continue;
+            }
+
+            using (xml)
+            {
+                elements.Add(new StoredElement(name, version.Version, ParseEntry(name, version.Version, xml)));
+            }
         }
     }
 

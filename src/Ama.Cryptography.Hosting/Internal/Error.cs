@@ -24,6 +24,9 @@ internal static class Error
     internal static string FileOptionWithOpenStorage(string option) => Format(
         "{0} applies to key store files, but SecureKeyStorageOptions.OpenStorage opens the store: leave {0} out, and let the factory decide where the store is and whether to create it.", option);
 
+    internal static string PathHasNul(string option, string path) => Format(
+        "{0}: '{1}' is not a valid path: it holds a NUL character (shown as \\0).", option, path.Replace("\0", "\\0", StringComparison.Ordinal));
+
     internal static string StoreFileMissing(string option, string path) => Format(
         "{0}: the key store file '{1}' does not exist. Create it (ama keystore create) or set CreateIfMissing to true.", option, path);
 

@@ -18,7 +18,7 @@ internal sealed partial class KeyStoreFileWatcher(ILogger<KeyStoreFileWatcher>? 
 
     private readonly Lock gate = new();
     private readonly ILogger log = logger ?? (ILogger)NullLogger.Instance;
-    private FileSystemWatcher? watcher;
+    private readonly List<FileSystemWatcher> watchers = [];
     private Timer? timer;
     private SecureKeyStorage? storage;
     private bool disposed;
@@ -31,16 +31,57 @@ internal sealed partial class KeyStoreFileWatcher(ILogger<KeyStoreFileWatcher>? 
             ObjectDisposedException.ThrowIf(disposed, this);
             storage = opened;
             timer = new Timer(_ => RefreshNow(), null, Timeout.Infinite, Timeout.Infinite);
-            watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+            foreach (string watched in WatchedPaths(path))
             {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-                IncludeSubdirectories = false,
-            };
-            watcher.Changed += (_, _) => Schedule();
-            watcher.Created += (_, _) => Schedule();
-            watcher.Renamed += (_, _) => Schedule();
-            watcher.Error += (_, e) => WatchFailed(log, path, e.GetException().GetType().Name);
+                if (StartWatcher(watched) is { } started)
+                {
+                    watchers.Add(started);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The path, and the file a symbolic link there names: writers replace the link's target by a
+    /// rename in the target's directory, so watching the link's directory alone would see nothing;
+    /// the link's own directory is still watched, in case the link is pointed elsewhere.
+    /// </summary>
+    private static IEnumerable<string> WatchedPaths(string path)
+    {
+        yield return path;
+        string target = StorePath.FinalTarget(path);
+        if (!string.Equals(target, path, StringComparison.Ordinal))
+        {
+            yield return target;
+        }
+    }
+
+    /// <summary>
+    /// Starts one watcher, or logs why it cannot and returns null: a host whose user has used up its
+    /// inotify instances (common in containers) still serves its keys, and sees other processes'
+    /// writes at its next write or <see cref="SecureKeyStorage.Refresh"/>, as the warning says.
+    /// </summary>
+    private FileSystemWatcher? StartWatcher(string path)
+    {
+        var watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+        {
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+            IncludeSubdirectories = false,
+        };
+        watcher.Changed += (_, _) => Schedule();
+        watcher.Created += (_, _) => Schedule();
+        watcher.Renamed += (_, _) => Schedule();
+        watcher.Error += (_, e) => WatchFailed(log, path, e.GetException().GetType().Name);
+        try
+        {
             watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            watcher.Dispose();
+            WatchFailed(log, path, e.GetType().Name);
+            return null;
         }
     }
 
@@ -96,7 +137,12 @@ internal sealed partial class KeyStoreFileWatcher(ILogger<KeyStoreFileWatcher>? 
             }
 
             disposed = true;
-            watcher?.Dispose();
+            foreach (FileSystemWatcher watcher in watchers)
+            {
+                watcher.Dispose();
+            }
+
+            watchers.Clear();
             timer?.Dispose();
             storage = null;
         }

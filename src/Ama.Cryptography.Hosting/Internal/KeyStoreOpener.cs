@@ -39,13 +39,23 @@ internal sealed class KeyStoreOpener(
     private SecureKeyStorage OpenFile(string path, KeyStoreCredential credential, SecureKeyStorageOptions settings)
     {
         SecureKeyStorage storage = OpenOrCreate(path, credential, settings.CreateIfMissing);
-        watcher.Watch(storage);
+        try
+        {
+            watcher.Watch(storage);
+        }
+        catch
+        {
+            // The container never sees a storage whose factory threw, so it would not dispose it.
+            storage.Dispose();
+            throw;
+        }
+
         return storage;
     }
 
     private static SecureKeyStorage OpenOrCreate(string path, KeyStoreCredential credential, bool createIfMissing)
     {
-        if (!createIfMissing || File.Exists(path) || Directory.Exists(path))
+        if (!createIfMissing || StorePath.Exists(path))
         {
             return SecureKeyStorage.Open(path, credential);
         }
@@ -54,7 +64,7 @@ internal sealed class KeyStoreOpener(
         {
             return SecureKeyStorage.Create(path, credential);
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException) when (StorePath.Exists(path))
         {
             // Another process created it first: open theirs.
             return SecureKeyStorage.Open(path, credential);

@@ -38,20 +38,27 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
             yield break;
         }
 
+        if (options.Path.Contains('\0', StringComparison.Ordinal))
+        {
+            yield return Error.PathHasNul(option, options.Path);
+            yield break;
+        }
+
         string path = Path.GetFullPath(options.Path);
-        if (File.Exists(path) || Directory.Exists(path))
+        if (StorePath.Exists(path))
         {
             // A directory at the path is the key store's own error (KeyStoreException) at open.
             yield break;
         }
 
+        string target = StorePath.FinalTarget(path);
         if (!options.CreateIfMissing)
         {
-            yield return Error.StoreFileMissing(option, path);
+            yield return Error.StoreFileMissing(option, target);
         }
-        else if (!Directory.Exists(Path.GetDirectoryName(path)))
+        else if (!Directory.Exists(Path.GetDirectoryName(target)))
         {
-            yield return Error.StoreDirectoryMissing(option, path);
+            yield return Error.StoreDirectoryMissing(option, target);
         }
     }
 
