@@ -25,7 +25,7 @@ internal static class PostgreSqlErrors
         "A store name is 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.", paramName);
 
     internal static KeyStoreException StoreNotFound(string schema, string storeName) => new(
-        Format("There is no key store named '{0}' in the database (schema {1}). Create it with PostgreSqlKeyStorage.Create.", storeName, schema));
+        Format("There is no key store named '{0}' in the database (schema {1}). Create it first: PostgreSqlKeyStorage.Create, or 'ama keystore create --store {0}'.", storeName, schema));
 
     internal static IOException StoreExists(string schema, string storeName) => new(
         Format("A key store named '{0}' already exists in the database (schema {1}); open it, or choose another name. Nothing was changed.", storeName, schema));
