@@ -50,7 +50,8 @@ public static class AmaProcess
     public static string DotnetPath =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
-    public static Result Run(string[] args, string? stdin = null, IDictionary<string, string?>? environment = null, string? workingDirectory = null, string[]? wrapper = null)
+    /// <summary>Runs ama to its end; <paramref name="onStderrLine"/>, if given, sees each stderr line as ama writes it.</summary>
+    public static Result Run(string[] args, string? stdin = null, IDictionary<string, string?>? environment = null, string? workingDirectory = null, string[]? wrapper = null, Action<string>? onStderrLine = null)
     {
         var info = new ProcessStartInfo(wrapper?[0] ?? DotnetPath)
         {
@@ -85,7 +86,7 @@ public static class AmaProcess
 
         using Process process = Process.Start(info) ?? throw new InvalidOperationException("ama did not start.");
         Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
+        Task<string> error = onStderrLine is null ? process.StandardError.ReadToEndAsync() : ReadLinesAsync(process.StandardError, onStderrLine);
         if (stdin is not null)
         {
             process.StandardInput.Write(stdin);
@@ -102,6 +103,18 @@ public static class AmaProcess
     }
 
     public static Result Run(params string[] args) => Run(args, null);
+
+    private static async Task<string> ReadLinesAsync(StreamReader reader, Action<string> onLine)
+    {
+        var all = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            onLine(line);
+            all.Append(line).Append('\n');
+        }
+
+        return all.ToString();
+    }
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {

@@ -124,8 +124,20 @@ public class KeyStoreHardeningTests : IDisposable
     public async Task A_writer_that_waited_for_the_lock_says_so_and_then_writes()
     {
         FileStream holder = HoldLock();
-        Task<AmaProcess.Result> put = Task.Run(() => AmaProcess.Run("keystore", "put", store, "k", "--generate", "8", "--password-file", passwordFile), TestContext.Current.CancellationToken);
-        Thread.Sleep(TimeSpan.FromSeconds(3));
+        using var announced = new ManualResetEventSlim();
+        Task<AmaProcess.Result> put = Task.Run(
+            () => AmaProcess.Run(["keystore", "put", store, "k", "--generate", "8", "--password-file", passwordFile], onStderrLine: line =>
+            {
+                if (line.Contains("waiting for another process to release the lock", StringComparison.Ordinal))
+                {
+                    announced.Set();
+                }
+            }),
+            TestContext.Current.CancellationToken);
+
+        // Released only once ama says it waits: a fixed pause raced ama's start-up and KDF on a loaded machine,
+        // and a lock released before ama looked at it was never waited for.
+        Assert.True(announced.Wait(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken), "ama never announced that it waits for the lock");
         holder.Dispose();
         AmaProcess.Result result = KeyStoreFixture.Ok(await put);
         Assert.Contains("waiting for another process to release the lock", result.Stderr, StringComparison.Ordinal);

@@ -10,7 +10,9 @@ namespace Ama.Cli.Tests;
 public class TerminalPromptTests : IDisposable
 {
     private const string Password = "tty-password-5150";
-    private static readonly TimeSpan Quick = TimeSpan.FromSeconds(20);
+    // Only how long a failing run waits (a wrong prompt never exits): a passing run returns at the first match.
+    // ama's start-up alone took several seconds on a loaded two-core machine, so the bound is generous.
+    private static readonly TimeSpan Quick = TimeSpan.FromSeconds(60);
     private readonly string directory = Directory.CreateTempSubdirectory("ama-tty-").FullName;
     private readonly string store;
     private readonly string passwordFile;

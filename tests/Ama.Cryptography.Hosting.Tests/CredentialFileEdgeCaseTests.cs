@@ -98,7 +98,7 @@ public sealed class CredentialFileEdgeCaseTests
         };
         // Validation runs synchronously inside StartAsync, so the start runs on another thread to be timed.
         Task<Exception> start = Task.Run(() => Hosts.StartFailingAsync(Hosts.Build(configure)), TestContext.Current.CancellationToken);
-        Task finished = await Task.WhenAny(start, Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Task finished = await Task.WhenAny(start, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
         if (finished != start)
         {
             // Unblock the open so the test run can end, then fail.

@@ -34,7 +34,7 @@ public sealed class StoreLifecycleAttackTests
 
         File.Move(other, path, overwrite: true);
         byte[] foreignBytes = File.ReadAllBytes(path);
-        Assert.True(await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Contains("Refreshing the key store", StringComparison.Ordinal)), TimeSpan.FromSeconds(5)),
+        Assert.True(await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Contains("Refreshing the key store", StringComparison.Ordinal)), TimeSpan.FromSeconds(30)),
             "No refresh failure was logged after the file was replaced by another store.");
         Assert.True(storage.Contains("ours"));
         Assert.ThrowsAny<Exception>(() => storage.Store("after", Secrets.NewKey()));

@@ -39,7 +39,7 @@ public sealed class AttackDisposalTests(PostgresServer server)
         await writes;
         writer.Store("last", Material);
         var watch = Stopwatch.StartNew();
-        while (!survivor.Contains("last") && watch.Elapsed < TimeSpan.FromSeconds(2))
+        while (!survivor.Contains("last") && watch.Elapsed < TimeSpan.FromSeconds(30))
         {
             Thread.Sleep(20);
         }
@@ -77,7 +77,7 @@ public sealed class AttackDisposalTests(PostgresServer server)
         using var credential = TestStores.Credential(TestStores.NewKey());
         var storage = PostgreSqlKeyStorage.Create(dataSource, TestStores.NewName(), credential);
         var watch = Stopwatch.StartNew();
-        while (server.Scalar<long>("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", application) == 0 && watch.Elapsed < TimeSpan.FromSeconds(5))
+        while (server.Scalar<long>("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", application) == 0 && watch.Elapsed < TimeSpan.FromSeconds(30))
         {
             Thread.Sleep(20);
         }

@@ -33,10 +33,19 @@ public sealed class HostileInputTests : IDisposable
         SetKdf(file, algorithm, memory, iterations, lanes);
         File.WriteAllBytes(dir.File(), file);
         using var credential = KeyStoreCredential.FromPassword("pw", CheapArgon2);
-        var clock = Stopwatch.StartNew();
-        var e = Assert.Throws<KeyStoreDamagedException>(() => SecureKeyStorage.Open(dir.File(), credential));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
-        Assert.Contains("bounds", e.Message, StringComparison.Ordinal);
+
+        // The claim is that no KDF runs (at these parameters one takes minutes or cannot allocate). The best
+        // of three opens is timed: a loaded machine, or the first call's JIT, only adds delay to each.
+        TimeSpan best = TimeSpan.MaxValue;
+        for (int trial = 0; trial < 3; trial++)
+        {
+            var clock = Stopwatch.StartNew();
+            var e = Assert.Throws<KeyStoreDamagedException>(() => SecureKeyStorage.Open(dir.File(), credential));
+            best = clock.Elapsed < best ? clock.Elapsed : best;
+            Assert.Contains("bounds", e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.True(best < TimeSpan.FromSeconds(1), $"took {best} at best");
     }
 
     [Fact]
