@@ -41,21 +41,32 @@ internal sealed class ChangeListener : IDisposable
     /// </summary>
     private async Task CatchUpAsync(NpgsqlDataSource dataSource)
     {
+        long? generation;
         try
         {
             await hub.Listening.ConfigureAwait(false);
-            await using var connection = await StoreConnections.OpenAsync(dataSource, CancellationToken.None).ConfigureAwait(false);
-            await using var select = store.StoreCommand(connection, store.Sql.SelectStore);
-            await using var reader = await select.ExecuteReaderAsync().ConfigureAwait(false);
-            if (await reader.ReadAsync().ConfigureAwait(false))
-            {
-                Notify(reader.GetInt64(0));
-            }
+            generation = await ReadGenerationAsync(dataSource).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
         {
             // The hub's reconnection calls every subscriber anyway when the connection was lost.
+            return;
         }
+
+        // Only now, with that connection back in the pool: the refresh takes one of its own, and
+        // holding both would let a few storages on a small pool starve each other's refreshes.
+        if (generation is { } current)
+        {
+            Notify(current);
+        }
+    }
+
+    private async Task<long?> ReadGenerationAsync(NpgsqlDataSource dataSource)
+    {
+        await using var connection = await StoreConnections.OpenAsync(dataSource, CancellationToken.None).ConfigureAwait(false);
+        await using var select = store.StoreCommand(connection, store.Sql.SelectStore);
+        await using var reader = await select.ExecuteReaderAsync().ConfigureAwait(false);
+        return await reader.ReadAsync().ConfigureAwait(false) ? reader.GetInt64(0) : null;
     }
 
     /// <summary>Stops the callbacks without waiting: a callback that still runs finds the storage disposed, which it ignores.</summary>
