@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Ama.Cryptography.KeyManagement;
 using Npgsql;
 
 namespace Ama.Cryptography.PostgreSql.Internal;
@@ -11,6 +12,8 @@ namespace Ama.Cryptography.PostgreSql.Internal;
 internal sealed class ChangeListener : IDisposable
 {
     private static readonly ConditionalWeakTable<NpgsqlDataSource, Hub> Hubs = [];
+
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
 
     private readonly Hub hub;
     private readonly PostgreSqlBackend store;
@@ -78,21 +81,53 @@ internal sealed class ChangeListener : IDisposable
         }
     }
 
-    /// <summary>Runs the callback; its failures (a damaged store, a refused refresh) surface on the storage's next explicit call, not here.</summary>
+    /// <summary>
+    /// Runs the callback; its failures (a damaged store, a refused refresh) surface on the storage's
+    /// next explicit call, not here. A failure to reach the server (no free pool connection, a
+    /// restarting server) is retried a few times in the background, since no second announcement
+    /// may come for a long time.
+    /// </summary>
     internal void Notify(long? generation)
+    {
+        if (!TryDeliver(generation))
+        {
+            _ = RetryAsync(generation);
+        }
+    }
+
+    private async Task RetryAsync(long? generation)
+    {
+        foreach (TimeSpan delay in RetryDelays)
+        {
+            await Task.Delay(delay).ConfigureAwait(false);
+            if (TryDeliver(generation))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <returns>False only when the callback failed for want of the server, and a later try may succeed.</returns>
+    private bool TryDeliver(long? generation)
     {
         if (Volatile.Read(ref disposed) != 0)
         {
-            return;
+            return true;
         }
 
         try
         {
             onCommit(generation);
+            return true;
+        }
+        catch (KeyStoreException e) when (e is not KeyStoreDamagedException and not KeyStoreCredentialException && e.InnerException is NpgsqlException)
+        {
+            return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Deliberately swallowed: see the summary. The storage keeps the state it had.
+            return true;
         }
     }
 
