@@ -65,10 +65,7 @@ public class PostgreSqlKeyStoreBenchmarks
     {
         fileStore.Dispose();
         postgresStore.Dispose();
-        using (var drop = dataSource.CreateCommand("DELETE FROM ama.key_stores WHERE store_name LIKE 'bench-%'"))
-        {
-            drop.ExecuteNonQuery();
-        }
+        PostgreSqlKeyStoreBenchmarks.DeleteBenchStores(dataSource);
 
         dataSource.Dispose();
         Directory.Delete(directory, recursive: true);
@@ -165,6 +162,14 @@ public class PostgreSqlKeyStoreBenchmarks
             }
         })).ToArray();
         Task.WaitAll(writers);
+    }
+
+    /// <summary>Removes the stores the benchmarks made; a run of only the file baselines on a fresh server has no tables to clean.</summary>
+    internal static void DeleteBenchStores(NpgsqlDataSource dataSource)
+    {
+        using var drop = dataSource.CreateCommand(
+            "DO $$ BEGIN IF to_regclass('ama.key_stores') IS NOT NULL THEN DELETE FROM ama.key_stores WHERE store_name LIKE 'bench-%'; END IF; END $$");
+        drop.ExecuteNonQuery();
     }
 
     internal static string NewStoreName() => "bench-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));

@@ -53,10 +53,7 @@ public class PostgreSqlStoreRoundTripBenchmarks
     {
         fileStore?.Dispose();
         postgresStore?.Dispose();
-        using (var drop = dataSource.CreateCommand("DELETE FROM ama.key_stores WHERE store_name LIKE 'bench-%'"))
-        {
-            drop.ExecuteNonQuery();
-        }
+        PostgreSqlKeyStoreBenchmarks.DeleteBenchStores(dataSource);
 
         dataSource.Dispose();
         Directory.Delete(directory, recursive: true);
