@@ -138,7 +138,7 @@ public sealed class AttackTests(PostgresServer server)
             string key = "k" + trial;
             writer.Store(key, Material);
             var clock = Stopwatch.StartNew();
-            Assert.True(Eventually(() => reader.Contains(key), TimeSpan.FromSeconds(30)), $"trial {trial}: the commit never reached the instance opened just before it");
+            Assert.True(Eventually.True(() => reader.Contains(key), TimeSpan.FromSeconds(30)), $"trial {trial}: the commit never reached the instance opened just before it");
             best = clock.Elapsed < best ? clock.Elapsed : best;
         }
 
@@ -166,7 +166,7 @@ public sealed class AttackTests(PostgresServer server)
             // and is not retried (a product issue, reported). Once every instance saw a first commit, all listen.
             Thread.Sleep(500);
             storages[0].Store("first", Material);
-            Assert.True(Eventually(() => storages.All(s => s.Contains("first")), TimeSpan.FromSeconds(30)), "not every instance saw the first commit");
+            Assert.True(Eventually.True(() => storages.All(s => s.Contains("first")), TimeSpan.FromSeconds(30)), "not every instance saw the first commit");
 
             // An exhausted pool makes every write wait out the 3 s connection timeout and fail; the best
             // of three writes is timed, because a loaded machine only slows single writes down.
@@ -179,7 +179,7 @@ public sealed class AttackTests(PostgresServer server)
             }
 
             Assert.True(best < TimeSpan.FromSeconds(2), $"the fastest of three writes took {best}");
-            Assert.True(Eventually(() => storages.All(s => s.Contains("k")), TimeSpan.FromSeconds(30)), "not every instance saw the commits");
+            Assert.True(Eventually.True(() => storages.All(s => s.Contains("k")), TimeSpan.FromSeconds(30)), "not every instance saw the commits");
         }
         finally
         {
@@ -224,22 +224,6 @@ public sealed class AttackTests(PostgresServer server)
         using var back = opened.Retrieve("big");
         Assert.Equal(big, back.Span.ToArray());
         Assert.Equal(50, opened.ListVersions("small").Count);
-    }
-
-    private static bool Eventually(Func<bool> condition, TimeSpan within)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < within)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            Thread.Sleep(20);
-        }
-
-        return condition();
     }
 }
 

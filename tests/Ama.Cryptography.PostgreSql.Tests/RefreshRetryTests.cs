@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ama.Cryptography.KeyManagement;
 using Ama.Cryptography.PostgreSql.Tests.Infrastructure;
 using Npgsql;
@@ -27,7 +26,7 @@ public sealed class RefreshRetryTests(PostgresServer server)
 
         // Readiness: the reader hears commits.
         writer.Store("first", Material);
-        Assert.True(Eventually(() => reader.Contains("first"), TimeSpan.FromSeconds(30)), "the reader never heard the first commit");
+        Assert.True(Eventually.True(() => reader.Contains("first"), TimeSpan.FromSeconds(30)), "the reader never heard the first commit");
 
         var held = await busyPool.OpenConnectionAsync(TestContext.Current.CancellationToken);
         writer.Store("second", Material);
@@ -38,22 +37,6 @@ public sealed class RefreshRetryTests(PostgresServer server)
         await held.DisposeAsync();
 
         // Once it is free again, a retry brings the commit in without another commit or an explicit Refresh.
-        Assert.True(Eventually(() => reader.Contains("second"), TimeSpan.FromSeconds(20)), "the refresh that failed for want of a connection was never retried");
-    }
-
-    private static bool Eventually(Func<bool> condition, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > limit)
-            {
-                return false;
-            }
-
-            Thread.Sleep(20);
-        }
-
-        return true;
+        Assert.True(Eventually.True(() => reader.Contains("second"), TimeSpan.FromSeconds(20)), "the refresh that failed for want of a connection was never retried");
     }
 }

@@ -64,7 +64,7 @@ public sealed class SchemaOptionTests(PostgresServer server)
         using var readerB = PostgreSqlKeyStorage.Open(dataSource, name, credential, inSecond);
 
         writerA.Store("only-in-first", Material);
-        Assert.True(Eventually(() => readerA.Contains("only-in-first"), TimeSpan.FromSeconds(10)), "the reader in the same schema never saw the commit");
+        Assert.True(Eventually.True(() => readerA.Contains("only-in-first"), TimeSpan.FromSeconds(10)), "the reader in the same schema never saw the commit");
         Assert.False(readerB.Contains("only-in-first"));
         readerB.Refresh();
         Assert.Empty(readerB.ListKeys());
@@ -181,21 +181,6 @@ public sealed class SchemaOptionTests(PostgresServer server)
 
     private static string NewSchemaName() => "ama_opt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
-    private static bool Eventually(Func<bool> condition, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > limit)
-            {
-                return false;
-            }
-
-            Thread.Sleep(20);
-        }
-
-        return true;
-    }
 
     private static string Run(string file, params string[] arguments)
     {
