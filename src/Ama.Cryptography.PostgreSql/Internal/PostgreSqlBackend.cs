@@ -6,9 +6,10 @@ namespace Ama.Cryptography.PostgreSql.Internal;
 
 /// <summary>
 /// A key store in PostgreSQL: one row of key_stores (generation, header, MAC) and one row of
-/// key_entries per key name, in the schema <see cref="Sql"/> addresses. Writers serialise on a row lock of the store's row
-/// (SELECT ... FOR UPDATE) inside one transaction that also writes the changed entry rows and
-/// notifies the other instances; readers read the store row and its entries in one snapshot.
+/// key_entries per key name, in the schema <see cref="Sql"/> addresses. Writers serialise on a row
+/// lock of the store's row (SELECT ... FOR UPDATE) inside one transaction that also writes the
+/// changed entry rows and notifies the other instances; readers read the store row and its entries
+/// in one snapshot.
 /// </summary>
 internal sealed class PostgreSqlBackend : IKeyStoreBackend
 {
