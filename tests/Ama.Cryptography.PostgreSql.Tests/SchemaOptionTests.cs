@@ -125,7 +125,9 @@ public sealed class SchemaOptionTests(PostgresServer server)
         Assert.Equal(63, options.Schema.Length);
         Assert.Throws<ArgumentException>(() => options.Schema = "k" + new string('9', 63));
         Assert.Throws<ArgumentException>(() => options.Schema = null!);
-        Assert.Throws<ArgumentNullException>(() => PostgreSqlKeyStorage.Open(server.CreateDataSource(), "x", TestStores.Credential(TestStores.NewKey()), null!));
+        using var dataSource = server.CreateDataSource();
+        using var credential = TestStores.Credential(TestStores.NewKey());
+        Assert.Throws<ArgumentNullException>(() => PostgreSqlKeyStorage.Open(dataSource, "x", credential, null!));
     }
 
     [Theory]
