@@ -38,7 +38,7 @@ internal static class PostgreSqlErrors
         : new(Format("The {0} could not be read or written: {1}", Location(schema, storeName), Describe(inner)), inner);
 
     private static KeyStoreException TablesMissing(string schema, string storeName, NpgsqlException inner) => new(
-        Format("There is no key store named '{0}': this database has no key store tables ({1}.key_stores, {1}.key_entries). Create the store (PostgreSqlKeyStorage.Create, or 'ama keystore create --store {0}'), which applies them, or apply Schema/ama-keystore.sql from the package. Check that the connection string names the right database and that the schema is the right one.", storeName, schema),
+        Format("There is no key store named '{0}': this database has no key store tables in schema {1} ({1}.key_stores, {1}.key_entries). Create the store (PostgreSqlKeyStorage.Create, or 'ama keystore create --store {0}'), which applies them, or apply Schema/ama-keystore.sql from the package. Check that the connection string names the right database and that the schema is the right one.", storeName, schema),
         inner);
 
     // 42P01 undefined_table, 3F000 invalid_schema_name: the schema file was never applied to this database.
