@@ -41,12 +41,13 @@ public sealed class SampleEndToEndTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetMeAsync(second, cookie: null)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await PostUnprotectAsync(second, Tamper(payload))).StatusCode);
 
-        RotateKeyEncryptionKeyAndDataProtectionKey(store);
+        Guid newKey = RotateKeyEncryptionKeyAndDataProtectionKey(store);
 
         using var third = SampleInstance.Start(store.StorePath, store.KeyFile);
         await third.WaitUntilListeningAsync();
         string newPayload = await ProtectAsync(third, Secret);
-        Assert.NotEqual(KeyId(payload), KeyId(newPayload));
+        Assert.NotEqual(KeyId(payload), newKey);
+        Assert.Equal(newKey, KeyId(newPayload));
         Assert.Equal(Secret, await UnprotectAsync(third, payload));
         Assert.Equal("alice", await WhoAmIAsync(third, cookie));
         Assert.Equal(Secret, await UnprotectAsync(second, newPayload));
@@ -108,7 +109,8 @@ public sealed class SampleEndToEndTests
         Assert.Contains("AMA_MEMORY_SOURCE", body.GetRawText(), StringComparison.Ordinal);
     }
 
-    private static void RotateKeyEncryptionKeyAndDataProtectionKey(SampleDirectory store)
+    /// <summary>Adds a KEK version and a Data Protection key that is the default from now on; returns the key's id.</summary>
+    private static Guid RotateKeyEncryptionKeyAndDataProtectionKey(SampleDirectory store)
     {
         using var credential = KeyStoreCredential.FromKey(store.Key);
         using var storage = SecureKeyStorage.Open(store.StorePath, credential);
@@ -122,8 +124,14 @@ public sealed class SampleEndToEndTests
             .PersistKeysToSecureKeyStorage()
             .ProtectKeysWithSecureKeyStorage();
         using var provider = services.BuildServiceProvider();
-        var now = DateTimeOffset.UtcNow;
-        provider.GetRequiredService<IKeyManager>().CreateNewKey(now.AddSeconds(-1), now.AddDays(90));
+        var keyManager = provider.GetRequiredService<IKeyManager>();
+        // Data Protection's default is the key activated last, so the new key must be activated after every
+        // existing one, however soon after the first instance's start this runs (a fast machine takes well under
+        // a second), and no later than now, so that the next instance uses it at once.
+        DateTimeOffset latest = keyManager.GetAllKeys().Max(key => key.ActivationDate);
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset activation = latest < now ? now : latest.AddTicks(1);
+        return keyManager.CreateNewKey(activation, now.AddDays(90)).KeyId;
     }
 
     private static async Task<string> LogInAsync(SampleInstance app, string name)
