@@ -14,8 +14,6 @@ namespace Ama.Cryptography.Tests.Memory;
 /// </remarks>
 public sealed class ConsumerProcessTests(ConsumerProcessTests.ReleaseConsumer consumer) : IClassFixture<ConsumerProcessTests.ReleaseConsumer>
 {
-    private static readonly string NativeLibrary = Path.Combine(TestHost.FindRepoRoot(), "native", "build", "libama_secure_memory.so");
-
     [Fact]
     public void Runs_every_jit_tier_without_the_native_library()
     {
@@ -33,15 +31,13 @@ public sealed class ConsumerProcessTests(ConsumerProcessTests.ReleaseConsumer co
     [Fact]
     public void Runs_every_jit_tier_with_the_native_library_named()
     {
-        Tools.RequireThat(File.Exists(NativeLibrary), "the native library is built in native/build (native/ci.sh)");
-        Assert.Contains("backend: Native", consumer.Run(nativeLibrary: NativeLibrary), StringComparison.Ordinal);
+        Assert.Contains("backend: Native", consumer.Run(nativeLibrary: NativeBuild.Library), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Runs_every_jit_tier_with_the_native_library_next_to_the_app()
     {
-        Tools.RequireThat(File.Exists(NativeLibrary), "the native library is built in native/build (native/ci.sh)");
-        string bundled = consumer.CopyWithBundledLibrary(NativeLibrary);
+        string bundled = consumer.CopyWithBundledLibrary(NativeBuild.Library);
         Assert.Contains("backend: Native", consumer.Run(nativeLibrary: null, directory: bundled), StringComparison.Ordinal);
     }
 

@@ -35,10 +35,7 @@ public sealed class NativeLoadingTests
     [Fact]
     public void Built_library_selects_the_native_backend()
     {
-        string library = Path.Combine(TestHost.FindRepoRoot(), "native", "build", "libama_secure_memory.so");
-        Tools.RequireThat(File.Exists(library), "the native library is built in native/build (native/ci.sh)");
-
-        (int exit, string stdout) = RunStatus(library);
+        (int exit, string stdout) = RunStatus(NativeBuild.Library);
         Assert.Equal(0, exit);
         Assert.Contains("BACKEND Native 1.", stdout, StringComparison.Ordinal);
     }
