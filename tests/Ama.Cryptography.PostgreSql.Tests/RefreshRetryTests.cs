@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
 using Ama.Cryptography.KeyManagement;
 using Ama.Cryptography.PostgreSql.Tests.Infrastructure;
 using Npgsql;
@@ -17,7 +19,9 @@ public sealed class RefreshRetryTests(PostgresServer server)
     {
         // Two connections: the shared listening one, and one the application takes below.
         var small = new NpgsqlConnectionStringBuilder(server.ConnectionString) { MaxPoolSize = 2, Timeout = 1 };
-        await using var busyPool = NpgsqlDataSource.Create(small.ConnectionString);
+        string poolName = "ama-refresh-retry-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        await using var busyPool = new NpgsqlDataSourceBuilder(small.ConnectionString) { Name = poolName }.Build();
+        using var timeouts = new PoolTimeouts(poolName);
         await using var writerPool = server.CreateDataSource();
         string name = TestStores.NewName();
         using var credential = TestStores.Credential(TestStores.NewKey());
@@ -29,14 +33,57 @@ public sealed class RefreshRetryTests(PostgresServer server)
         Assert.True(Eventually.True(() => reader.Contains("first"), TimeSpan.FromSeconds(30)), "the reader never heard the first commit");
 
         var held = await busyPool.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, timeouts.Count);
         writer.Store("second", Material);
 
-        // While the application holds the pool's last connection, the refresh cannot run.
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        // While the application holds the pool's last connection, the refresh cannot run. The connection is
+        // released only once the refresh has asked for one and timed out (Npgsql counts it): a fixed pause
+        // (2 s) let a loaded machine deliver the notification after the release, and then the first try
+        // succeeded and the test passed without a retry.
+        Assert.True(Eventually.True(() => timeouts.Count > 0, TimeSpan.FromSeconds(30)), "the refresh never asked the full pool for a connection");
         Assert.False(reader.Contains("second"));
         await held.DisposeAsync();
 
         // Once it is free again, a retry brings the commit in without another commit or an explicit Refresh.
         Assert.True(Eventually.True(() => reader.Contains("second"), TimeSpan.FromSeconds(20)), "the refresh that failed for want of a connection was never retried");
+    }
+
+    /// <summary>Counts the connection requests of one named data source that timed out waiting for the pool (Npgsql's metrics).</summary>
+    private sealed class PoolTimeouts : IDisposable
+    {
+        private readonly MeterListener listener = new();
+        private readonly string poolName;
+        private int count;
+
+        public PoolTimeouts(string poolName)
+        {
+            this.poolName = poolName;
+            // "db.client.connection.npgsql.timeouts" in Npgsql 10, "db.client.connections.timeouts" before.
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Npgsql" && instrument.Name.EndsWith(".timeouts", StringComparison.Ordinal))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<int>((instrument, value, tags, state) => Add(value, tags));
+            listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) => Add((int)value, tags));
+            listener.Start();
+        }
+
+        public int Count => Volatile.Read(ref count);
+
+        public void Dispose() => listener.Dispose();
+
+        private void Add(int value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key.EndsWith("pool.name", StringComparison.Ordinal) && Equals(tag.Value, poolName))
+                {
+                    Interlocked.Add(ref count, value);
+                }
+            }
+        }
     }
 }
