@@ -13,7 +13,7 @@ public sealed class ConcurrencyTests(PostgresServer server)
     private const int Readers = 2;
 
     [Fact]
-    public void Four_writer_processes_lose_no_update_and_two_reader_processes_never_see_a_torn_store()
+    public async Task Four_writer_processes_lose_no_update_and_two_reader_processes_never_see_a_torn_store()
     {
         string name = TestStores.NewName();
         byte[] key = TestStores.NewKey();
@@ -21,11 +21,21 @@ public sealed class ConcurrencyTests(PostgresServer server)
         using var credential = TestStores.Credential(key);
         PostgreSqlKeyStorage.Create(dataSource, name, credential).Dispose();
 
-        var clock = Stopwatch.StartNew();
         var readers = Enumerable.Range(0, Readers).Select(_ => PostgresProbe.Read(server.ConnectionString, name, key, seconds: 120)).ToList();
-        var writers = Enumerable.Range(0, Writers).Select(w => PostgresProbe.Write(server.ConnectionString, name, key, $"w{w}", WritesEach)).ToList();
+        var writers = new List<PostgresProbe>();
         try
         {
+            // The writers start once every reader reads: started together, the writers could finish before a reader
+            // had opened the store on a fast machine (or a slow reader start), and the readers then checked nothing.
+            foreach (var reader in readers)
+            {
+                Task ready = await Task.WhenAny(reader.Reading, Task.Delay(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+                Assert.True(ready == reader.Reading, "a reader did not start reading within 60 s:\n" + reader.Transcript);
+                Assert.False(reader.HasExited, "a reader stopped before the writers started:\n" + reader.Transcript);
+            }
+
+            var clock = Stopwatch.StartNew();
+            writers.AddRange(Enumerable.Range(0, Writers).Select(w => PostgresProbe.Write(server.ConnectionString, name, key, $"w{w}", WritesEach)));
             foreach (var writer in writers)
             {
                 Assert.True(writer.WaitForExit(TimeSpan.FromSeconds(90)), "a writer did not finish within 90 s");

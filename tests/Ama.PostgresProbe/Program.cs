@@ -59,7 +59,8 @@ internal static class Probe
 
     /// <summary>
     /// Refreshes and verifies until the time is up or standard input closes: every listed key has
-    /// its value, the generation and key count never go back.
+    /// its value, the generation and key count never go back. Prints "reading" once the first read
+    /// is verified, so that a test can start its writers only then.
     /// </summary>
     public static int Read(string connectionString, string storeName, byte[] key, TimeSpan duration)
     {
@@ -92,7 +93,12 @@ internal static class Probe
                     Verify(fresh, ref lastGeneration, ref lastCount);
                 }
 
-                reads++;
+                if (reads++ == 0)
+                {
+                    Console.Out.WriteLine("reading");
+                    Console.Out.Flush();
+                }
+
                 // A short pause: the readers verify all the while without starving the writers of CPU.
                 Thread.Sleep(20);
             }

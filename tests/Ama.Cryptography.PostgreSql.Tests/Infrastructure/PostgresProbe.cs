@@ -17,6 +17,7 @@ public sealed class PostgresProbe : IDisposable
     private readonly ConcurrentQueue<string> output = new();
     private readonly StringBuilder errors = new();
     private readonly TaskCompletionSource firstAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource reading = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task stdoutDone;
     private readonly Task stderrDone;
 
@@ -53,6 +54,9 @@ public sealed class PostgresProbe : IDisposable
 
     /// <summary>Completes when the first "ack" line arrives.</summary>
     public Task FirstAck => firstAck.Task;
+
+    /// <summary>Completes when a reader has verified its first read ("reading"), or its output ended.</summary>
+    public Task Reading => reading.Task;
 
     public bool HasExited => process.HasExited;
 
@@ -142,6 +146,10 @@ public sealed class PostgresProbe : IDisposable
                 acknowledged.Enqueue(line[4..]);
                 firstAck.TrySetResult();
             }
+            else if (line == "reading")
+            {
+                reading.TrySetResult();
+            }
             else
             {
                 output.Enqueue(line);
@@ -149,6 +157,7 @@ public sealed class PostgresProbe : IDisposable
         }
 
         firstAck.TrySetResult();
+        reading.TrySetResult();
     }
 
     private async Task ReadErrorsAsync()
