@@ -168,11 +168,19 @@ public sealed class SchemaOptionTests(PostgresServer server)
             Assert.Contains(name, error.Message, StringComparison.Ordinal);
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"waited {clock.Elapsed}");
 
-            // Control: with the lock still held, a writer with the default timeout is still waiting after the short one gave up.
-            using var patient = PostgreSqlKeyStorage.Open(dataSource, name, credential);
+            // Control: with the lock still held, a writer with the default timeout is still waiting well past the short
+            // timeout. Its wait for the row lock is seen in pg_stat_activity first: after a bare pause, a writer on a
+            // loaded machine might not have reached the lock yet, and the control would pass without showing anything.
+            string application = "ama-patient-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+            await using var patientSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = application }.ConnectionString);
+            using var patient = PostgreSqlKeyStorage.Open(patientSource, name, credential);
             var waiting = Task.Run(() => patient.Store("after", Material), TestContext.Current.CancellationToken);
-            Task first = await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
-            Assert.NotSame(waiting, first);
+            Assert.True(
+                Eventually.True(() => WaitsForALock(application), TimeSpan.FromSeconds(30)),
+                "the writer with the default lock timeout never waited for the row lock");
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken); // over three times the short timeout
+            Assert.False(waiting.IsCompleted, "the writer with the default lock timeout stopped waiting");
+            Assert.True(WaitsForALock(application), "the writer with the default lock timeout no longer waits for the row lock");
             await transaction.RollbackAsync(TestContext.Current.CancellationToken);
             await waiting;
         }
@@ -180,6 +188,9 @@ public sealed class SchemaOptionTests(PostgresServer server)
         impatient.Refresh();
         Assert.Equal(["after", "before"], impatient.ListKeys().Order(StringComparer.Ordinal));
     }
+
+    private bool WaitsForALock(string application) =>
+        server.Scalar<long>("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", application) > 0;
 
     private static string NewSchemaName() => "ama_opt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
