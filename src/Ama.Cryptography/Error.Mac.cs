@@ -17,6 +17,9 @@ internal static partial class Error
     internal static CryptographicException LibCryptoFailed(string function) => new(
         Format("libcrypto's SHA {0} failed.", function));
 
+    internal static CryptographicException ConcurrentUse(string typeName) => new(
+        Format("Concurrent operations from more than one thread on one {0} are not supported; give each thread its own instance. The call that found another in progress did nothing.", typeName));
+
     internal static ArgumentOutOfRangeException HkdfOutputLength(string paramName, int length, int maxLength) => new(
         paramName, Format("The output length is {0}; HKDF with this hash gives from 1 to {1} bytes (255 times the hash size).", length, maxLength));
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using Ama.Cryptography.Interop;
 using Ama.Cryptography.Primitives;
 
 namespace Ama.Cryptography;
@@ -60,8 +61,8 @@ public static class SecureHkdf
         using SecureBuffer prk = Extract(hashAlgorithm, hashSize, ikm, salt);
         SecureBuffer output = Expand(hashAlgorithm, prk, outputLength, info);
 
-        // The IKM and each T(i) went through the block function as data; see StackWipe.
-        StackWipe.BelowCaller();
+        // Copying each T(i) into the output left output bytes in vector registers.
+        ScrubbedCall.Scrub(0);
         return output;
     }
 

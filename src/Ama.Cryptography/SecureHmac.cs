@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Ama.Cryptography.Interop;
 using Ama.Cryptography.Memory;
 using Ama.Cryptography.Primitives;
 
@@ -15,7 +16,8 @@ namespace Ama.Cryptography;
 /// it does with <see cref="HMACSHA256"/> or <see cref="IncrementalHash.CreateHMAC(HashAlgorithmName, byte[])"/>.
 /// </para>
 /// <para>
-/// Not thread-safe, like <see cref="IncrementalHash"/>. <see cref="ComputeHash"/> and <see cref="Verify"/>
+/// Not thread-safe, like <see cref="IncrementalHash"/>: a call made while another thread is inside one on the same
+/// instance throws <see cref="CryptographicException"/> and changes nothing. <see cref="ComputeHash"/> and <see cref="Verify"/>
 /// do not disturb data added with <see cref="AppendData"/>.
 /// </para>
 /// </remarks>
@@ -30,6 +32,7 @@ public sealed unsafe class SecureHmac : IDisposable
 {
     private readonly ShaFunction sha;
     private readonly SecureMemoryHandle state;
+    private int busy;
 
     /// <summary>Keys an HMAC with a copy of <paramref name="key"/> in this object's secure memory.</summary>
     /// <param name="hashAlgorithm"><see cref="HashAlgorithmName.SHA256"/> or <see cref="HashAlgorithmName.SHA512"/>.</param>
@@ -44,8 +47,7 @@ public sealed unsafe class SecureHmac : IDisposable
         try
         {
             Layout layout = new(sha, (byte*)state.Address);
-            HmacKeySchedule.Compute(sha, key, layout.Inner, layout.Outer);
-            Buffer.MemoryCopy(layout.Inner, layout.Stream, sha.ContextSize, sha.ContextSize);
+            HmacKeySchedule.Compute(sha, key, layout.Inner, layout.Outer, layout.Stream);
         }
         catch
         {
@@ -83,6 +85,7 @@ public sealed unsafe class SecureHmac : IDisposable
     /// <returns>The number of bytes written, <see cref="HashSizeInBytes"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="HashSizeInBytes"/>.</exception>
     /// <exception cref="ObjectDisposedException">This object has been disposed.</exception>
+    /// <exception cref="CryptographicException">Another thread is inside a call on this instance.</exception>
     public int ComputeHash(ReadOnlySpan<byte> data, Span<byte> destination)
     {
         CheckDestination(destination, nameof(destination));
@@ -97,7 +100,7 @@ public sealed unsafe class SecureHmac : IDisposable
         }
         finally
         {
-            state.DangerousRelease();
+            Exit();
         }
 
         return sha.HashSize;
@@ -111,6 +114,7 @@ public sealed unsafe class SecureHmac : IDisposable
     /// <param name="hash">The hash to check; only a full <see cref="HashSizeInBytes"/>-byte hash can match (truncated tags are rejected).</param>
     /// <returns><see langword="true"/> when the hash matches.</returns>
     /// <exception cref="ObjectDisposedException">This object has been disposed.</exception>
+    /// <exception cref="CryptographicException">Another thread is inside a call on this instance.</exception>
     public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> hash)
     {
         Layout layout = Enter();
@@ -127,13 +131,14 @@ public sealed unsafe class SecureHmac : IDisposable
         }
         finally
         {
-            state.DangerousRelease();
+            Exit();
         }
     }
 
     /// <summary>Adds <paramref name="data"/> to the message whose hash <see cref="GetHashAndReset"/> returns.</summary>
     /// <param name="data">The next part of the message.</param>
     /// <exception cref="ObjectDisposedException">This object has been disposed.</exception>
+    /// <exception cref="CryptographicException">Another thread is inside a call on this instance.</exception>
     public void AppendData(ReadOnlySpan<byte> data)
     {
         Layout layout = Enter();
@@ -141,12 +146,12 @@ public sealed unsafe class SecureHmac : IDisposable
         {
             fixed (byte* input = data)
             {
-                sha.Update(layout.Stream, input, data.Length);
+                sha.Run([sha.Update(layout.Stream, input, data.Length)]);
             }
         }
         finally
         {
-            state.DangerousRelease();
+            Exit();
         }
     }
 
@@ -155,6 +160,7 @@ public sealed unsafe class SecureHmac : IDisposable
     /// <returns>The number of bytes written, <see cref="HashSizeInBytes"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="HashSizeInBytes"/>.</exception>
     /// <exception cref="ObjectDisposedException">This object has been disposed.</exception>
+    /// <exception cref="CryptographicException">Another thread is inside a call on this instance.</exception>
     public int GetHashAndReset(Span<byte> destination)
     {
         CheckDestination(destination, nameof(destination));
@@ -163,14 +169,12 @@ public sealed unsafe class SecureHmac : IDisposable
         {
             fixed (byte* output = destination)
             {
-                FinishOuter(layout, layout.Stream, output);
+                sha.Run([.. FinishOuter(layout, layout.Stream, output), sha.CopyContext(layout.Stream, layout.Inner)]);
             }
-
-            Buffer.MemoryCopy(layout.Inner, layout.Stream, sha.ContextSize, sha.ContextSize);
         }
         finally
         {
-            state.DangerousRelease();
+            Exit();
         }
 
         return sha.HashSize;
@@ -195,31 +199,52 @@ public sealed unsafe class SecureHmac : IDisposable
         }
     }
 
-    /// <summary>Takes a reference on the state so a concurrent Dispose cannot free it mid-call; release it in a finally.</summary>
+    /// <summary>
+    /// Claims the instance for this call, or throws when another thread is inside one (the working contexts are
+    /// shared, and two hashes in one would corrupt each other's lengths), then takes a reference on the state so
+    /// a concurrent Dispose cannot free it mid-call. Pair with <see cref="Exit"/> in a finally.
+    /// </summary>
     private Layout Enter()
     {
         ObjectDisposedException.ThrowIf(state.IsClosed, this);
-        bool added = false;
-        state.DangerousAddRef(ref added);
-        return new Layout(sha, (byte*)state.Address);
+        if (Interlocked.Exchange(ref busy, 1) != 0)
+        {
+            throw Error.ConcurrentUse(nameof(SecureHmac));
+        }
+
+        try
+        {
+            bool added = false;
+            state.DangerousAddRef(ref added);
+            return new Layout(sha, (byte*)state.Address);
+        }
+        catch
+        {
+            Volatile.Write(ref busy, 0);
+            throw;
+        }
     }
 
-    private void HashOnce(Layout layout, byte* data, int length, byte* output)
+    private void Exit()
     {
-        Buffer.MemoryCopy(layout.Inner, layout.Work, sha.ContextSize, sha.ContextSize);
-        sha.Update(layout.Work, data, length);
-        FinishOuter(layout, layout.Work, output);
+        state.DangerousRelease();
+        Volatile.Write(ref busy, 0);
     }
 
-    /// <summary>Finishes the inner hash in <paramref name="inner"/>, hashes it under the outer midstate, and wipes the working context.</summary>
-    private void FinishOuter(Layout layout, byte* inner, byte* output)
-    {
-        sha.Final(layout.InnerHash, inner);
-        Buffer.MemoryCopy(layout.Outer, layout.Work, sha.ContextSize, sha.ContextSize);
-        sha.Update(layout.Work, layout.InnerHash, sha.HashSize);
-        sha.Final(output, layout.Work);
-        Zeroing.Zero(new Span<byte>(layout.Work, sha.ContextSize));
-    }
+    /// <summary>The HMAC of one message, in one scrubbed native call.</summary>
+    private void HashOnce(Layout layout, byte* data, int length, byte* output) =>
+        sha.Run([sha.CopyContext(layout.Work, layout.Inner), sha.Update(layout.Work, data, length), .. FinishOuter(layout, layout.Work, output)]);
+
+    /// <summary>The calls that finish the inner hash in <paramref name="inner"/>, hash it under the outer midstate, and wipe what they used.</summary>
+    private NativeCall[] FinishOuter(Layout layout, byte* inner, byte* output) =>
+    [
+        sha.Final(layout.InnerHash, inner),
+        sha.CopyContext(layout.Work, layout.Outer),
+        sha.Update(layout.Work, layout.InnerHash, sha.HashSize),
+        sha.Final(output, layout.Work),
+        sha.Cleanse(layout.Work, sha.ContextSize),
+        sha.Cleanse(layout.InnerHash, sha.HashSize),
+    ];
 
     /// <summary>Where each part of the state lies in the one secure allocation.</summary>
     private readonly struct Layout(ShaFunction sha, byte* start)

@@ -31,6 +31,9 @@ public static class SecureMemorySelfTest
     /// <summary>The stable identifier of the check on .NET crash dumps (createdump), which ignore MADV_DONTDUMP.</summary>
     public const string CrashDumpsCheck = "dotnet-crash-dumps";
 
+    /// <summary>The stable identifier of the check that key-bearing native calls scrub registers and stack.</summary>
+    public const string KeyUseScrubbingCheck = "key-use-scrubbing";
+
     private const int ProbeSize = 32;
     private const byte Pattern = 0xA5;
     private const int NeighbourAttempts = 16;
@@ -50,6 +53,9 @@ public static class SecureMemorySelfTest
     private const string CoreDumpAdvice =
         "Disable core dumps for this service: LimitCORE=0 in the systemd unit, ulimit -c 0, or --ulimit core=0 in containers.";
 
+    private const string ScrubbingAdvice =
+        "Scrubbing runs on x86-64 Linux; elsewhere, disable core and crash dumps for this service and keep key objects short-lived. Unset AMA_SCRUB if it is 'off'.";
+
     private const string BugAdvice =
         "This is a defect in Ama.Cryptography or its native backend; report it with the output of 'ama status --json'.";
 
@@ -62,6 +68,7 @@ public static class SecureMemorySelfTest
         checks.AddRange(CheckProbeBuffer(status));
         checks.Add(CheckZeroOnDispose(static buffer => buffer.Dispose()));
         checks.Add(CheckConstantTimeCompare());
+        checks.Add(CheckKeyUseScrubbing(status));
         checks.Add(CheckCoreDumps(status, ReadCorePattern()));
         checks.Add(CheckCrashDumps(status.MemorySource, Environment.GetEnvironmentVariable("DOTNET_DbgEnableMiniDump")
             ?? Environment.GetEnvironmentVariable("COMPlus_DbgEnableMiniDump")));
@@ -228,6 +235,15 @@ public static class SecureMemorySelfTest
     }
 
     /// <summary>Compares edge cases (empty, unequal lengths, a flipped bit at each end and in the middle) against SequenceEqual.</summary>
+    /// <summary>Passes when key-bearing native calls scrub registers and stack; warns where they cannot.</summary>
+    internal static SelfTestCheck CheckKeyUseScrubbing(SecureMemoryStatus status)
+    {
+        const string Title = "keys in use leave nothing in registers or stack";
+        return status.RegisterAndStackScrubbing
+            ? Pass(KeyUseScrubbingCheck, Title, Invariant($"After every key operation the stack it used and {status.ScrubbedRegisters} and the caller-saved general registers are zeroed."))
+            : Warn(KeyUseScrubbingCheck, Title, "Register and stack scrubbing is off: " + status.RegisterAndStackScrubbingProblem + ". Key schedules can stay in registers and dead stack, and so in core files and crash dumps.", ScrubbingAdvice);
+    }
+
     internal static SelfTestCheck CheckConstantTimeCompare()
     {
         const string Title = "constant-time compare is correct";

@@ -50,6 +50,18 @@ public sealed class SecureMemoryStatus
     /// <summary>Gets how many allocations fell back to unlocked memory under <see cref="MemoryLockPolicy.BestEffort"/>.</summary>
     public long DegradedAllocations { get; init; }
 
+    /// <summary>
+    /// Gets whether every key-bearing native call (the key-in-use types and the key store's cipher) is followed by
+    /// zeroing the stack it used and every vector and caller-saved register, before control returns to managed code.
+    /// </summary>
+    public bool RegisterAndStackScrubbing { get; init; }
+
+    /// <summary>Gets why register and stack scrubbing is off, or <see langword="null"/> when it is on.</summary>
+    public string? RegisterAndStackScrubbingProblem { get; init; }
+
+    /// <summary>Gets the registers the scrub clears, for example "zmm0-31, k0-7", or "none".</summary>
+    public string ScrubbedRegisters { get; init; } = "none";
+
     /// <summary>Gets the operating system description.</summary>
     public required string OperatingSystem { get; init; }
 
@@ -58,5 +70,5 @@ public sealed class SecureMemoryStatus
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"backend={Backend}, source={MemorySource}, locking={(LockingWorks ? "works" : "fails")}, os={OperatingSystem}/{Architecture}";
+        $"backend={Backend}, source={MemorySource}, locking={(LockingWorks ? "works" : "fails")}, scrubbing={(RegisterAndStackScrubbing ? "on" : "off")}, os={OperatingSystem}/{Architecture}";
 }

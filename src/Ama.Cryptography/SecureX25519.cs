@@ -82,7 +82,7 @@ public sealed unsafe class SecureX25519 : IDisposable
         try
         {
             byte* key = copy.Acquire(copy);
-            privateKey.CopyTo(new Span<byte>(key, PrivateKeySize));
+            SecretCopy.Copy(privateKey, new Span<byte>(key, PrivateKeySize));
             copy.Release();
             return WithPublicKey(copy);
         }

@@ -45,6 +45,9 @@ internal sealed record HostStatusDocument(
     bool CoreDumpsEnabled,
     ulong? CoreDumpLimit,
     long DegradedAllocations,
+    bool RegisterAndStackScrubbing,
+    string? RegisterAndStackScrubbingProblem,
+    string ScrubbedRegisters,
     string OperatingSystem,
     string Architecture)
 {
@@ -64,6 +67,9 @@ internal sealed record HostStatusDocument(
         status.CoreDumpsEnabled,
         status.CoreDumpLimit,
         status.DegradedAllocations,
+        status.RegisterAndStackScrubbing,
+        status.RegisterAndStackScrubbingProblem,
+        status.ScrubbedRegisters,
         status.OperatingSystem,
         status.Architecture.ToString().ToLowerInvariant());
 }

@@ -17,6 +17,7 @@ internal static class StatusText
         Line(output, "CAP_IPC_LOCK", status.HasIpcLockCapability ? "held" : "not held");
         Line(output, "core dumps", status.CoreDumpsEnabled ? $"enabled (RLIMIT_CORE {Limit(status.CoreDumpLimit)})" : "disabled (RLIMIT_CORE 0)");
         Line(output, "zeroing", status.ZeroingMethod);
+        Line(output, "key-use scrub", status.RegisterAndStackScrubbing ? $"on: stack and {status.ScrubbedRegisters} after every key operation" : $"off: {status.RegisterAndStackScrubbingProblem}");
         Line(output, "degraded allocs", status.DegradedAllocations.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Line(output, "platform", $"{status.OperatingSystem} {status.Architecture}");
         output.WriteLine();

@@ -26,31 +26,41 @@ internal readonly unsafe struct LibCrypto
 
     private LibCrypto(nint library)
     {
-        Sha256Init = (delegate* unmanaged<byte*, int>)NativeLibrary.GetExport(library, "SHA256_Init");
-        Sha256Update = (delegate* unmanaged<byte*, byte*, nuint, int>)NativeLibrary.GetExport(library, "SHA256_Update");
-        Sha256Final = (delegate* unmanaged<byte*, byte*, int>)NativeLibrary.GetExport(library, "SHA256_Final");
-        Sha512Init = (delegate* unmanaged<byte*, int>)NativeLibrary.GetExport(library, "SHA512_Init");
-        Sha512Update = (delegate* unmanaged<byte*, byte*, nuint, int>)NativeLibrary.GetExport(library, "SHA512_Update");
-        Sha512Final = (delegate* unmanaged<byte*, byte*, int>)NativeLibrary.GetExport(library, "SHA512_Final");
+        Sha256Init = Export(library, "SHA256_Init");
+        Sha256Update = Export(library, "SHA256_Update");
+        Sha256Final = Export(library, "SHA256_Final");
+        Sha512Init = Export(library, "SHA512_Init");
+        Sha512Update = Export(library, "SHA512_Update");
+        Sha512Final = Export(library, "SHA512_Final");
+        Cleanse = Export(library, "OPENSSL_cleanse");
+
+        // dlsym on a library's handle also searches the libraries it depends on: this is the C library's memcpy.
+        MemCopy = Export(library, "memcpy");
     }
 
     /// <summary>int SHA256_Init(SHA256_CTX *c).</summary>
-    internal delegate* unmanaged<byte*, int> Sha256Init { get; }
+    internal void* Sha256Init { get; }
 
     /// <summary>int SHA256_Update(SHA256_CTX *c, const void *data, size_t len).</summary>
-    internal delegate* unmanaged<byte*, byte*, nuint, int> Sha256Update { get; }
+    internal void* Sha256Update { get; }
 
     /// <summary>int SHA256_Final(unsigned char *md, SHA256_CTX *c).</summary>
-    internal delegate* unmanaged<byte*, byte*, int> Sha256Final { get; }
+    internal void* Sha256Final { get; }
 
     /// <summary>int SHA512_Init(SHA512_CTX *c).</summary>
-    internal delegate* unmanaged<byte*, int> Sha512Init { get; }
+    internal void* Sha512Init { get; }
 
     /// <summary>int SHA512_Update(SHA512_CTX *c, const void *data, size_t len).</summary>
-    internal delegate* unmanaged<byte*, byte*, nuint, int> Sha512Update { get; }
+    internal void* Sha512Update { get; }
 
     /// <summary>int SHA512_Final(unsigned char *md, SHA512_CTX *c).</summary>
-    internal delegate* unmanaged<byte*, byte*, int> Sha512Final { get; }
+    internal void* Sha512Final { get; }
+
+    /// <summary>Gets void OPENSSL_cleanse(void *ptr, size_t len).</summary>
+    internal void* Cleanse { get; }
+
+    /// <summary>Gets void *memcpy(void *dest, const void *src, size_t n).</summary>
+    internal void* MemCopy { get; }
 
     /// <summary>
     /// Loads libcrypto and binds the SHA exports, or returns null with the reason. AMA_LIBCRYPTO names
@@ -76,6 +86,8 @@ internal readonly unsafe struct LibCrypto
         problem = $"none of {string.Join(", ", string.IsNullOrEmpty(overridden) ? Names : [overridden])} could be loaded";
         return null;
     }
+
+    private static void* Export(nint library, string name) => (void*)NativeLibrary.GetExport(library, name);
 
     private static LibCrypto? Bind(nint library, string name, out string? problem)
     {

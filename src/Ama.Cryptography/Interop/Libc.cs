@@ -10,6 +10,7 @@ internal static unsafe partial class Libc
     internal const int PROT_NONE = 0x0;
     internal const int PROT_READ = 0x1;
     internal const int PROT_WRITE = 0x2;
+    internal const int PROT_EXEC = 0x4;
 
     internal const int MAP_SHARED = 0x01;
     internal const int MAP_PRIVATE = 0x02;

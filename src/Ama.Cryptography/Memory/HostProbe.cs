@@ -32,6 +32,9 @@ internal static class HostProbe
             CoreDumpsEnabled = OperatingSystem.IsWindows() || coreSoft is null or > 0,
             CoreDumpLimit = coreSoft,
             DegradedAllocations = SecureAllocator.DegradedAllocations,
+            RegisterAndStackScrubbing = ScrubbedCall.IsActive,
+            RegisterAndStackScrubbingProblem = ScrubbedCall.Problem,
+            ScrubbedRegisters = ScrubbedCall.RegisterSet,
             OperatingSystem = RuntimeInformation.OSDescription,
             Architecture = RuntimeInformation.ProcessArchitecture,
         };

@@ -47,13 +47,11 @@ internal sealed unsafe class Aes256GcmCore : SodiumAead
 
     private static int StateSize => checked((int)Sodium.crypto_aead_aes256gcm_statebytes());
 
-    protected override int Seal(byte* c, byte* tag, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nonce, bool isShort) => isShort
-        ? Sodium.crypto_aead_aes256gcm_encrypt_detached_afternm_short(c, tag, null, m, mlen, ad, adlen, null, nonce, Secret)
-        : Sodium.crypto_aead_aes256gcm_encrypt_detached_afternm(c, tag, null, m, mlen, ad, adlen, null, nonce, Secret);
+    protected override int Seal(byte* c, byte* tag, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nonce) =>
+        Sodium.crypto_aead_aes256gcm_encrypt_detached_afternm(c, tag, null, m, mlen, ad, adlen, null, nonce, Secret);
 
-    protected override int Open(byte* m, byte* c, ulong clen, byte* tag, byte* ad, ulong adlen, byte* nonce, bool isShort) => isShort
-        ? Sodium.crypto_aead_aes256gcm_decrypt_detached_afternm_short(m, null, c, clen, tag, ad, adlen, nonce, Secret)
-        : Sodium.crypto_aead_aes256gcm_decrypt_detached_afternm(m, null, c, clen, tag, ad, adlen, nonce, Secret);
+    protected override int Open(byte* m, byte* c, ulong clen, byte* tag, byte* ad, ulong adlen, byte* nonce) =>
+        Sodium.crypto_aead_aes256gcm_decrypt_detached_afternm(m, null, c, clen, tag, ad, adlen, nonce, Secret);
 
     private static bool Probe()
     {

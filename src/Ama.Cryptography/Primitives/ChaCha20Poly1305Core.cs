@@ -24,7 +24,7 @@ internal sealed unsafe class ChaCha20Poly1305Core : SodiumAead
         : base(KeySize, KeyAlignment)
     {
         this.extended = extended;
-        key.CopyTo(new Span<byte>(Secret, KeySize));
+        SecretCopy.Copy(key, new Span<byte>(Secret, KeySize));
     }
 
     /// <summary>Gets whether libsodium loads; ChaCha20-Poly1305 is portable code that runs on every CPU.</summary>
@@ -34,19 +34,11 @@ internal sealed unsafe class ChaCha20Poly1305Core : SodiumAead
 
     protected override string Name => extended ? "crypto_aead_xchacha20poly1305_ietf" : "crypto_aead_chacha20poly1305_ietf";
 
-    protected override int Seal(byte* c, byte* tag, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nonce, bool isShort) => (extended, isShort) switch
-    {
-        (false, true) => Sodium.crypto_aead_chacha20poly1305_ietf_encrypt_detached_short(c, tag, null, m, mlen, ad, adlen, null, nonce, Secret),
-        (false, false) => Sodium.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, tag, null, m, mlen, ad, adlen, null, nonce, Secret),
-        (true, true) => Sodium.crypto_aead_xchacha20poly1305_ietf_encrypt_detached_short(c, tag, null, m, mlen, ad, adlen, null, nonce, Secret),
-        (true, false) => Sodium.crypto_aead_xchacha20poly1305_ietf_encrypt_detached(c, tag, null, m, mlen, ad, adlen, null, nonce, Secret),
-    };
+    protected override int Seal(byte* c, byte* tag, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nonce) => extended
+        ? Sodium.crypto_aead_xchacha20poly1305_ietf_encrypt_detached(c, tag, null, m, mlen, ad, adlen, null, nonce, Secret)
+        : Sodium.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, tag, null, m, mlen, ad, adlen, null, nonce, Secret);
 
-    protected override int Open(byte* m, byte* c, ulong clen, byte* tag, byte* ad, ulong adlen, byte* nonce, bool isShort) => (extended, isShort) switch
-    {
-        (false, true) => Sodium.crypto_aead_chacha20poly1305_ietf_decrypt_detached_short(m, null, c, clen, tag, ad, adlen, nonce, Secret),
-        (false, false) => Sodium.crypto_aead_chacha20poly1305_ietf_decrypt_detached(m, null, c, clen, tag, ad, adlen, nonce, Secret),
-        (true, true) => Sodium.crypto_aead_xchacha20poly1305_ietf_decrypt_detached_short(m, null, c, clen, tag, ad, adlen, nonce, Secret),
-        (true, false) => Sodium.crypto_aead_xchacha20poly1305_ietf_decrypt_detached(m, null, c, clen, tag, ad, adlen, nonce, Secret),
-    };
+    protected override int Open(byte* m, byte* c, ulong clen, byte* tag, byte* ad, ulong adlen, byte* nonce) => extended
+        ? Sodium.crypto_aead_xchacha20poly1305_ietf_decrypt_detached(m, null, c, clen, tag, ad, adlen, nonce, Secret)
+        : Sodium.crypto_aead_chacha20poly1305_ietf_decrypt_detached(m, null, c, clen, tag, ad, adlen, nonce, Secret);
 }

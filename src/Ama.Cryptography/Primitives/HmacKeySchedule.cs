@@ -12,15 +12,17 @@ internal static unsafe class HmacKeySchedule
     private const byte InnerPad = 0x36;
     private const byte OuterPad = 0x5C;
 
-    internal static void Compute(ShaFunction sha, ReadOnlySpan<byte> key, byte* inner, byte* outer)
+    /// <summary>Writes the inner midstate to <paramref name="inner"/> and <paramref name="stream"/>, and the outer one to <paramref name="outer"/>.</summary>
+    internal static void Compute(ShaFunction sha, ReadOnlySpan<byte> key, byte* inner, byte* outer, byte* stream)
     {
         using SecureMemoryHandle scratch = SecureAllocator.Allocate(sha.BlockSize + sha.ContextSize, SecureBufferOptions.Default);
         byte* block = (byte*)scratch.Address;
         byte* context = block + sha.BlockSize;
         WritePaddedKey(sha, key, block, context);
-        HashPaddedBlock(sha, block, InnerPad, inner);
-        HashPaddedBlock(sha, block, InnerPad ^ OuterPad, outer);
-        StackWipe.BelowCaller();
+        XorPad(sha, block, InnerPad);
+        sha.Run([sha.Init(inner), sha.Update(inner, block, sha.BlockSize), sha.CopyContext(stream, inner)]);
+        XorPad(sha, block, InnerPad ^ OuterPad);
+        sha.Run([sha.Init(outer), sha.Update(outer, block, sha.BlockSize)]);
 
         // Disposing the scratch zeroes the key block and the context that hashed a long key.
     }
@@ -30,27 +32,23 @@ internal static unsafe class HmacKeySchedule
     {
         if (key.Length <= sha.BlockSize)
         {
+            // The registers this copy used are cleared by the scrubbed call that follows.
             key.CopyTo(new Span<byte>(block, sha.BlockSize));
             return;
         }
 
         fixed (byte* keyBytes = key)
         {
-            sha.Init(context);
-            sha.Update(context, keyBytes, key.Length);
-            sha.Final(block, context);
+            sha.Run([sha.Init(context), sha.Update(context, keyBytes, key.Length), sha.Final(block, context)]);
         }
     }
 
-    private static void HashPaddedBlock(ShaFunction sha, byte* block, int pad, byte* context)
+    private static void XorPad(ShaFunction sha, byte* block, int pad)
     {
         Span<byte> bytes = new(block, sha.BlockSize);
         for (int i = 0; i < bytes.Length; i++)
         {
             bytes[i] ^= (byte)pad;
         }
-
-        sha.Init(context);
-        sha.Update(context, block, sha.BlockSize);
     }
 }

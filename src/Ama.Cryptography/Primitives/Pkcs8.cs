@@ -23,7 +23,7 @@ internal static class Pkcs8
     {
         var encoded = new SecureBuffer(EncodedSize);
         Header(ed25519).CopyTo(encoded.Span);
-        rawKey.CopyTo(encoded.Span[Header(ed25519).Length..]);
+        SecretCopy.Copy(rawKey, encoded.Span[Header(ed25519).Length..]);
         return encoded;
     }
 

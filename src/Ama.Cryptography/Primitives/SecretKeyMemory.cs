@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Ama.Cryptography.Memory;
 
 namespace Ama.Cryptography.Primitives;
@@ -11,14 +9,6 @@ namespace Ama.Cryptography.Primitives;
 /// </summary>
 internal sealed unsafe class SecretKeyMemory : IDisposable
 {
-    /// <summary>
-    /// How much stack below the caller libsodium's curve code may have used. Ed25519's base-point
-    /// multiplication leaves the signed digits of the secret nonce in a local it does not wipe, and some
-    /// X25519 implementations (sandy2x, older ref10) leave the clamped scalar. The deepest of these calls
-    /// uses well under 8 KiB.
-    /// </summary>
-    private const int StackWipeBytes = 8 * 1024;
-
     private readonly SecureMemoryHandle handle;
 
     internal SecretKeyMemory(int length)
@@ -39,12 +29,8 @@ internal sealed unsafe class SecretKeyMemory : IDisposable
         return (byte*)handle.Address;
     }
 
-    /// <summary>Wipes what the native call left on the stack, then drops the reference.</summary>
-    internal void Release()
-    {
-        WipeStack();
-        handle.DangerousRelease();
-    }
+    /// <summary>Drops the reference taken by <see cref="Acquire"/>; the scrubbing call has already wiped the stack.</summary>
+    internal void Release() => handle.DangerousRelease();
 
     /// <summary>Copies <paramref name="length"/> bytes from <paramref name="offset"/> into a new <see cref="SecureBuffer"/>.</summary>
     internal SecureBuffer Export(int offset, int length, object owner)
@@ -53,7 +39,7 @@ internal sealed unsafe class SecretKeyMemory : IDisposable
         try
         {
             var copy = new SecureBuffer(length);
-            new ReadOnlySpan<byte>(source + offset, length).CopyTo(copy.Span);
+            SecretCopy.Copy(new ReadOnlySpan<byte>(source + offset, length), copy.Span);
             return copy;
         }
         finally
@@ -62,16 +48,6 @@ internal sealed unsafe class SecretKeyMemory : IDisposable
         }
     }
 
-    /// <summary>
-    /// Zeroes the stack area that libsodium's curve code used below the current frame. Not sodium_stackzero:
-    /// the build in the libsodium NuGet package compiles it to an empty function.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void WipeStack()
-    {
-        Span<byte> area = stackalloc byte[StackWipeBytes];
-        CryptographicOperations.ZeroMemory(area);
-    }
 
     public void Dispose() => handle.Dispose();
 }

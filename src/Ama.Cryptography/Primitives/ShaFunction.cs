@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Ama.Cryptography.Interop;
 
@@ -9,37 +8,26 @@ namespace Ama.Cryptography.Primitives;
 /// </summary>
 internal sealed unsafe class ShaFunction
 {
-    /// <summary>
-    /// Updates up to this length skip the GC-mode transition: 1 KiB takes about half a microsecond
-    /// with SHA-NI and under three without, within what such a call may hold up a GC. The choice
-    /// depends on the length only, which is public.
-    /// </summary>
-    internal const int ShortCallBytes = 1024;
-
     private static readonly Lazy<(ShaFunction? Sha256, ShaFunction? Sha512, string? Problem)> Loaded = new(Load);
 
-    private readonly delegate* unmanaged<byte*, int> init;
-    private readonly delegate* unmanaged<byte*, byte*, nuint, int> update;
-    private readonly delegate* unmanaged[SuppressGCTransition]<byte*, byte*, nuint, int> updateShort;
-    private readonly delegate* unmanaged[SuppressGCTransition]<byte*, byte*, int> finalShort;
+    private readonly void* init;
+    private readonly void* update;
+    private readonly void* final;
+    private readonly void* copy;
+    private readonly void* cleanse;
 
-    private ShaFunction(
-        string name,
-        int contextSize,
-        int blockSize,
-        int hashSize,
-        delegate* unmanaged<byte*, int> init,
-        delegate* unmanaged<byte*, byte*, nuint, int> update,
-        delegate* unmanaged<byte*, byte*, int> final)
+    private ShaFunction(string name, int contextSize, int blockSize, int hashSize, nuint stackDepth, void* init, void* update, void* final, LibCrypto library)
     {
+        StackDepth = stackDepth;
         Name = name;
         ContextSize = contextSize;
         BlockSize = blockSize;
         HashSize = hashSize;
         this.init = init;
         this.update = update;
-        updateShort = (delegate* unmanaged[SuppressGCTransition]<byte*, byte*, nuint, int>)update;
-        finalShort = (delegate* unmanaged[SuppressGCTransition]<byte*, byte*, int>)final;
+        this.final = final;
+        copy = library.MemCopy;
+        cleanse = library.Cleanse;
     }
 
     internal string Name { get; }
@@ -50,13 +38,13 @@ internal sealed unsafe class ShaFunction
 
     internal int HashSize { get; }
 
-    /// <summary>Gets whether libcrypto was loaded and passed its known-answer tests.</summary>
+    /// <summary>Gets the stack the block function may use (<see cref="ScrubDepth"/>).</summary>
+    internal nuint StackDepth { get; }
+
     internal static bool IsAvailable => Loaded.Value.Problem is null;
 
-    /// <summary>Gets why libcrypto cannot be used, or null.</summary>
     internal static string? Problem => Loaded.Value.Problem;
 
-    /// <summary>Maps a hash name to its function, throwing like the BCL for names it does not serve.</summary>
     internal static ShaFunction For(HashAlgorithmName hashAlgorithm, string paramName, string typeName)
     {
         if (string.IsNullOrEmpty(hashAlgorithm.Name))
@@ -74,34 +62,48 @@ internal sealed unsafe class ShaFunction
         return (sha256 ? sha256Function : sha512Function) ?? throw Error.LibCryptoUnavailable(typeName, problem!);
     }
 
-    internal void Init(byte* context) => Check(init(context), "Init");
+    /// <summary>SHA*_Init(context).</summary>
+    internal NativeCall Init(byte* context) => new(init, (nint)context);
 
-    internal void Update(byte* context, byte* data, int length)
+    /// <summary>SHA*_Update(context, data, length).</summary>
+    internal NativeCall Update(byte* context, byte* data, int length) => new(update, (nint)context, (nint)data, length);
+
+    /// <summary>SHA*_Final(hash, context).</summary>
+    internal NativeCall Final(byte* hash, byte* context) => new(final, (nint)hash, (nint)context);
+
+    /// <summary>memcpy of a context (a midstate): done natively, so the words never pass through managed registers.</summary>
+    internal NativeCall CopyContext(byte* destination, byte* source) => new(copy, (nint)destination, (nint)source, ContextSize);
+
+    /// <summary>OPENSSL_cleanse(area, length).</summary>
+    internal NativeCall Cleanse(byte* area, int length) => new(cleanse, (nint)area, length);
+
+    /// <summary>Runs <paramref name="calls"/> as one scrubbed native call and checks every SHA result.</summary>
+    internal void Run(Span<NativeCall> calls)
     {
-        if (length <= ShortCallBytes)
+        fixed (NativeCall* first = calls)
         {
-            Check(updateShort(context, data, (nuint)length), "Update");
+            ScrubbedCall.Run(first, calls.Length, ScrubDepth.For(StackDepth, InputLength(calls)));
         }
-        else
+
+        foreach (ref readonly NativeCall call in calls)
         {
-            UpdateWithTransition(context, data, length);
+            if ((call.Function == init || call.Function == update || call.Function == final) && call.IntResult != 1)
+            {
+                throw Error.LibCryptoFailed(call.Function == init ? "Init" : call.Function == update ? "Update" : "Final");
+            }
         }
     }
 
-    /// <summary>Writes <see cref="HashSize"/> bytes to <paramref name="hash"/>; a final block is short work.</summary>
-    internal void Final(byte* hash, byte* context) => Check(finalShort(hash, context), "Final");
-
-    private static void Check(int result, string function)
+    private ulong InputLength(Span<NativeCall> calls)
     {
-        if (result != 1)
+        ulong length = 0;
+        foreach (ref readonly NativeCall call in calls)
         {
-            throw Error.LibCryptoFailed(function);
+            length += call.Function == update ? (ulong)call.A2 : 0;
         }
-    }
 
-    // The ordinary native call lives in a method of its own, so the short path has no transition frame.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void UpdateWithTransition(byte* context, byte* data, int length) => Check(update(context, data, (nuint)length), "Update");
+        return length;
+    }
 
     private static (ShaFunction?, ShaFunction?, string?) Load()
     {
@@ -110,8 +112,8 @@ internal sealed unsafe class ShaFunction
             return (null, null, problem);
         }
 
-        var sha256 = new ShaFunction("SHA256", LibCrypto.Sha256ContextSize, 64, 32, library.Sha256Init, library.Sha256Update, library.Sha256Final);
-        var sha512 = new ShaFunction("SHA512", LibCrypto.Sha512ContextSize, 128, 64, library.Sha512Init, library.Sha512Update, library.Sha512Final);
+        var sha256 = new ShaFunction("SHA256", LibCrypto.Sha256ContextSize, 64, 32, ScrubDepth.Sha256, library.Sha256Init, library.Sha256Update, library.Sha256Final, library);
+        var sha512 = new ShaFunction("SHA512", LibCrypto.Sha512ContextSize, 128, 64, ScrubDepth.Sha512, library.Sha512Init, library.Sha512Update, library.Sha512Final, library);
         problem = sha256.SelfTestProblem() ?? sha512.SelfTestProblem();
         return problem is null ? (sha256, sha512, null) : (null, null, problem);
     }
@@ -127,9 +129,7 @@ internal sealed unsafe class ShaFunction
         new Span<byte>(context + ContextSize, 64).Fill(Fence);
         byte* message = stackalloc byte[] { (byte)'a', (byte)'b', (byte)'c' };
         byte* digest = stackalloc byte[HashSize];
-        Init(context);
-        Update(context, message, 3);
-        Final(digest, context);
+        Run([Init(context), Update(context, message, 3), Final(digest, context)]);
         byte[] expected = HashSize == 32 ? SHA256.HashData("abc"u8) : SHA512.HashData("abc"u8);
         if (!new ReadOnlySpan<byte>(digest, HashSize).SequenceEqual(expected))
         {

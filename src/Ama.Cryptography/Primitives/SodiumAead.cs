@@ -15,10 +15,6 @@ internal abstract unsafe class SodiumAead : IDisposable
     /// <summary>The tag length of every AEAD here: 128 bits.</summary>
     internal const int TagSize = 16;
 
-    // Below this many bytes of message plus associated data a call takes well under a microsecond,
-    // so the GC transition (a large share of a 64-byte call) can be skipped without stalling the GC.
-    private const int ShortInputLimit = 512;
-
     private readonly SecureMemoryHandle memory;
 
     /// <summary>Allocates <paramref name="secretSize"/> bytes of secure memory, aligned to <paramref name="alignment"/>.</summary>
@@ -47,7 +43,7 @@ internal abstract unsafe class SodiumAead : IDisposable
             memory.DangerousAddRef(ref added);
             fixed (byte* n = nonce, m = plaintext, c = ciphertext, t = tag, ad = associatedData)
             {
-                int result = Seal(c, t, m, (ulong)plaintext.Length, ad, (ulong)associatedData.Length, n, IsShort(plaintext.Length, associatedData.Length));
+                int result = Seal(c, t, m, (ulong)plaintext.Length, ad, (ulong)associatedData.Length, n);
                 if (result != 0)
                 {
                     throw Error.SodiumCallFailed(Name);
@@ -73,7 +69,7 @@ internal abstract unsafe class SodiumAead : IDisposable
             memory.DangerousAddRef(ref added);
             fixed (byte* n = nonce, c = ciphertext, t = tag, m = plaintext, ad = associatedData)
             {
-                result = Open(m, c, (ulong)ciphertext.Length, t, ad, (ulong)associatedData.Length, n, IsShort(ciphertext.Length, associatedData.Length));
+                result = Open(m, c, (ulong)ciphertext.Length, t, ad, (ulong)associatedData.Length, n);
             }
         }
         finally
@@ -148,14 +144,12 @@ internal abstract unsafe class SodiumAead : IDisposable
     protected abstract string Name { get; }
 
     /// <summary>Calls the detached encrypt; returns libsodium's result code.</summary>
-    protected abstract int Seal(byte* c, byte* tag, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nonce, bool isShort);
+    protected abstract int Seal(byte* c, byte* tag, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nonce);
 
     /// <summary>Calls the detached decrypt; returns libsodium's result code (-1 for a bad tag).</summary>
-    protected abstract int Open(byte* m, byte* c, ulong clen, byte* tag, byte* ad, ulong adlen, byte* nonce, bool isShort);
+    protected abstract int Open(byte* m, byte* c, ulong clen, byte* tag, byte* ad, ulong adlen, byte* nonce);
 
     /// <summary>Frees the memory when a derived constructor fails after the allocation.</summary>
     protected void ReleaseOnFailure() => memory.Dispose();
 
-    private static bool IsShort(int messageLength, int associatedDataLength) =>
-        messageLength + (long)associatedDataLength < ShortInputLimit;
 }
