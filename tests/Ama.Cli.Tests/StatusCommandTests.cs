@@ -6,7 +6,7 @@ namespace Ama.Cli.Tests;
 public class StatusCommandTests
 {
     private static readonly string[] CheckIds =
-        ["memory-lock", "secret-memory", "zero-on-dispose", "constant-time-compare", "core-dumps", "dotnet-crash-dumps"];
+        ["memory-lock", "secret-memory", "zero-on-dispose", "constant-time-compare", "key-use-scrubbing", "core-dumps", "dotnet-crash-dumps"];
 
     [Fact]
     public void Json_follows_schema_version_1_and_its_exit_code_matches_the_process()
@@ -22,7 +22,8 @@ public class StatusCommandTests
         JsonElement status = root.GetProperty("status");
         foreach (string field in (string[])["backend", "nativeVersion", "nativeLibraryPath", "zeroingMethod", "memorySource", "secretMemoryAvailable",
             "secretMemoryProblem", "lockingWorks", "lockingProblem", "memoryLockLimitSoft", "memoryLockLimitHard", "hasIpcLockCapability",
-            "coreDumpsEnabled", "coreDumpLimit", "degradedAllocations", "operatingSystem", "architecture"])
+            "coreDumpsEnabled", "coreDumpLimit", "degradedAllocations", "registerAndStackScrubbing", "registerAndStackScrubbingProblem",
+            "scrubbedRegisters", "operatingSystem", "architecture"])
         {
             Assert.True(status.TryGetProperty(field, out _), $"status.{field} is missing\n{result}");
         }
@@ -37,6 +38,21 @@ public class StatusCommandTests
             Assert.Equal(checkOutcome == "pass", check.GetProperty("advice").ValueKind == JsonValueKind.Null);
             Assert.False(string.IsNullOrEmpty(check.GetProperty("detail").GetString()));
         }
+    }
+
+    [Fact]
+    public void Key_use_scrubbing_passes_here_and_warns_with_the_reason_when_switched_off()
+    {
+        AmaProcess.Result on = AmaProcess.Run("status", "--json");
+        AmaProcess.Result off = AmaProcess.Run(["status", "--json"], environment: new Dictionary<string, string?> { ["AMA_SCRUB"] = "off" });
+
+        Assert.Equal("pass", Outcomes(on)["key-use-scrubbing"]);
+        Assert.Equal("warn", Outcomes(off)["key-use-scrubbing"]);
+        using JsonDocument json = JsonDocument.Parse(off.Stdout);
+        JsonElement status = json.RootElement.GetProperty("status");
+        Assert.False(status.GetProperty("registerAndStackScrubbing").GetBoolean());
+        Assert.Contains("AMA_SCRUB", status.GetProperty("registerAndStackScrubbingProblem").GetString(), StringComparison.Ordinal);
+        Assert.Equal("none", status.GetProperty("scrubbedRegisters").GetString());
     }
 
     [Fact]
