@@ -33,6 +33,12 @@ internal static class ScrubDepth
     /// <summary>Measured: 2,648 bytes.</summary>
     internal const nuint Sha512 = 4096;
 
+    /// <summary>
+    /// After a call through the BCL or NSec (OpenSSL's HKDF, HMAC and AES-GCM, libsodium's Argon2id) on a key store key:
+    /// their managed frames sit above the native code, so the native frames lie deeper than after a direct call.
+    /// </summary>
+    internal const nuint ForeignCall = 16384;
+
     /// <summary>A signal frame with the full AVX-512 register state, and the handler's own frames.</summary>
     internal const nuint SignalFrameAllowance = 8192;
 

@@ -71,6 +71,9 @@ internal static unsafe class ScrubbedCall
     /// <summary>Clears the registers and <paramref name="stackDepth"/> bytes of stack after managed code has handled key bytes.</summary>
     internal static void Scrub(nuint stackDepth) => Run(null, 0, stackDepth);
 
+    /// <summary>Clears the registers and stack after a key went through the BCL or NSec, which the stub could not wrap.</summary>
+    internal static void AfterForeignCall() => Scrub(ScrubDepth.ForeignCall);
+
     private static delegate* unmanaged<NativeCall*, nint, nuint, nint> MapStub(out string? why, out string registers)
     {
         registers = "none";

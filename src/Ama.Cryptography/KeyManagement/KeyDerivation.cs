@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Ama.Cryptography.Interop;
 using NSec.Cryptography;
 
 namespace Ama.Cryptography.KeyManagement;
@@ -33,6 +34,8 @@ internal static class KeyDerivation
         {
             Rfc2898DeriveBytes.Pbkdf2(password, salt, output, kdf.Iterations, HashAlgorithmName.SHA256);
         }
+
+        ScrubbedCall.AfterForeignCall();
     }
 
     /// <summary>HKDF-Expand (RFC 5869) of a uniformly random 32-byte key; the label separates purposes.</summary>
@@ -42,5 +45,6 @@ internal static class KeyDerivation
         label.CopyTo(info);
         context.CopyTo(info[label.Length..]);
         HKDF.Expand(HashAlgorithmName.SHA256, key, output, info);
+        ScrubbedCall.AfterForeignCall();
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Ama.Cryptography.Interop;
 
 namespace Ama.Cryptography.KeyManagement;
 
@@ -72,6 +73,7 @@ internal sealed class KeyRing : IDisposable
         finally
         {
             SecureMemory.Zero(wrapKey);
+            ScrubbedCall.AfterForeignCall();
         }
     }
 
@@ -107,6 +109,7 @@ internal sealed class KeyRing : IDisposable
         finally
         {
             SecureMemory.Zero(wrapKey);
+            ScrubbedCall.AfterForeignCall();
         }
     }
 

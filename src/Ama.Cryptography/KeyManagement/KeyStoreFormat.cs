@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Ama.Cryptography.Interop;
 
 namespace Ama.Cryptography.KeyManagement;
 
@@ -96,6 +97,7 @@ internal static partial class KeyStoreFormat
         }
 
         HMACSHA256.HashData(macKey, writer.WrittenSpan, writer.GetSpan(MacLength));
+        ScrubbedCall.AfterForeignCall();
         writer.Advance(MacLength);
         SHA256.HashData(writer.WrittenSpan, writer.GetSpan(ChecksumLength));
         writer.Advance(ChecksumLength);
@@ -169,6 +171,7 @@ internal static partial class KeyStoreFormat
     {
         Span<byte> mac = stackalloc byte[MacLength];
         HMACSHA256.HashData(macKey, file[..^TrailerLength], mac);
+        ScrubbedCall.AfterForeignCall();
         return CryptographicOperations.FixedTimeEquals(mac, file[^TrailerLength..^ChecksumLength]);
     }
 
