@@ -30,6 +30,9 @@ namespace Ama.Cryptography;
 /// </example>
 public sealed unsafe class SecureHmac : IDisposable
 {
+    /// <summary>The number of native calls <see cref="FinishOuter"/> writes.</summary>
+    private const int FinishCalls = 6;
+
     private readonly ShaFunction sha;
     private readonly SecureMemoryHandle state;
     private int busy;
@@ -169,7 +172,10 @@ public sealed unsafe class SecureHmac : IDisposable
         {
             fixed (byte* output = destination)
             {
-                sha.Run([.. FinishOuter(layout, layout.Stream, output), sha.CopyContext(layout.Stream, layout.Inner)]);
+                Span<NativeCall> calls = stackalloc NativeCall[FinishCalls + 1];
+                FinishOuter(layout, layout.Stream, output, calls);
+                calls[FinishCalls] = sha.CopyContext(layout.Stream, layout.Inner);
+                sha.Run(calls);
             }
         }
         finally
@@ -232,19 +238,25 @@ public sealed unsafe class SecureHmac : IDisposable
     }
 
     /// <summary>The HMAC of one message, in one scrubbed native call.</summary>
-    private void HashOnce(Layout layout, byte* data, int length, byte* output) =>
-        sha.Run([sha.CopyContext(layout.Work, layout.Inner), sha.Update(layout.Work, data, length), .. FinishOuter(layout, layout.Work, output)]);
+    private void HashOnce(Layout layout, byte* data, int length, byte* output)
+    {
+        Span<NativeCall> calls = stackalloc NativeCall[FinishCalls + 2];
+        calls[0] = sha.CopyContext(layout.Work, layout.Inner);
+        calls[1] = sha.Update(layout.Work, data, length);
+        FinishOuter(layout, layout.Work, output, calls[2..]);
+        sha.Run(calls);
+    }
 
-    /// <summary>The calls that finish the inner hash in <paramref name="inner"/>, hash it under the outer midstate, and wipe what they used.</summary>
-    private NativeCall[] FinishOuter(Layout layout, byte* inner, byte* output) =>
-    [
-        sha.Final(layout.InnerHash, inner),
-        sha.CopyContext(layout.Work, layout.Outer),
-        sha.Update(layout.Work, layout.InnerHash, sha.HashSize),
-        sha.Final(output, layout.Work),
-        sha.Cleanse(layout.Work, sha.ContextSize),
-        sha.Cleanse(layout.InnerHash, sha.HashSize),
-    ];
+    /// <summary>Writes the calls that finish the inner hash in <paramref name="inner"/>, hash it under the outer midstate, and wipe what they used.</summary>
+    private void FinishOuter(Layout layout, byte* inner, byte* output, Span<NativeCall> calls)
+    {
+        calls[0] = sha.Final(layout.InnerHash, inner);
+        calls[1] = sha.CopyContext(layout.Work, layout.Outer);
+        calls[2] = sha.Update(layout.Work, layout.InnerHash, sha.HashSize);
+        calls[3] = sha.Final(output, layout.Work);
+        calls[4] = sha.Cleanse(layout.Work, sha.ContextSize);
+        calls[5] = sha.Cleanse(layout.InnerHash, sha.HashSize);
+    }
 
     /// <summary>Where each part of the state lies in the one secure allocation.</summary>
     private readonly struct Layout(ShaFunction sha, byte* start)

@@ -67,6 +67,17 @@ public sealed class KeyHygieneDumpTests(KeyHygieneDumps dumps, ITestOutputHelper
     }
 
     [Fact]
+    public void Control_with_scrubbing_switched_off_the_same_consumer_leaves_round_keys_and_its_key_is_recovered()
+    {
+        RequireTool(DumpKind.Gcore);
+        KeyHygieneDump dump = dumps.Get(KeyHygieneDumps.UnscrubbedMode, DumpKind.Gcore);
+        output.WriteLine(dump.Summary());
+
+        Assert.Contains(dump.Secrets, f => f.Count > 0);
+        Assert.Contains(AesKeyRecovery.Recover(dump.RegisterNotes, dump.Values.AesKeys), k => k.IsKnownKey);
+    }
+
+    [Fact]
     public void The_backwards_key_schedule_gives_the_key_from_any_two_consecutive_round_keys()
     {
         byte[] fipsKey = Convert.FromHexString("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");

@@ -16,6 +16,9 @@ public sealed class KeyHygieneDumps : IDisposable
     /// <summary>Rounds of every operation per thread: enough calls for tier-1 code and on-stack replacement of the loops.</summary>
     public const int Iterations = 1000;
 
+    /// <summary>The negative control: the parked consumer run with AMA_SCRUB=off.</summary>
+    public const string UnscrubbedMode = "parked-unscrubbed";
+
     private const int LocationsPerValue = 6;
     private readonly string directory = Directory.CreateTempSubdirectory("ama-key-hygiene-").FullName;
     private readonly Dictionary<(string, DumpKind), KeyHygieneDump> dumps = [];
@@ -38,7 +41,15 @@ public sealed class KeyHygieneDumps : IDisposable
 
     private KeyHygieneDump Take(string mode, DumpKind kind)
     {
-        using TestHost host = TestHost.Start("keyhygiene-consumer", mode, Text(Workers), Text(Iterations));
+        // The control mode is the parked consumer with scrubbing switched off, as on a platform without the stub.
+        bool control = mode == UnscrubbedMode;
+        System.Diagnostics.ProcessStartInfo info = TestHost.StartInfo("keyhygiene-consumer", [control ? "parked" : mode, Text(Workers), Text(Iterations)]);
+        if (control)
+        {
+            info.Environment["AMA_SCRUB"] = "off";
+        }
+
+        using TestHost host = TestHost.Start(info);
         var values = new KeyHygieneValues(ReadUntilReady(host));
         values.AssertPrintedKeysAreTheKeysInUse();
         int pid = host.Process.Id;

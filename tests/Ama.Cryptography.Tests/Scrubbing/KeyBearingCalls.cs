@@ -54,6 +54,13 @@ public static unsafe class KeyBearingCalls
         };
     }
 
+    /// <summary>A call of a function that is only <c>ret</c>: what the harness and the stub write themselves.</summary>
+    public static KeyCall DoNothing()
+    {
+        void* ret = Assembler.MapExecutable([0xC3]);
+        return new(0, () => { }, d => ScrubbedCall.Invoke(ret, d));
+    }
+
     private static KeyCall Sha(ShaFunction sha, byte* context, byte* input, byte* hash, int length, bool final) => final
         ? new(sha.StackDepth, () => sha.Run([sha.Init(context), sha.Update(context, input, length)]), d => Run(sha.Final(hash, context), d))
         : new(sha.StackDepth, () => sha.Run([sha.Init(context)]), d => Run(sha.Update(context, input, length), d));

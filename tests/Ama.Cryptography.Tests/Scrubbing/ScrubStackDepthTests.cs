@@ -28,21 +28,39 @@ public sealed unsafe class ScrubStackDepthTests(ITestOutputHelper output) : IDis
         KeyBearingCalls.KeyCall call = KeyBearingCalls.Get(name, memory, LongMessage);
         call.Prepare();
 
-        // The first runs also JIT-compile and bind (deep runtime frames); anything else can only add depth,
-        // so the least of several later runs is the call's own.
-        _ = Measure(call);
-        int deepest = int.MaxValue;
-        for (int i = 0; i < 5; i++)
-        {
-            deepest = Math.Min(deepest, Measure(call));
-        }
+        int harness = Least(KeyBearingCalls.DoNothing());
+        int deepest = Least(call) - harness;
 
-        output.WriteLine($"{name}: {deepest} bytes measured, {call.ScrubbedDepth} zeroed");
-        Assert.True(deepest > 0, $"{name}: the painted stack was not written at all, so the measurement did not see the call");
+        output.WriteLine($"{name}: {deepest} bytes below the stub measured, {call.ScrubbedDepth} zeroed (the harness's own frames, {harness} bytes, taken off)");
         Assert.True(deepest + Margin <= (int)call.ScrubbedDepth, $"{name} used {deepest} bytes of stack; ScrubDepth gives {call.ScrubbedDepth}, less than that plus a margin of {Margin}");
     }
 
+    [Fact]
+    public void Control_the_measurement_sees_a_function_that_writes_exactly_1_KiB_below_its_frame()
+    {
+        // sub rsp, 1024; mov byte ptr [rsp], 1; add rsp, 1024; ret
+        void* writer = Assembler.MapExecutable([0x48, 0x81, 0xEC, 0x00, 0x04, 0x00, 0x00, 0xC6, 0x04, 0x24, 0x01, 0x48, 0x81, 0xC4, 0x00, 0x04, 0x00, 0x00, 0xC3]);
+        int harness = Least(KeyBearingCalls.DoNothing());
+
+        int measured = Least(new KeyBearingCalls.KeyCall(0, () => { }, d => ScrubbedCall.Invoke(writer, d))) - harness;
+
+        Assert.InRange(measured, 1024, 1024 + 16);
+    }
+
     public void Dispose() => NativeMemory.Free(memory);
+
+    /// <summary>The first runs also JIT-compile and bind (deep runtime frames); anything else can only add depth, so the least of several later runs is the call's own.</summary>
+    private static int Least(KeyBearingCalls.KeyCall call)
+    {
+        _ = Measure(call);
+        int least = int.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            least = Math.Min(least, Measure(call));
+        }
+
+        return least;
+    }
 
     private static int Measure(KeyBearingCalls.KeyCall call)
     {
