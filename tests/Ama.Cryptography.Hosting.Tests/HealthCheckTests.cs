@@ -53,6 +53,26 @@ public sealed class HealthCheckTests
     }
 
     [Fact]
+    public async Task The_probe_reports_key_use_scrubbing_and_degrades_with_advice_when_it_is_off()
+    {
+        string probe = AppContext.BaseDirectory;
+        await using (var off = await ProbeProcess.StartAsync(probe, new Dictionary<string, string?> { ["AMA_SCRUB"] = "off" }))
+        {
+            (_, JsonElement report) = await GetHealthAsync(off.Url);
+            string? status = report.GetProperty("status").GetString();
+            Assert.True(status is "Degraded" or "Unhealthy", $"status {status}");
+            string scrubbing = Data(report, SecureMemorySelfTest.KeyUseScrubbingCheck);
+            Assert.StartsWith("Warn: ", scrubbing, StringComparison.Ordinal);
+            Assert.Contains("AMA_SCRUB", scrubbing, StringComparison.Ordinal);
+        }
+
+        // Control: the same probe left alone passes the check on this host.
+        await using var plain = await ProbeProcess.StartAsync(probe, new Dictionary<string, string?>());
+        (_, JsonElement control) = await GetHealthAsync(plain.Url);
+        Assert.StartsWith("Pass: ", Data(control, SecureMemorySelfTest.KeyUseScrubbingCheck), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_AMA_MEMORY_SOURCE_managed_the_probe_is_unhealthy_with_advice_and_without_it_matches_this_host()
     {
         string probe = AppContext.BaseDirectory;
