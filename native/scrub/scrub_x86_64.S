@@ -9,15 +9,15 @@
  *   typedef struct { void *fn; intptr_t args[10]; intptr_t result; } ama_call;   96 bytes
  *
  * Calls each function with its ten arguments (extra arguments are ignored by the callee), stores each
- * result, then zeroes the `depth` bytes of stack below its own frame that the callees used, every vector
- * register the CPU has, and the caller-saved general registers, and returns the last result. Nothing a
+ * result, then zeroes every vector register the CPU has, the `depth` bytes (a multiple of 64) of stack below
+ * its own frame that the callees used, and the caller-saved general registers, and returns the last result. Nothing a
  * callee computed from a key is left where a later signal frame, register snapshot or core file finds it.
  *
  * One section per register file: the managed code picks the one the CPU and the kernel support.
  */
     .intel_syntax noprefix
 
-    .macro SCRUB_CALLS vector
+    .macro SCRUB_CALLS vector, store
     endbr64
     push rbp
     mov rbp, rsp
@@ -51,14 +51,22 @@
     dec r13
     jnz 1b
 2:
-    /* Move rsp below the area first, so a signal that arrives now cannot have its frame zeroed. */
+    /* Registers first: afterwards the first vector register is zero, and the stack is zeroed with it. */
+    \vector
+    /* Move rsp below the area first, so a signal that arrives now cannot have its frame zeroed. The depth is a
+       multiple of 64 (the managed side rounds it up), so the stores end exactly at the old rsp. */
     sub rsp, r14
     mov rdi, rsp
     mov rcx, r14
-    xor eax, eax
-    rep stosb
+    test rcx, rcx
+    jz 4f
+3:
+    \store
+    add rdi, 64
+    sub rcx, 64
+    jnz 3b
+4:
     add rsp, r14
-    \vector
     xor ecx, ecx
     xor edx, edx
     xor esi, esi
@@ -76,21 +84,42 @@
     ret
     .endm
 
+    .macro SSE_STORE
+    movdqu [rdi], xmm0
+    movdqu [rdi + 16], xmm0
+    movdqu [rdi + 32], xmm0
+    movdqu [rdi + 48], xmm0
+    .endm
+
+    .macro AVX_STORE
+    vmovdqu [rdi], ymm0
+    vmovdqu [rdi + 32], ymm0
+    .endm
+
+    .macro AVX512_STORE
+    vmovdqu64 [rdi], zmm0
+    .endm
+
     .macro SSE_ZERO
     .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
     pxor xmm\n, xmm\n
     .endr
     .endm
 
+    /* vzeroall is microcoded and costs more than the rest of the stub together; vzeroupper (which also leaves
+       the upper state clean for legacy-SSE code such as SHA-NI) and one zero idiom per register do the same. */
     .macro AVX_ZERO
-    vzeroall
+    vzeroupper
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    vpxor xmm\n, xmm\n, xmm\n
+    .endr
     .endm
 
-    /* vzeroall clears zmm0-15 whole; zmm16-31 and the opmask registers need EVEX instructions. */
+    /* zmm16-31 and the opmask registers need EVEX instructions; a 128-bit EVEX zeroing clears the whole register. */
     .macro AVX512_ZERO
-    vzeroall
+    AVX_ZERO
     .irp n, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    vpxord zmm\n, zmm\n, zmm\n
+    vpxord xmm\n, xmm\n, xmm\n
     .endr
     .irp n, 0,1,2,3,4,5,6,7
     kxorw k\n, k\n, k\n
@@ -98,13 +127,13 @@
     .endm
 
     .section .text.ama_sse, "ax"
-    SCRUB_CALLS SSE_ZERO
+    SCRUB_CALLS SSE_ZERO, SSE_STORE
 
     .section .text.ama_avx, "ax"
-    SCRUB_CALLS AVX_ZERO
+    SCRUB_CALLS AVX_ZERO, AVX_STORE
 
     .section .text.ama_avx512, "ax"
-    SCRUB_CALLS AVX512_ZERO
+    SCRUB_CALLS AVX512_ZERO, AVX512_STORE
 
     /* uint64_t xgetbv0(void): XCR0, the register state the kernel saves and restores (AVX, AVX-512). */
     .section .text.ama_xgetbv, "ax"

@@ -33,11 +33,14 @@ internal static partial class Error
         Format("The key store has no version {1} of the key named '{0}'.", name, version));
 
     internal static KeyStoreDamagedException KeyStoreDamaged(string reason) => new(
-        Format("The key store file is damaged: {0}. Restore it from a backup.", reason));
+        Format("The key store is damaged: {0}. Restore it from a backup.", reason));
+
+    internal static KeyStoreDamagedException KeyStoreGenerationOutOfRange(ulong generation) => KeyStoreDamaged(
+        Format("its generation is {0}, outside the 1 to 2^63 - 1 that a writer produces", generation));
 
     internal static KeyStoreDamagedException KeyStoreKdfOutOfBounds() => new(
         Format(
-            "The key store file is damaged: its KDF parameters are outside the accepted bounds (Argon2id {0}-{1} KiB and {2}-{3} passes with one lane, or PBKDF2 {4}-{5} iterations), so it was not opened.",
+            "The key store is damaged: its KDF parameters are outside the accepted bounds (Argon2id {0}-{1} KiB and {2}-{3} passes with one lane, or PBKDF2 {4}-{5} iterations), so it was not opened.",
             KeyStoreKdf.MinArgon2MemoryKiB,
             KeyStoreKdf.MaxArgon2MemoryKiB,
             KeyStoreKdf.MinArgon2Iterations,

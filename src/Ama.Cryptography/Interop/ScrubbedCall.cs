@@ -54,7 +54,8 @@ internal static unsafe class ScrubbedCall
     {
         if (Stub != null)
         {
-            return Stub(calls, count, stackDepth);
+            // The stub zeroes 64 bytes a store; a depth that is not a multiple would run past its own frame.
+            return Stub(calls, count, (stackDepth + 63) & ~(nuint)63);
         }
 
         nint result = 0;

@@ -18,7 +18,7 @@ internal static unsafe partial class Sodium
     /// <summary>int crypto_aead_aes256gcm_decrypt_detached_afternm(m, nsec, c, clen, mac, ad, adlen, npub, state): 0, or -1 when the tag does not match.</summary>
     internal static int crypto_aead_aes256gcm_decrypt_detached_afternm(
         byte* m, byte* nsec, byte* c, ulong clen, byte* mac, byte* ad, ulong adlen, byte* npub, byte* state) =>
-        ScrubbedCall.InvokeForInt(SodiumExports.Aes256GcmDecryptAfterNm, ScrubDepth.For(ScrubDepth.Aes256Gcm, clen + adlen), (nint)m, (nint)nsec, (nint)c, (nint)clen, (nint)mac, (nint)ad, (nint)adlen, (nint)npub, (nint)state);
+        ScrubbedCall.InvokeForInt(SodiumExports.Aes256GcmDecryptAfterNm, ScrubDepth.For(ScrubDepth.Aes256GcmDecrypt, clen + adlen), (nint)m, (nint)nsec, (nint)c, (nint)clen, (nint)mac, (nint)ad, (nint)adlen, (nint)npub, (nint)state);
 
     /// <summary>int crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, mac, maclen_p, m, mlen, ad, adlen, nsec, npub, k).</summary>
     internal static int crypto_aead_chacha20poly1305_ietf_encrypt_detached(

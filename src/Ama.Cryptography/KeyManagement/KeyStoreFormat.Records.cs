@@ -74,8 +74,18 @@ internal static partial class KeyStoreFormat
         return image;
     }
 
-    /// <summary>Reads the generation from a header.</summary>
-    internal static long HeaderGeneration(ReadOnlySpan<byte> header) => (long)BinaryPrimitives.ReadUInt64LittleEndian(header[GenerationOffset..]);
+    /// <summary>
+    /// Reads the generation from a header. It runs before the checksum is checked (a database keeps
+    /// the generation in a column of its own, compared with this), so any eight bytes can arrive here:
+    /// a value no writer produces is damage, never an overflow.
+    /// </summary>
+    /// <exception cref="KeyStoreDamagedException">The generation is 0 or above 2^63 - 1.</exception>
+    internal static long HeaderGeneration(ReadOnlySpan<byte> header) => CheckedGeneration(BinaryPrimitives.ReadUInt64LittleEndian(header[GenerationOffset..]));
+
+    /// <summary>A generation as the writer makes them: 1 at Create, one more per commit, so 1 to 2^63 - 1 (a PostgreSQL bigint).</summary>
+    private static long CheckedGeneration(ulong generation) => generation is >= 1 and <= long.MaxValue
+        ? (long)generation
+        : throw Error.KeyStoreGenerationOutOfRange(generation);
 
     private static void CheckRecordName(ImageRecord record)
     {

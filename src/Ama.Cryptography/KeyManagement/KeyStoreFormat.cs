@@ -215,7 +215,7 @@ internal static partial class KeyStoreFormat
         var state = new KeyStoreState
         {
             StoreId = file.Slice(12, 16).ToArray(),
-            Generation = BinaryPrimitives.ReadUInt64LittleEndian(file[GenerationOffset..]),
+            Generation = (ulong)CheckedGeneration(BinaryPrimitives.ReadUInt64LittleEndian(file[GenerationOffset..])),
             Kdf = ReadKdf(file),
             Salt = file.Slice(SaltOffset, KeyDerivation.SaltLength).ToArray(),
             Commitment = file.Slice(CommitmentOffset, 32).ToArray(),

@@ -33,7 +33,7 @@ public static unsafe class KeyBearingCalls
             "aes256gcm-beforenm" => new(ScrubDepth.Aes256Gcm, () => { }, d => ScrubbedCall.Invoke(SodiumExports.Aes256GcmBeforeNm, d, (nint)state, (nint)key)),
             "aes256gcm-encrypt-64" or "aes256gcm-encrypt-16k" => new(ScrubDepth.Aes256Gcm, () => Sodium.crypto_aead_aes256gcm_beforenm(state, key),
                 d => ScrubbedCall.Invoke(SodiumExports.Aes256GcmEncryptAfterNm, d, (nint)output, (nint)small, 0, (nint)input, n, 0, 0, 0, (nint)(small + 64), (nint)state)),
-            "aes256gcm-decrypt-16k" => new(ScrubDepth.Aes256Gcm, () => Sodium.crypto_aead_aes256gcm_beforenm(state, key),
+            "aes256gcm-decrypt-16k" => new(ScrubDepth.Aes256GcmDecrypt, () => Sodium.crypto_aead_aes256gcm_beforenm(state, key),
                 d => ScrubbedCall.Invoke(SodiumExports.Aes256GcmDecryptAfterNm, d, (nint)output, 0, (nint)input, n, (nint)small, 0, 0, (nint)(small + 64), (nint)state)),
             "chacha20poly1305-encrypt-64" or "chacha20poly1305-encrypt-16k" => new(ScrubDepth.ChaCha20Poly1305, () => { },
                 d => ScrubbedCall.Invoke(SodiumExports.ChaCha20Poly1305Encrypt, d, (nint)output, (nint)small, 0, (nint)input, n, 0, 0, 0, (nint)(small + 64), (nint)key)),
