@@ -33,6 +33,13 @@ internal static class PostgreSqlErrors
     internal static KeyStoreDamagedException ChangedInPlace(string location, long generation) => new(
         Format("The {0} is damaged: its rows changed without a new commit (generation {1} no longer holds what was committed as generation {1}). Restore it from a backup.", location, generation));
 
+    // The name comes from the table, so it is quoted only when it is a valid key name (no control characters, at most 128 of them).
+    internal static KeyStoreDamagedException DuplicateKeyName(string keyName) => new(
+        Format("The key store is damaged: two entry rows have the key name {0} (the table's primary key was dropped or bypassed). Restore it from a backup.", KeyNames.IsValid(keyName) ? "'" + keyName + "'" : "(not a valid key name)"));
+
+    internal static KeyStoreDamagedException EntriesTooLarge(long limit) => new(
+        Format("The key store is damaged: its entry rows add up to more than the {0} bytes a key store can hold. Restore it from a backup.", limit));
+
     internal static KeyStoreException ServerFailed(string schema, string storeName, NpgsqlException inner) => IsMissingTables(inner)
         ? TablesMissing(schema, storeName, inner)
         : new(Format("The {0} could not be read or written: {1}", Location(schema, storeName), Describe(inner)), inner);

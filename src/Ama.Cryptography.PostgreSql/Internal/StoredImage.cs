@@ -11,7 +11,16 @@ internal sealed class StoredImage
         Generation = generation;
         Header = header;
         Mac = mac;
-        Records = records.ToDictionary(r => r.Name, r => r.Bytes, StringComparer.Ordinal);
+        Records = new Dictionary<string, byte[]>(records.Count, StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            // The primary key forbids two rows of one name, but a table owner can drop it: that is damage too.
+            if (!Records.TryAdd(record.Name, record.Bytes))
+            {
+                throw PostgreSqlErrors.DuplicateKeyName(record.Name);
+            }
+        }
+
         Image = image;
     }
 
@@ -35,12 +44,13 @@ internal sealed class StoredImage
     internal static StoredImage Read(NpgsqlConnection connection, PostgreSqlBackend store, StoreRow storeRow)
     {
         var records = new List<ImageRecord>();
+        long total = 0;
         using (var select = store.StoreCommand(connection, store.Sql.SelectEntries))
         using (var reader = select.ExecuteReader())
         {
             while (reader.Read())
             {
-                records.Add(new ImageRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1)));
+                records.Add(Record(reader, ref total));
             }
         }
 
@@ -51,16 +61,30 @@ internal sealed class StoredImage
     internal static async Task<StoredImage> ReadAsync(NpgsqlConnection connection, PostgreSqlBackend store, StoreRow storeRow, CancellationToken cancellationToken)
     {
         var records = new List<ImageRecord>();
+        long total = 0;
         await using (var select = store.StoreCommand(connection, store.Sql.SelectEntries))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                records.Add(new ImageRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1)));
+                records.Add(Record(reader, ref total));
             }
         }
 
         return Join(storeRow, records);
+    }
+
+    /// <summary>
+    /// One entry row. The rows' sizes are added up as they arrive, so that rows grown beyond what a
+    /// store can hold stop the read at the first row past the limit instead of all being held first.
+    /// </summary>
+    private static ImageRecord Record(NpgsqlDataReader reader, ref long total)
+    {
+        var record = new ImageRecord(reader.GetString(0), reader.GetFieldValue<byte[]>(1));
+        total += record.Bytes.Length;
+        return total <= KeyStoreFormat.MaxFileLength
+            ? record
+            : throw PostgreSqlErrors.EntriesTooLarge(KeyStoreFormat.MaxFileLength);
     }
 
     /// <summary>Whether the store row read under the lock is the one this image was read from or written as.</summary>

@@ -59,6 +59,27 @@ public sealed class HostileInputTests : IDisposable
         Assert.Throws<KeyStoreCredentialException>(() => SecureKeyStorage.Open(dir.File(), credential));
     }
 
+    /// <summary>
+    /// A writer's generations run from 1 to 2^63 - 1 (a PostgreSQL bigint holds the same values), so
+    /// a header that says otherwise is refused by the parser, by name, before any key is used; the
+    /// same check guards the PostgreSQL rows, where the header's generation is read before the checksum.
+    /// </summary>
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData(1UL << 63)]
+    [InlineData(ulong.MaxValue)]
+    public void A_generation_no_writer_produces_is_damage_that_names_it(ulong generation)
+    {
+        byte[] file = PasswordStore();
+        BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(28), generation);
+        FixChecksum(file);
+        var parsed = Assert.Throws<KeyStoreDamagedException>(() => KeyStoreFormat.Parse(file));
+        Assert.Contains($"generation is {generation}", parsed.Message, StringComparison.Ordinal);
+        File.WriteAllBytes(dir.File(), file);
+        using var credential = KeyStoreCredential.FromPassword("pw", CheapArgon2);
+        Assert.Throws<KeyStoreDamagedException>(() => SecureKeyStorage.Open(dir.File(), credential));
+    }
+
     [Fact]
     public void Random_mutations_give_only_the_documented_exceptions()
     {
