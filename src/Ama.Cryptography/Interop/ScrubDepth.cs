@@ -32,11 +32,17 @@ internal static class ScrubDepth
     /// <summary>Measured: 96 bytes.</summary>
     internal const nuint RandomBytes = 1024;
 
-    /// <summary>Measured: 232 bytes with SHA-NI, 944 bytes without it.</summary>
-    internal const nuint Sha256 = 1536;
+    /// <summary>
+    /// Measured: 232 bytes with SHA-NI, 944 bytes without it. OpenSSL's AVX2 block function aligns its frame to
+    /// 1 KiB, so it may use up to 1,023 bytes more, depending on where the stack pointer happens to be.
+    /// </summary>
+    internal const nuint Sha256 = 2560;
 
-    /// <summary>Measured: 1,952 to 1,968 bytes here, and once 2,960 in a full test run.</summary>
-    internal const nuint Sha512 = 3584;
+    /// <summary>
+    /// Measured: 1,952 to 2,960 bytes. OpenSSL's AVX2 block function aligns its frame to 2 KiB, so the depth
+    /// varies with where the stack pointer happens to be, by up to 2,047 bytes.
+    /// </summary>
+    internal const nuint Sha512 = 4608;
 
     /// <summary>
     /// After a call through the BCL or NSec (OpenSSL's HKDF, HMAC and AES-GCM, libsodium's Argon2id) on a key store key:
