@@ -60,8 +60,12 @@ internal static partial class Error
     internal static KeyStoreCredentialException KeyStoreCredentialChanged(string path) => new(
         Format("Another process changed the credential of the key store '{0}'. Open it again with the new credential.", path));
 
-    internal static KeyStoreException KeyStoreReplaced(string path) => new(
-        Format("The key store '{0}' is now a different store than the one that was opened.", path));
+    internal static KeyStoreDamagedException KeyStoreReplaced(string path) => new(
+        Format("The key store '{0}' is no longer the store that was opened: its store id changed (another store was copied or moved over it, or it was deleted and created again). Restore it from a backup, or open it again if the new store is meant to be there.", path));
+
+    internal static KeyStoreDamagedException KeyStoreFoundDamaged(string path, KeyStoreDamagedException found) => new(
+        Format("This instance found the key store '{0}' damaged and makes no more changes to it and reads it no more; open it again once it is restored. What it found: {1}", path, found.Message),
+        found);
 
     internal static KeyStoreDamagedException KeyStoreRolledBack(string path, ulong seen, ulong found) => new(
         Format("The key store '{0}' was rolled back from generation {1} to {2}.", path, seen, found));

@@ -47,6 +47,12 @@ public sealed class AttackDamagedRowsTests(PostgresServer server)
         Assert.True(server.Execute(sql, name) > 0, $"{edit}: the edit changed no row");
         Exception? refreshed = Record.Exception(reader.Refresh);
         Assert.True(refreshed is KeyStoreDamagedException, $"{edit}: Refresh threw {refreshed?.GetType().Name ?? "nothing"}: {refreshed?.Message}");
+
+        // The instance that found the damage refuses to write, and the refused write changes no row.
+        byte[] rows = StoreRows.Read(server, "ama", name).Image;
+        Exception? stored = Record.Exception(() => reader.Store("gamma", [7]));
+        Assert.True(stored is KeyStoreDamagedException, $"{edit}: Store after the damage threw {stored?.GetType().Name ?? "nothing"}: {stored?.Message}");
+        Assert.Equal(rows, StoreRows.Read(server, "ama", name).Image);
         Exception? opened = Record.Exception(() => PostgreSqlKeyStorage.Open(dataSource, name, credential).Dispose());
         Assert.True(opened is KeyStoreDamagedException, $"{edit}: Open threw {opened?.GetType().Name ?? "nothing"}: {opened?.Message}");
     }

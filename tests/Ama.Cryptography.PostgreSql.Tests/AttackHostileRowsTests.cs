@@ -268,6 +268,11 @@ public sealed class AttackHostileRowsTests(PostgresServer server)
                 edited.Write(server, schema.Name, name);
                 Exception? refreshed = Record.Exception(reader.Refresh);
                 Assert.True(IsRefusal(refreshed, allowCredential), $"{what}: Refresh threw {Describe(refreshed)}");
+
+                // Having found the damage, the instance refuses to write, and changes no row trying.
+                Exception? stored = Record.Exception(() => reader.Store("delta", [1]));
+                Assert.True(stored is KeyStoreDamagedException, $"{what}: Store after the damage threw {Describe(stored)}");
+                Assert.Equal(edited.Image, StoreRows.Read(server, schema.Name, name).Image);
                 Exception? opened = Record.Exception(() => Open().Dispose());
                 Assert.True(IsRefusal(opened, allowCredential), $"{what}: Open threw {Describe(opened)}");
             }

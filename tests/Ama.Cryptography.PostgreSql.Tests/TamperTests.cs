@@ -174,6 +174,7 @@ public sealed class TamperTests(PostgresServer server)
 
         saved.Restore(server);
         Assert.Throws<KeyStoreDamagedException>(store.Reader.Refresh);
+        Assert.Throws<KeyStoreDamagedException>(() => store.Reader.Store("later", TamperedStore.ValueOf("again")));
 
         // The documented limit, as for a file: a process that never saw a newer generation cannot
         // tell the old one from the newest, so a fresh Open accepts the rolled-back store whole.
@@ -284,9 +285,19 @@ public sealed class TamperTests(PostgresServer server)
             Assert.Equal(Reader.Generation, fresh.Generation);
         }
 
+        /// <summary>
+        /// The instance that read the store before the edit finds the damage, and then refuses to
+        /// write (its cached store row may be unchanged, so without that it would commit on top of the
+        /// edit); the refused write changes no row. A new instance refuses to open.
+        /// </summary>
         public void AssertDamaged()
         {
             Assert.Throws<KeyStoreDamagedException>(Reader.Refresh);
+            byte[] rows = StoreRows.Read(server, "ama", Name).Image;
+            var refused = Assert.Throws<KeyStoreDamagedException>(() => Reader.Store("after-damage", ValueOf("after-damage")));
+            Assert.Contains("found the key store", refused.Message, StringComparison.Ordinal);
+            Assert.Throws<KeyStoreDamagedException>(() => Reader.Delete("alpha"));
+            Assert.Equal(rows, StoreRows.Read(server, "ama", Name).Image);
             Assert.Throws<KeyStoreDamagedException>(() => OpenFresh());
         }
 

@@ -89,8 +89,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
     }
 
     /// <summary>Brings the live state up to <paramref name="image"/>, the backend's newest, if it is a newer generation of the same store.</summary>
-    /// <exception cref="KeyStoreException">The image belongs to another store.</exception>
-    /// <exception cref="KeyStoreDamagedException">The image is older than the live state (a rollback), or does not authenticate.</exception>
+    /// <exception cref="KeyStoreDamagedException">The image belongs to another store, is older than the live state (a rollback), or does not authenticate.</exception>
     /// <exception cref="KeyStoreCredentialException">Another process changed the credential.</exception>
     internal void CatchUp(string location, byte[] image)
     {

@@ -23,6 +23,12 @@ namespace Ama.Cryptography.KeyManagement;
 /// is lost. All members are thread-safe.
 /// After <see cref="Dispose"/> every member throws <see cref="ObjectDisposedException"/>.
 /// </para>
+/// <para>
+/// Once an instance has found its store damaged (any <see cref="KeyStoreDamagedException"/> from
+/// <see cref="Refresh"/>, a write or a <see cref="Retrieve(string)"/>), it refuses every later write
+/// and <see cref="Refresh"/> with <see cref="KeyStoreDamagedException"/> until the store is opened
+/// again; what it had already authenticated stays readable.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -42,6 +48,12 @@ public sealed class SecureKeyStorage : IDisposable
     private readonly IKeyStoreBackend? backend;
     private readonly KeyStoreEnvelope envelope;
     private bool disposed;
+
+    // The damage this instance found in its store, if any: from then on it refuses every write and
+    // every Refresh (its last authenticated state stays readable), until the store is opened again.
+    // A write that caught up with rows it had not read, or reused a cached image, would otherwise
+    // put commits into a store nobody can open.
+    private KeyStoreDamagedException? damage;
 
     /// <summary>Creates an in-memory storage whose entries are encrypted under <paramref name="encryptionKey"/>.</summary>
     /// <param name="encryptionKey">A random 32-byte key. The storage copies it into secure memory, keeps the array, and zeroes it on <see cref="Dispose"/>.</param>
@@ -156,7 +168,8 @@ public sealed class SecureKeyStorage : IDisposable
     /// <returns>The new version number (1 for a new name).</returns>
     /// <exception cref="ArgumentException">The name or key material is invalid.</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
-    /// <exception cref="KeyStoreException">The file could not be locked, was replaced, or the data key needs rotation.</exception>
+    /// <exception cref="KeyStoreException">The file could not be locked, or the data key needs rotation.</exception>
+    /// <exception cref="KeyStoreDamagedException">The store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written.</exception>
     /// <exception cref="IOException">Writing the file failed; the change was not made.</exception>
     public int Store(string name, ReadOnlySpan<byte> keyMaterial) => Store(name, keyMaterial, metadata: null);
 
@@ -167,7 +180,8 @@ public sealed class SecureKeyStorage : IDisposable
     /// <returns>The new version number (1 for a new name).</returns>
     /// <exception cref="ArgumentException">The name, key material or metadata is invalid.</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
-    /// <exception cref="KeyStoreException">The file could not be locked, was replaced, or the data key needs rotation.</exception>
+    /// <exception cref="KeyStoreException">The file could not be locked, or the data key needs rotation.</exception>
+    /// <exception cref="KeyStoreDamagedException">The store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written.</exception>
     /// <exception cref="IOException">Writing the file failed; the change was not made.</exception>
     public int Store(string name, ReadOnlySpan<byte> keyMaterial, IReadOnlyDictionary<string, string>? metadata)
     {
@@ -212,7 +226,8 @@ public sealed class SecureKeyStorage : IDisposable
     /// <returns>Whether the name existed.</returns>
     /// <exception cref="ArgumentException">The name is invalid.</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
-    /// <exception cref="KeyStoreException">The file could not be locked or was replaced.</exception>
+    /// <exception cref="KeyStoreException">The file could not be locked.</exception>
+    /// <exception cref="KeyStoreDamagedException">The store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written.</exception>
     /// <exception cref="IOException">Writing the file failed.</exception>
     public bool Delete(string name)
     {
@@ -228,7 +243,8 @@ public sealed class SecureKeyStorage : IDisposable
     /// <returns>Whether the version existed.</returns>
     /// <exception cref="ArgumentException">The name is invalid.</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
-    /// <exception cref="KeyStoreException">The file could not be locked or was replaced.</exception>
+    /// <exception cref="KeyStoreException">The file could not be locked.</exception>
+    /// <exception cref="KeyStoreDamagedException">The store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written.</exception>
     /// <exception cref="IOException">Writing the file failed.</exception>
     public bool DestroyVersion(string name, int version)
     {
@@ -308,7 +324,8 @@ public sealed class SecureKeyStorage : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="newCredential"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The storage is in memory only.</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
-    /// <exception cref="KeyStoreException">The file could not be locked or was replaced.</exception>
+    /// <exception cref="KeyStoreException">The file could not be locked.</exception>
+    /// <exception cref="KeyStoreDamagedException">The store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written.</exception>
     /// <exception cref="IOException">Writing the file failed; the old credential still opens it.</exception>
     public void ChangeCredential(KeyStoreCredential newCredential)
     {
@@ -318,9 +335,18 @@ public sealed class SecureKeyStorage : IDisposable
         {
             ThrowIfDisposed();
             var store = backend ?? throw Error.KeyStoreInMemory();
-            using var writer = store.BeginWrite();
-            envelope.CatchUp(store.Location, writer.Read());
-            envelope.ChangeCredential(newCredential, writer);
+            ThrowIfFoundDamaged();
+            try
+            {
+                using var writer = store.BeginWrite();
+                envelope.CatchUp(store.Location, writer.Read());
+                envelope.ChangeCredential(newCredential, writer);
+            }
+            catch (KeyStoreDamagedException e)
+            {
+                NoteDamage(e);
+                throw;
+            }
         }
     }
 
@@ -329,16 +355,25 @@ public sealed class SecureKeyStorage : IDisposable
     /// which also resets the 2^32-encryption budget. Each version keeps its creation time. For a file, it is one new generation.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
-    /// <exception cref="KeyStoreDamagedException">An entry does not decrypt under the old key.</exception>
-    /// <exception cref="KeyStoreException">The file could not be locked or was replaced.</exception>
+    /// <exception cref="KeyStoreException">The file could not be locked.</exception>
+    /// <exception cref="KeyStoreDamagedException">An entry does not decrypt under the old key, or the store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written.</exception>
     /// <exception cref="IOException">Writing the file failed; the old data key stays in use.</exception>
     public void RotateDataKey()
     {
         lock (gate)
         {
             ThrowIfDisposed();
-            using var writer = BeginWrite();
-            envelope.RotateDataKey(writer);
+            ThrowIfFoundDamaged();
+            try
+            {
+                using var writer = BeginWrite();
+                envelope.RotateDataKey(writer);
+            }
+            catch (KeyStoreDamagedException e)
+            {
+                NoteDamage(e);
+                throw;
+            }
         }
     }
 
@@ -346,14 +381,23 @@ public sealed class SecureKeyStorage : IDisposable
     /// <exception cref="InvalidOperationException">The storage is in memory only.</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
     /// <exception cref="KeyStoreCredentialException">Another process changed the credential.</exception>
-    /// <exception cref="KeyStoreDamagedException">The file is damaged or was rolled back.</exception>
+    /// <exception cref="KeyStoreDamagedException">The file is damaged, was rolled back or replaced by another store, or this instance found it so earlier.</exception>
     public void Refresh()
     {
         lock (gate)
         {
             ThrowIfDisposed();
             var store = backend ?? throw Error.KeyStoreInMemory();
-            envelope.CatchUp(store.Location, store.Read());
+            ThrowIfFoundDamaged();
+            try
+            {
+                envelope.CatchUp(store.Location, store.Read());
+            }
+            catch (KeyStoreDamagedException e)
+            {
+                NoteDamage(e);
+                throw;
+            }
         }
     }
 
@@ -428,8 +472,17 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            using var writer = BeginWrite();
-            return envelope.Commit(changes, writer);
+            ThrowIfFoundDamaged();
+            try
+            {
+                using var writer = BeginWrite();
+                return envelope.Commit(changes, writer);
+            }
+            catch (KeyStoreDamagedException e)
+            {
+                NoteDamage(e);
+                throw;
+            }
         }
     }
 
@@ -460,9 +513,39 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            return envelope.TryDecrypt(name, version, out key);
+            try
+            {
+                return envelope.TryDecrypt(name, version, out key);
+            }
+            catch (KeyStoreDamagedException e)
+            {
+                NoteDamage(e);
+                throw;
+            }
         }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
+
+    /// <summary>Refuses the operation when this instance has already found its store damaged; the caller holds the gate.</summary>
+    private void ThrowIfFoundDamaged()
+    {
+        if (damage is not null && backend is not null)
+        {
+            throw Error.KeyStoreFoundDamaged(backend.Location, damage);
+        }
+    }
+
+    /// <summary>
+    /// Remembers the first damage a stored (not in-memory) storage finds, so that every later write
+    /// and Refresh is refused. An in-memory storage has no store to reopen, so it remembers nothing.
+    /// The caller holds the gate.
+    /// </summary>
+    private void NoteDamage(KeyStoreDamagedException found)
+    {
+        if (backend is not null)
+        {
+            damage ??= found;
+        }
+    }
 }
