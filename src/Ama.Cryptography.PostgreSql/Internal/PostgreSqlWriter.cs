@@ -7,7 +7,9 @@ namespace Ama.Cryptography.PostgreSql.Internal;
 /// <summary>
 /// One write: a transaction holding the row lock of the store's row from <see cref="Begin"/> to
 /// <see cref="Commit"/>, so no other writer anywhere commits in between and no update is lost.
-/// Commit writes only the entry rows whose bytes changed, the store row, and a notification.
+/// Commit writes only the entry rows whose bytes changed, the store row, and a notification, and
+/// its COMMIT returns only once the transaction is flushed (<see cref="StoreSql.AnnounceCommit"/>):
+/// an acknowledged write survives a crash whatever synchronous_commit the server or role sets.
 /// </summary>
 /// <remarks>
 /// BEGIN and COMMIT travel in the batches themselves, so a write with a cached image is two round
@@ -44,7 +46,7 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
 
     public byte[] Read() => current.Image;
 
-    /// <summary>One round trip: the changed entry rows, the store row, the notification and COMMIT.</summary>
+    /// <summary>One round trip: the changed entry rows, the store row, the notification (which also makes the commit durable) and COMMIT.</summary>
     public void Commit(byte[] image) => backend.Guard(() =>
     {
         var parts = KeyStoreFormat.Split(image);
@@ -53,7 +55,7 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
         {
             AddChangedEntries(batch, next);
             batch.BatchCommands.Add(Command(backend.Sql.UpdateStore, backend.StoreName, parts.Generation, parts.Header, parts.Trailer));
-            batch.BatchCommands.Add(Command(StoreSql.Notify, StoreSql.Announcement(backend.AnnouncementKey, parts.Generation)));
+            batch.BatchCommands.Add(Command(StoreSql.AnnounceCommit, StoreSql.Announcement(backend.AnnouncementKey, parts.Generation)));
             batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             PrepareOnce(batch);
             batch.ExecuteNonQuery();

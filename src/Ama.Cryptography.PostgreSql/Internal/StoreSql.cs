@@ -6,7 +6,30 @@ internal sealed class StoreSql
     /// <summary>The channel every commit notifies, with <see cref="Announcement"/> as payload.</summary>
     internal const string Channel = "ama_keystore";
 
-    internal const string Notify = "SELECT pg_notify('" + Channel + "', $1)";
+    /// <summary>
+    /// The last statement of every write transaction, before COMMIT: it announces the commit ($1 is
+    /// the <see cref="Announcement"/>) and makes that COMMIT durable. One statement for both, so that
+    /// no write path can do one without the other, and no round trip is added.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// synchronous_commit is whatever postgresql.conf, ALTER DATABASE/ROLE ... SET or the client's
+    /// options make it. With <c>off</c> the server acknowledges a COMMIT before its WAL is flushed (with
+    /// <c>local</c>, before the synchronous standbys have it): a crash then loses acknowledged writes,
+    /// and once other writers have committed past them no generation check can tell. So the
+    /// transaction sets it itself, for itself only (is_local = true, as SET LOCAL).
+    /// </para>
+    /// <para>
+    /// <c>on</c>: COMMIT returns once the WAL is flushed on this server, and also on the synchronous
+    /// standbys when synchronous_standby_names names any. <c>local</c> or <c>remote_write</c> would
+    /// drop an operator's synchronous standbys to less; <c>remote_apply</c> (also waiting until the
+    /// standbys have replayed the commit) only matters to readers on a standby, which the store never
+    /// reads from, so it is kept when the session already has it and not imposed otherwise.
+    /// </para>
+    /// </remarks>
+    internal const string AnnounceCommit =
+        "SELECT pg_notify('" + Channel + "', $1), " +
+        "set_config('synchronous_commit', CASE current_setting('synchronous_commit') WHEN 'remote_apply' THEN 'remote_apply' ELSE 'on' END, true)";
 
     internal const string Listen = "LISTEN " + Channel;
 
