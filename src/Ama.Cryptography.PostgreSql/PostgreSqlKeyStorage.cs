@@ -124,7 +124,7 @@ public static class PostgreSqlKeyStorage
                 await StoreSchema.ApplyAsync(connection, backend.Sql, cancellationToken).ConfigureAwait(false);
             }
 
-            envelope = KeyStoreEnvelope.CreateNew(credential, out byte[] image);
+            envelope = KeyStoreEnvelope.CreateNew(credential, backend.Binding, out byte[] image);
             await backend.CreateAsync(image, cancellationToken).ConfigureAwait(false);
         }
         catch (NpgsqlException e)
@@ -175,7 +175,7 @@ public static class PostgreSqlKeyStorage
         try
         {
             byte[] image = await backend.ReadAsync(cancellationToken).ConfigureAwait(false);
-            envelope = KeyStoreEnvelope.Open(backend.Location, image, credential);
+            envelope = KeyStoreEnvelope.Open(backend.Location, backend.Binding, image, credential);
         }
         catch
         {

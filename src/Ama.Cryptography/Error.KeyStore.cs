@@ -26,6 +26,9 @@ internal static partial class Error
     internal static ArgumentException KeyStoreKeyTooLong(string paramName, int length) => new(
         Format("Key material of {0} bytes is longer than the 1 MiB a key store entry can hold.", length), paramName);
 
+    internal static ArgumentException KeyStoreInvalidBinding(string paramName) => new(
+        "A PostgreSQL store's schema must be 1 to 63 ASCII characters and its name 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.", paramName);
+
     internal static KeyNotFoundException KeyStoreNameNotFound(string name) => new(
         Format("The key store has no key named '{0}'.", name));
 
@@ -34,6 +37,9 @@ internal static partial class Error
 
     internal static KeyStoreDamagedException KeyStoreDamaged(string reason) => new(
         Format("The key store is damaged: {0}. Restore it from a backup.", reason));
+
+    internal static KeyStoreDamagedException KeyStoreUnknownFormatVersion(ushort version) => KeyStoreDamaged(
+        Format("its format version is {0}, and this library reads versions 1 and 2 (a newer library wrote it, or it was altered)", version));
 
     internal static KeyStoreDamagedException KeyStoreGenerationOutOfRange(ulong generation) => KeyStoreDamaged(
         Format("its generation is {0}, outside the 1 to 2^63 - 1 that a writer produces", generation));
@@ -47,6 +53,9 @@ internal static partial class Error
             KeyStoreKdf.MaxArgon2Iterations,
             KeyStoreKdf.MinPbkdf2Iterations,
             KeyStoreKdf.MaxPbkdf2Iterations));
+
+    internal static KeyStoreDamagedException KeyStoreMacMismatch(string binding) => KeyStoreDamaged(
+        Format("the whole-store MAC does not match: entries were changed, removed, reordered or swapped, or the store was copied, moved or renamed here from another place (its MAC is bound to {0})", binding));
 
     internal static KeyStoreDamagedException KeyStoreEntryDamaged(string name, int version) => new(
         Format("The key store is damaged: version {1} of '{0}' does not decrypt.", name, version));

@@ -83,12 +83,12 @@ public class KeyStoreCommandTests : IDisposable
 
         // info: format, KDF, counts, and no secret
         AmaProcess.Result info = KeyStoreFixture.Ok(AmaProcess.Run("keystore", "info", store, "--password-file", newPasswordFile));
-        Assert.Contains("format version: 1", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("format version: 2", info.Stdout, StringComparison.Ordinal);
         Assert.Contains("PBKDF2-HMAC-SHA256(10000 iterations)", info.Stdout, StringComparison.Ordinal);
         Assert.Contains("keys:           1", info.Stdout, StringComparison.Ordinal);
         AssertNoSecret(info, StdinMaterial);
         using JsonDocument json = Json("keystore", "info", store, "--json", "--password-file", newPasswordFile);
-        Assert.Equal(1, json.RootElement.GetProperty("formatVersion").GetInt32());
+        Assert.Equal(2, json.RootElement.GetProperty("formatVersion").GetInt32());
         Assert.Equal("pbkdf2", json.RootElement.GetProperty("kdf").GetProperty("algorithm").GetString());
         Assert.Equal(1, json.RootElement.GetProperty("keys").GetInt32());
         Assert.Equal(1, json.RootElement.GetProperty("versions").GetInt32());

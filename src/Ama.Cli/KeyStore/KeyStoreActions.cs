@@ -209,7 +209,7 @@ internal static class KeyStoreActions
         }
 
         target.WriteLocation(Console.Out);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"format version: {StoreSummary.FormatVersion}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"format version: {summary.FormatVersion}"));
         Console.WriteLine($"kdf:            {summary.KdfDescription}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"keys:           {summary.Keys}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"versions:       {summary.Versions}"));
@@ -273,7 +273,7 @@ internal static class KeyStoreActions
     private static void WriteInfo(Utf8JsonWriter writer, StoreTarget target, StoreSummary summary)
     {
         target.WriteLocation(writer);
-        writer.WriteNumber("formatVersion", StoreSummary.FormatVersion);
+        writer.WriteNumber("formatVersion", summary.FormatVersion);
         writer.WriteStartObject("kdf");
         writer.WriteString("algorithm", summary.KdfAlgorithm);
         writer.WriteNumber("memoryKiB", summary.Kdf?.MemoryKiB ?? 0);

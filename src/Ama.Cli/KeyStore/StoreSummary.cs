@@ -3,11 +3,8 @@ using Ama.Cryptography.KeyManagement;
 namespace Ama.Cli.KeyStore;
 
 /// <summary>What <c>ama keystore info</c> shows: counts and the KDF of an open store, never secrets.</summary>
-internal sealed record StoreSummary(KeyStoreKdf? Kdf, int Keys, int Versions, long Generation)
+internal sealed record StoreSummary(int FormatVersion, KeyStoreKdf? Kdf, int Keys, int Versions, long Generation)
 {
-    /// <summary>The only format <see cref="SecureKeyStorage.Open"/> accepts, so the one any open store has.</summary>
-    internal const int FormatVersion = KeyStoreFormat.FormatVersion;
-
     /// <summary>Gets the JSON name of the KDF: argon2id, pbkdf2, or raw-key when there is none.</summary>
     internal string KdfAlgorithm => Kdf?.Algorithm switch
     {
@@ -23,6 +20,7 @@ internal sealed record StoreSummary(KeyStoreKdf? Kdf, int Keys, int Versions, lo
     internal static StoreSummary Of(SecureKeyStorage storage)
     {
         IReadOnlyList<string> names = storage.ListKeys();
-        return new(storage.Kdf, names.Count, names.Sum(name => storage.ListVersions(name).Count), storage.Generation);
+        // The version of the image as read: 1 until a store written by an older library is next written (then 2).
+        return new(storage.FormatVersion, storage.Kdf, names.Count, names.Sum(name => storage.ListVersions(name).Count), storage.Generation);
     }
 }

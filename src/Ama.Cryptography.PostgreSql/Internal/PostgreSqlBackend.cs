@@ -26,9 +26,13 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         Sql = StoreSql.For(options.Schema);
         LockTimeout = options.LockTimeout;
         Location = PostgreSqlErrors.Location(Sql.Schema, storeName);
+        Binding = KeyStoreBinding.PostgreSql(Sql.Schema, storeName);
     }
 
     public string Location { get; }
+
+    /// <summary>Gets the schema and store name, which the store's MAC binds: rows copied or renamed to another name or schema do not authenticate there.</summary>
+    public KeyStoreBinding Binding { get; }
 
     internal TimeSpan LockTimeout { get; }
 
@@ -201,7 +205,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
     }
 
     internal NpgsqlCommand NotifyCommand(NpgsqlConnection connection, long generation) =>
-        new(StoreSql.AnnounceCommit, connection) { Parameters = { new() { Value = StoreSql.Announcement(AnnouncementKey, generation) } } };
+        new(StoreSql.Notify, connection) { Parameters = { new() { Value = StoreSql.Announcement(AnnouncementKey, generation) } } };
 
     /// <summary>Runs <paramref name="action"/>, turning the driver's and server's errors into a <see cref="KeyStoreException"/> that names the store.</summary>
     internal T Guard<T>(Func<T> action)

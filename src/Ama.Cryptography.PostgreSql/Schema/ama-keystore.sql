@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS ama.key_entries (
 );
 
 COMMENT ON TABLE ama.key_stores IS 'SecureKeyStorage: one row per named store; every column is covered by the store MAC.';
-COMMENT ON COLUMN ama.key_stores.store_name IS 'Name of the store, 1 to 128 characters of A-Z a-z 0-9 . _ -. The MAC binds the store id in the header, not this name: a renamed store still opens.';
+COMMENT ON COLUMN ama.key_stores.store_name IS 'Name of the store, 1 to 128 characters of A-Z a-z 0-9 . _ -. The MAC binds this name and the schema: a store renamed, or copied to another name or schema, no longer opens.';
 COMMENT ON COLUMN ama.key_stores.generation IS 'Commit counter, one higher with every commit; lets writers detect a concurrent commit and readers a rollback.';
 COMMENT ON COLUMN ama.key_stores.header IS 'Key store header as in the file format: store id, KDF and salt, credential commitment, wrapped data key, counters.';
 COMMENT ON COLUMN ama.key_stores.mac IS 'The trailer of the file format: the whole-store MAC over the header and every entry record in key_name order (32 bytes), then a SHA-256 checksum over all of it (32 bytes).';

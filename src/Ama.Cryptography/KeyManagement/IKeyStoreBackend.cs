@@ -10,6 +10,9 @@ internal interface IKeyStoreBackend : IDisposable
     /// <summary>Gets how messages name the store: the file's path, or the database store's name.</summary>
     string Location { get; }
 
+    /// <summary>Gets where the store lives as its MAC binds it: an image written for one place does not authenticate in another.</summary>
+    KeyStoreBinding Binding { get; }
+
     /// <summary>Reads the newest committed image, whole: never half of one commit and half of another.</summary>
     /// <exception cref="KeyStoreException">The store does not exist or cannot be read.</exception>
     byte[] Read();

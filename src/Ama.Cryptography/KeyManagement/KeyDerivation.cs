@@ -18,6 +18,9 @@ internal static class KeyDerivation
 
     internal static ReadOnlySpan<byte> MacLabel => "AMA key store v1: whole-file MAC"u8;
 
+    /// <summary>The MAC key of format version 2, followed by the store's <see cref="KeyStoreBinding"/> as the HKDF context.</summary>
+    internal static ReadOnlySpan<byte> BoundMacLabel => "AMA key store v2: whole-store MAC bound to its place"u8;
+
     internal static void DerivePasswordKey(ReadOnlySpan<byte> password, KeyStoreKdf kdf, ReadOnlySpan<byte> salt, Span<byte> output)
     {
         if (kdf.Algorithm == KeyStoreKdfAlgorithm.Argon2id)

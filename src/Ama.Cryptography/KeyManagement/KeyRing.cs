@@ -4,46 +4,58 @@ using Ama.Cryptography.Interop;
 namespace Ama.Cryptography.KeyManagement;
 
 /// <summary>
-/// The data key and the two keys derived from it, in one secure buffer:
-/// [0, 32) the data key, [32, 64) the entry key (AES-256-GCM), [64, 96) the whole-file MAC key.
+/// The data key and the keys derived from it, in one secure buffer:
+/// [0, 32) the data key, [32, 64) the entry key (AES-256-GCM), [64, 96) the whole-file MAC key of
+/// format version 1, [96, 128) the MAC key of format version 2, bound to the store's place
+/// (<see cref="KeyStoreBinding"/>). Version 1 images are still read, so the ring keeps both.
 /// Where libsodium has a hardware AES-256-GCM, the ring also owns the entry key's expanded state
 /// (in secure memory), built once here and freed with the ring.
 /// </summary>
 internal sealed class KeyRing : IDisposable
 {
-    private const int Length = 3 * KeyDerivation.KeyLength;
+    private const int Length = 4 * KeyDerivation.KeyLength;
     private readonly SecureBuffer keys;
+    private readonly KeyStoreBinding binding;
     private SodiumEntryAead? entrySchedule;
 
-    private KeyRing(SecureBuffer keys) => this.keys = keys;
+    private KeyRing(SecureBuffer keys, KeyStoreBinding binding)
+    {
+        this.keys = keys;
+        this.binding = binding;
+    }
 
     internal ReadOnlySpan<byte> DataKey => keys.Span[..32];
 
     internal ReadOnlySpan<byte> EntryKey => keys.Span[32..64];
 
-    internal ReadOnlySpan<byte> MacKey => keys.Span[64..96];
+    /// <summary>Gets the whole-image MAC key of <paramref name="formatVersion"/>: version 1's is not bound to a place, version 2's is.</summary>
+    internal ReadOnlySpan<byte> MacKey(ushort formatVersion) => formatVersion == KeyStoreFormat.UnboundFormatVersion ? keys.Span[64..96] : keys.Span[96..128];
 
     /// <summary>Gets the precomputed AES-256-GCM state of the entry key, or null on hosts without hardware AES-GCM in libsodium.</summary>
     internal IEntryAead? EntrySchedule => entrySchedule;
 
-    internal static KeyRing CreateRandom()
+    /// <summary>A ring around a new random data key, for a store bound to <paramref name="binding"/>.</summary>
+    internal static KeyRing CreateRandom(KeyStoreBinding binding)
     {
-        var ring = new KeyRing(new SecureBuffer(Length));
+        var ring = new KeyRing(new SecureBuffer(Length), binding);
         RandomNumberGenerator.Fill(ring.keys.Span[..32]);
         return ring.DeriveSubkeysOrDispose();
     }
 
+    /// <summary>A ring around a new random data key, for an in-memory storage (and tests of the entry cipher).</summary>
+    internal static KeyRing CreateRandom() => CreateRandom(KeyStoreBinding.InMemory);
+
     internal static KeyRing FromDataKey(ReadOnlySpan<byte> dataKey)
     {
-        var ring = new KeyRing(new SecureBuffer(Length));
+        var ring = new KeyRing(new SecureBuffer(Length), KeyStoreBinding.InMemory);
         dataKey.CopyTo(ring.keys.Span);
         return ring.DeriveSubkeysOrDispose();
     }
 
     /// <summary>Unwraps a data key sealed by <see cref="Wrap"/>; null when the tag does not match.</summary>
-    internal static KeyRing? Unwrap(ReadOnlySpan<byte> masterKey, KeyStoreState state)
+    internal static KeyRing? Unwrap(ReadOnlySpan<byte> masterKey, KeyStoreState state, KeyStoreBinding binding)
     {
-        var ring = new KeyRing(new SecureBuffer(Length));
+        var ring = new KeyRing(new SecureBuffer(Length), binding);
         Span<byte> wrapKey = stackalloc byte[KeyDerivation.KeyLength];
         try
         {
@@ -138,6 +150,7 @@ internal sealed class KeyRing : IDisposable
         var span = keys.Span;
         KeyDerivation.Expand(span[..32], KeyDerivation.EntryLabel, default, span[32..64]);
         KeyDerivation.Expand(span[..32], KeyDerivation.MacLabel, default, span[64..96]);
+        KeyDerivation.Expand(span[..32], KeyDerivation.BoundMacLabel, binding.Bytes, span[96..128]);
         if (SodiumEntryAead.IsAvailable)
         {
             entrySchedule = SodiumEntryAead.Create(EntryKey);

@@ -11,6 +11,8 @@ namespace Ama.Cryptography.KeyManagement;
 /// </summary>
 internal sealed class KeyStoreEnvelope : IDisposable
 {
+    // Where the store lives, as the version 2 MAC binds it: fixed for the envelope's life.
+    private readonly KeyStoreBinding binding;
     private KeyRing ring;
     private SecureBuffer? masterKey;
 
@@ -18,9 +20,10 @@ internal sealed class KeyStoreEnvelope : IDisposable
     // image equal to it is the live state, so catching up with it needs no parsing or MAC.
     private byte[]? currentImage;
 
-    private KeyStoreEnvelope(KeyStoreState state, KeyRing ring, SecureBuffer? masterKey, byte[]? image)
+    private KeyStoreEnvelope(KeyStoreState state, KeyStoreBinding binding, KeyRing ring, SecureBuffer? masterKey, byte[]? image)
     {
         State = state;
+        this.binding = binding;
         this.ring = ring;
         this.masterKey = masterKey;
         currentImage = image;
@@ -31,12 +34,13 @@ internal sealed class KeyStoreEnvelope : IDisposable
 
     /// <summary>An envelope with no backend, whose entries are sealed directly under the caller's data key.</summary>
     internal static KeyStoreEnvelope InMemory(ReadOnlySpan<byte> dataKey) =>
-        new(new KeyStoreState { StoreId = RandomNumberGenerator.GetBytes(16) }, KeyRing.FromDataKey(dataKey), masterKey: null, image: null);
+        new(new KeyStoreState { StoreId = RandomNumberGenerator.GetBytes(16) }, KeyStoreBinding.InMemory, KeyRing.FromDataKey(dataKey), masterKey: null, image: null);
 
     /// <summary>A new, empty store: a random data key wrapped by the master key from <paramref name="credential"/>.</summary>
     /// <param name="credential">The raw key or password (its KDF runs once here).</param>
+    /// <param name="binding">Where the store will live; its MAC is bound to it.</param>
     /// <param name="image">The store's first image, generation 1, for the backend to create.</param>
-    internal static KeyStoreEnvelope CreateNew(KeyStoreCredential credential, out byte[] image)
+    internal static KeyStoreEnvelope CreateNew(KeyStoreCredential credential, KeyStoreBinding binding, out byte[] image)
     {
         var state = new KeyStoreState
         {
@@ -46,14 +50,14 @@ internal sealed class KeyStoreEnvelope : IDisposable
             Salt = credential.IsPassword ? RandomNumberGenerator.GetBytes(KeyDerivation.SaltLength) : new byte[KeyDerivation.SaltLength],
         };
         var master = new SecureBuffer(KeyDerivation.KeyLength);
-        var ring = KeyRing.CreateRandom();
+        var ring = KeyRing.CreateRandom(binding);
         try
         {
             credential.DeriveMasterKey(state.Kdf, state.Salt, master.Span);
             state.Commitment = KeyRing.Commitment(master.Span, state);
             ring.Wrap(master.Span, state);
-            image = KeyStoreFormat.Serialize(state, ring.MacKey);
-            return new KeyStoreEnvelope(state, ring, master, image);
+            image = KeyStoreFormat.Serialize(state, ring.MacKey(state.FormatVersion));
+            return new KeyStoreEnvelope(state, binding, ring, master, image);
         }
         catch
         {
@@ -64,9 +68,13 @@ internal sealed class KeyStoreEnvelope : IDisposable
     }
 
     /// <summary>Opens an image: the credential is checked before any entry is read, then the whole image is authenticated.</summary>
+    /// <param name="location">How messages name the store.</param>
+    /// <param name="binding">Where the image was read from: a version 2 image authenticates only there.</param>
+    /// <param name="image">The image the backend read.</param>
+    /// <param name="credential">The raw key or password.</param>
     /// <exception cref="KeyStoreCredentialException">The credential is wrong, or of the wrong kind.</exception>
-    /// <exception cref="KeyStoreDamagedException">The image is damaged or altered.</exception>
-    internal static KeyStoreEnvelope Open(string location, byte[] image, KeyStoreCredential credential)
+    /// <exception cref="KeyStoreDamagedException">The image is damaged or altered, or was written for another place.</exception>
+    internal static KeyStoreEnvelope Open(string location, KeyStoreBinding binding, byte[] image, KeyStoreCredential credential)
     {
         var state = KeyStoreFormat.Parse(image);
         if ((state.Kdf is not null) != credential.IsPassword)
@@ -78,8 +86,8 @@ internal sealed class KeyStoreEnvelope : IDisposable
         try
         {
             credential.DeriveMasterKey(state.Kdf, state.Salt, master.Span);
-            var ring = Authenticate(location, image, state, master.Span, Error.KeyStoreWrongCredential);
-            return new KeyStoreEnvelope(state, ring, master, image);
+            var ring = Authenticate(location, binding, image, state, master.Span, Error.KeyStoreWrongCredential);
+            return new KeyStoreEnvelope(state, binding, ring, master, image);
         }
         catch
         {
@@ -116,7 +124,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
             return;
         }
 
-        var newRing = Authenticate(location, image, current, masterKey!.Span, Error.KeyStoreCredentialChanged);
+        var newRing = Authenticate(location, binding, image, current, masterKey!.Span, Error.KeyStoreCredentialChanged);
         ring.Dispose();
         ring = newRing;
         State = current;
@@ -179,6 +187,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
         try
         {
             var draft = State.Draft();
+            draft.FormatVersion = KeyStoreFormat.FormatVersion;
             draft.Kdf = newCredential.Kdf;
             draft.Salt = newCredential.IsPassword ? RandomNumberGenerator.GetBytes(KeyDerivation.SaltLength) : new byte[KeyDerivation.SaltLength];
             newCredential.DeriveMasterKey(draft.Kdf, draft.Salt, newMaster.Span);
@@ -197,9 +206,10 @@ internal sealed class KeyStoreEnvelope : IDisposable
     /// <exception cref="KeyStoreDamagedException">An entry does not decrypt under the old key.</exception>
     internal void RotateDataKey(IKeyStoreWriter? writer)
     {
-        var newRing = KeyRing.CreateRandom();
+        var newRing = KeyRing.CreateRandom(binding);
         try
         {
+            // A new state, so written as the current format version: wrapped below with that version in its associated data.
             var rotated = KeyStoreChanges.Reencrypt(State, ring, newRing);
             if (masterKey is not null)
             {
@@ -223,28 +233,40 @@ internal sealed class KeyStoreEnvelope : IDisposable
         State.Entries.Clear();
     }
 
-    private static KeyRing Authenticate(string location, byte[] image, KeyStoreState state, ReadOnlySpan<byte> master, Func<string, KeyStoreCredentialException> wrongCredential)
+    private static KeyRing Authenticate(string location, KeyStoreBinding binding, byte[] image, KeyStoreState state, ReadOnlySpan<byte> master, Func<string, KeyStoreCredentialException> wrongCredential)
     {
         if (!CryptographicOperations.FixedTimeEquals(KeyRing.Commitment(master, state), state.Commitment))
         {
             throw wrongCredential(location);
         }
 
-        var ring = KeyRing.Unwrap(master, state) ?? throw Error.KeyStoreDamaged("the wrapped data key does not decrypt");
-        if (!KeyStoreFormat.MacMatches(image, ring.MacKey))
+        var ring = KeyRing.Unwrap(master, state, binding) ?? throw Error.KeyStoreDamaged("the wrapped data key does not decrypt");
+        if (!KeyStoreFormat.MacMatches(image, ring.MacKey(state.FormatVersion)))
         {
             ring.Dispose();
-            throw Error.KeyStoreDamaged("the whole-file MAC does not match (entries were changed, removed, reordered or swapped)");
+            throw state.FormatVersion == KeyStoreFormat.UnboundFormatVersion
+                ? Error.KeyStoreDamaged("the whole-file MAC does not match (entries were changed, removed, reordered or swapped)")
+                : Error.KeyStoreMacMismatch(binding.Description);
         }
 
         return ring;
     }
 
-    /// <summary>Commits <paramref name="next"/> as the next generation: written to the backend (if any) first, then made the live state.</summary>
+    /// <summary>
+    /// Commits <paramref name="next"/> as the next generation: written to the backend (if any) first, then made the live state.
+    /// A version 1 state is written as version 2 (the migration): the data key is wrapped again, since the wrap's
+    /// associated data holds the format version, and the MAC is then bound to the store's place.
+    /// </summary>
     private void Commit(KeyStoreState next, KeyRing macRing, IKeyStoreWriter? writer)
     {
         next.Generation = State.Generation + 1;
-        byte[]? image = writer is null ? null : KeyStoreFormat.Serialize(next, macRing.MacKey);
+        if (next.FormatVersion != KeyStoreFormat.FormatVersion && masterKey is not null)
+        {
+            next.FormatVersion = KeyStoreFormat.FormatVersion;
+            macRing.Wrap(masterKey.Span, next);
+        }
+
+        byte[]? image = writer is null ? null : KeyStoreFormat.Serialize(next, macRing.MacKey(next.FormatVersion));
         writer?.Commit(image!);
         State = next;
         currentImage = image;

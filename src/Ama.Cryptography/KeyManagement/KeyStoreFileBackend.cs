@@ -10,6 +10,9 @@ internal sealed class KeyStoreFileBackend : IKeyStoreBackend
 
     public string Location { get; }
 
+    /// <summary>Gets <see cref="KeyStoreBinding.File"/>: a file's path is not bound (docs/threat-model.md says why).</summary>
+    public KeyStoreBinding Binding => KeyStoreBinding.File;
+
     public byte[] Read() => KeyStoreFile.Read(Location);
 
     public void Create(byte[] image)

@@ -13,7 +13,12 @@ namespace Ama.Cryptography.KeyManagement;
 /// </summary>
 internal static partial class KeyStoreFormat
 {
-    internal const ushort FormatVersion = 1;
+    /// <summary>The version every commit writes: 2, whose MAC key is bound to the store's place (<see cref="KeyStoreBinding"/>).</summary>
+    internal const ushort FormatVersion = 2;
+
+    /// <summary>Version 1: the same layout, with a MAC key bound to nothing. Still read; its next commit writes version 2.</summary>
+    internal const ushort UnboundFormatVersion = 1;
+
     internal const int HeaderLength = 176;
     internal const int MacLength = 32;
     internal const int ChecksumLength = 32;
@@ -179,7 +184,7 @@ internal static partial class KeyStoreFormat
     {
         header.Clear();
         Magic.CopyTo(header);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], FormatVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], state.FormatVersion);
         BinaryPrimitives.WriteUInt16LittleEndian(header[10..], HeaderLength);
         state.StoreId.CopyTo(header[12..]);
         BinaryPrimitives.WriteUInt64LittleEndian(header[GenerationOffset..], state.Generation);
@@ -200,9 +205,10 @@ internal static partial class KeyStoreFormat
 
     private static KeyStoreState ReadHeader(ReadOnlySpan<byte> file, out int entryCount)
     {
-        if (BinaryPrimitives.ReadUInt16LittleEndian(file[8..]) != FormatVersion)
+        ushort formatVersion = BinaryPrimitives.ReadUInt16LittleEndian(file[8..]);
+        if (formatVersion is not (UnboundFormatVersion or FormatVersion))
         {
-            throw Error.KeyStoreDamaged("the format version is not 1");
+            throw Error.KeyStoreUnknownFormatVersion(formatVersion);
         }
 
         if (BinaryPrimitives.ReadUInt16LittleEndian(file[10..]) != HeaderLength
@@ -214,6 +220,7 @@ internal static partial class KeyStoreFormat
 
         var state = new KeyStoreState
         {
+            FormatVersion = formatVersion,
             StoreId = file.Slice(12, 16).ToArray(),
             Generation = (ulong)CheckedGeneration(BinaryPrimitives.ReadUInt64LittleEndian(file[GenerationOffset..])),
             Kdf = ReadKdf(file),

@@ -41,6 +41,9 @@ internal sealed class KeyEntry
 /// <summary>Everything a key store file holds apart from its integrity trailer.</summary>
 internal sealed class KeyStoreState
 {
+    /// <summary>Gets or sets the format version the state was read as, or is written as: 1 only for a version 1 image not yet written again.</summary>
+    internal ushort FormatVersion { get; set; } = KeyStoreFormat.FormatVersion;
+
     internal byte[] StoreId { get; init; } = new byte[16];
 
     internal ulong Generation { get; set; }
@@ -68,6 +71,7 @@ internal sealed class KeyStoreState
     {
         var draft = new KeyStoreState
         {
+            FormatVersion = FormatVersion,
             StoreId = StoreId,
             Generation = Generation,
             Kdf = Kdf,

@@ -127,6 +127,19 @@ public sealed class SecureKeyStorage : IDisposable
         }
     }
 
+    /// <summary>Gets the format version of the image this instance last read or wrote: 1 for a store not written since it was read from an older library's image, else 2.</summary>
+    internal int FormatVersion
+    {
+        get
+        {
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                return envelope.State.FormatVersion;
+            }
+        }
+    }
+
     /// <summary>Creates a new key store file; its data key is random and wrapped by the master key from <paramref name="credential"/>.</summary>
     /// <param name="path">The file to create, in an existing directory. It is created 0600 and a "path.lock" file is created next to it.</param>
     /// <param name="credential">A raw key, or a password with its KDF (which runs once now).</param>
@@ -437,7 +450,7 @@ public sealed class SecureKeyStorage : IDisposable
         KeyStoreEnvelope? envelope = null;
         try
         {
-            envelope = KeyStoreEnvelope.CreateNew(credential, out byte[] image);
+            envelope = KeyStoreEnvelope.CreateNew(credential, backend.Binding, out byte[] image);
             backend.Create(image);
             return new SecureKeyStorage(backend, envelope);
         }
@@ -454,7 +467,7 @@ public sealed class SecureKeyStorage : IDisposable
     {
         try
         {
-            return Attach(backend, KeyStoreEnvelope.Open(backend.Location, backend.Read(), credential));
+            return Attach(backend, KeyStoreEnvelope.Open(backend.Location, backend.Binding, backend.Read(), credential));
         }
         catch
         {

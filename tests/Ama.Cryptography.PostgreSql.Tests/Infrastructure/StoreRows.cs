@@ -32,6 +32,10 @@ public sealed class StoreRows
     /// <summary>The rows joined the way the store joins them: header, records, mac column.</summary>
     public byte[] Image => [.. Header, .. Entries.SelectMany(e => e.Record), .. Mac];
 
+    /// <summary>Rows made by hand: from a fixture, or from an image cut into its pieces.</summary>
+    public static StoreRows Of(long generation, byte[] header, List<(string Name, byte[] Record)> entries, byte[] mac) =>
+        new(generation, header, mac, entries);
+
     public static StoreRows Read(PostgresServer server, string schema, string store)
     {
         using var connection = Open(server);
