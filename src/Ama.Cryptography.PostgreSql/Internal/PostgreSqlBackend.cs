@@ -205,7 +205,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
     }
 
     internal NpgsqlCommand NotifyCommand(NpgsqlConnection connection, long generation) =>
-        new(StoreSql.Notify, connection) { Parameters = { new() { Value = StoreSql.Announcement(AnnouncementKey, generation) } } };
+        new(StoreSql.AnnounceCommit, connection) { Parameters = { new() { Value = StoreSql.Announcement(AnnouncementKey, generation) } } };
 
     /// <summary>Runs <paramref name="action"/>, turning the driver's and server's errors into a <see cref="KeyStoreException"/> that names the store.</summary>
     internal T Guard<T>(Func<T> action)
