@@ -205,10 +205,11 @@ public static class PostgreSqlKeyStorage
 
     private static SecureKeyStorage Listening(SecureKeyStorage storage, PostgreSqlBackend backend)
     {
-        // An announcement of this instance's own commit, or of one it has read, needs no refresh.
+        // The listener read the store's generation and found it other than this instance's; a commit or
+        // Refresh of this instance may have caught up since, and then no full read is needed.
         backend.Listen(generation =>
         {
-            if (generation is not { } announced || backend.IsOtherThanKnown(announced))
+            if (backend.IsOtherThanKnown(generation))
             {
                 storage.Refresh();
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Ama.Cryptography.KeyManagement;
 using Npgsql;
@@ -9,70 +10,79 @@ namespace Ama.Cryptography.PostgreSql.Internal;
 /// LISTENing connection (see <see cref="Hub"/>): a connection per storage would let a few dozen
 /// open storages take the whole pool and leave their own writers waiting for a connection.
 /// </summary>
+/// <remarks>
+/// Any role that may log in can send NOTIFY on the channel, with any payload, without a right on
+/// the tables. So an announcement is only a hint: it costs a flag here, announcements that arrive
+/// while a check is due or running are coalesced into one, a check reads only the store row's
+/// generation, and only a generation other than the one this instance holds costs a full read
+/// (the storage's Refresh, which authenticates what it reads). Checks of one store start at most
+/// every <see cref="CheckInterval"/>, so a flood of forged announcements costs at most one
+/// single-row read per interval and no full read, and a real commit among them is still seen
+/// within about one interval.
+/// </remarks>
 internal sealed class ChangeListener : IDisposable
 {
+    /// <summary>
+    /// The least time between the starts of two checks of one store. An announcement after a quiet
+    /// spell is checked at once; under a stream of them (a flood, or a burst of real commits) at most
+    /// ten single-row reads a second follow, and a commit waits at most this long to be noticed.
+    /// </summary>
+    internal static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(100);
+
     private static readonly ConditionalWeakTable<NpgsqlDataSource, Hub> Hubs = [];
 
+    /// <summary>A check or refresh that could not reach the server is tried again after these pauses, since no other announcement may come for a long time.</summary>
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
 
     private readonly Hub hub;
+    private readonly NpgsqlDataSource dataSource;
     private readonly PostgreSqlBackend store;
-    private readonly Action<long?> onCommit;
+    private readonly Action<long> onChange;
+    private readonly Lock gate = new();
+    private bool pending;
+    private bool checking;
     private int disposed;
 
-    private ChangeListener(Hub hub, PostgreSqlBackend store, Action<long?> onCommit)
+    private ChangeListener(Hub hub, NpgsqlDataSource dataSource, PostgreSqlBackend store, Action<long> onChange)
     {
         this.hub = hub;
+        this.dataSource = dataSource;
         this.store = store;
-        this.onCommit = onCommit;
+        this.onChange = onChange;
     }
 
     /// <summary>The store's name in announcements.</summary>
     internal string StoreKey => store.AnnouncementKey;
 
-    internal static ChangeListener Start(NpgsqlDataSource dataSource, PostgreSqlBackend store, Action<long?> onCommit)
+    /// <summary>Starts listening; <paramref name="onChange"/> is called with the store's generation whenever a check finds one other than the instance holds.</summary>
+    internal static ChangeListener Start(NpgsqlDataSource dataSource, PostgreSqlBackend store, Action<long> onChange)
     {
-        var listener = new ChangeListener(Hubs.GetValue(dataSource, source => new Hub(source)), store, onCommit);
+        var listener = new ChangeListener(Hubs.GetValue(dataSource, source => new Hub(source)), dataSource, store, onChange);
         listener.hub.Add(listener);
-        _ = listener.CatchUpAsync(dataSource);
+        _ = listener.CatchUpAsync();
         return listener;
     }
 
     /// <summary>
     /// Commits made after the storage read the store but before the shared connection was listening
-    /// were announced to nobody: once it listens, compare the store's generation once.
+    /// were announced to nobody: once it listens, check the store's generation once.
     /// </summary>
-    private async Task CatchUpAsync(NpgsqlDataSource dataSource)
+    private async Task CatchUpAsync()
     {
-        long? generation;
         try
         {
             await hub.Listening.ConfigureAwait(false);
-            generation = await ReadGenerationAsync(dataSource).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            // The hub's reconnection calls every subscriber anyway when the connection was lost.
+            // The hub stopped (every storage on the data source was disposed): nothing to catch up for.
             return;
         }
 
-        // Only now, with that connection back in the pool: the refresh takes one of its own, and
-        // holding both would let a few storages on a small pool starve each other's refreshes.
-        if (generation is { } current)
-        {
-            Notify(current);
-        }
+        Announce(null);
     }
 
-    private async Task<long?> ReadGenerationAsync(NpgsqlDataSource dataSource)
-    {
-        await using var connection = await StoreConnections.OpenAsync(dataSource, CancellationToken.None).ConfigureAwait(false);
-        await using var select = store.StoreCommand(connection, store.Sql.SelectStore);
-        await using var reader = await select.ExecuteReaderAsync().ConfigureAwait(false);
-        return await reader.ReadAsync().ConfigureAwait(false) ? reader.GetInt64(0) : null;
-    }
-
-    /// <summary>Stops the callbacks without waiting: a callback that still runs finds the storage disposed, which it ignores.</summary>
+    /// <summary>Stops the checks without waiting: one that still runs finds the storage disposed, which it ignores.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 0)
@@ -82,42 +92,115 @@ internal sealed class ChangeListener : IDisposable
     }
 
     /// <summary>
-    /// Runs the callback; its failures (a damaged store, a refused refresh) surface on the storage's
-    /// next explicit call, not here. A failure to reach the server (no free pool connection, a
-    /// restarting server) is retried a few times in the background, since no second announcement
-    /// may come for a long time.
+    /// An announcement of <paramref name="generation"/> for this store, or null when commits may have
+    /// gone unannounced (a lost listening connection). Called on the hub's loop, so it only sets a
+    /// flag and starts the check loop when none runs; it never waits and never reads.
     /// </summary>
-    internal void Notify(long? generation)
+    internal void Announce(long? generation)
     {
-        if (!TryDeliver(generation))
+        // The generation this instance holds (its own commit, or one it has read): nothing to do.
+        if (Volatile.Read(ref disposed) != 0 || (generation is { } announced && !store.IsOtherThanKnown(announced)))
         {
-            _ = RetryAsync(generation);
+            return;
         }
-    }
 
-    private async Task RetryAsync(long? generation)
-    {
-        foreach (TimeSpan delay in RetryDelays)
+        lock (gate)
         {
-            await Task.Delay(delay).ConfigureAwait(false);
-            if (TryDeliver(generation))
+            pending = true;
+            if (checking)
             {
                 return;
+            }
+
+            checking = true;
+        }
+
+        _ = Task.Run(CheckLoopAsync);
+    }
+
+    /// <summary>
+    /// Runs while announcements are pending: takes them all at once, checks, and waits out the rest of
+    /// <see cref="CheckInterval"/> (or a retry pause) before the next check.
+    /// </summary>
+    private async Task CheckLoopAsync()
+    {
+        int failures = 0;
+        while (true)
+        {
+            lock (gate)
+            {
+                if (!pending || Volatile.Read(ref disposed) != 0)
+                {
+                    checking = false;
+                    return;
+                }
+
+                pending = false;
+            }
+
+            long started = Stopwatch.GetTimestamp();
+            TimeSpan pause = CheckInterval;
+            if (await TryCheckAsync().ConfigureAwait(false))
+            {
+                failures = 0;
+            }
+            else if (failures < RetryDelays.Length)
+            {
+                // For want of the server: try again even if nothing else is announced meanwhile.
+                pause = RetryDelays[failures++];
+                lock (gate)
+                {
+                    pending = true;
+                }
+            }
+            else
+            {
+                // Given up until the next announcement or reconnection.
+                failures = 0;
+            }
+
+            TimeSpan rest = pause - Stopwatch.GetElapsedTime(started);
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest).ConfigureAwait(false);
             }
         }
     }
 
-    /// <returns>False only when the callback failed for want of the server, and a later try may succeed.</returns>
-    private bool TryDeliver(long? generation)
+    /// <summary>
+    /// Reads the store's generation (one row, on a pooled connection given back at once) and, when it
+    /// is not the one this instance holds, calls the callback, which reads the store whole.
+    /// Failures surface on the storage's next explicit call, not here.
+    /// </summary>
+    /// <returns>False only when the server could not be reached, and a later try may succeed.</returns>
+    private async Task<bool> TryCheckAsync()
     {
-        if (Volatile.Read(ref disposed) != 0)
+        long? generation;
+        try
+        {
+            generation = await ReadGenerationAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The caller disposed the data source: nothing can be read any more.
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+        {
+            return false;
+        }
+
+        // No row: the store was dropped. The next explicit call says so; a refresh could read nothing.
+        if (generation is not { } current || Volatile.Read(ref disposed) != 0 || !store.IsOtherThanKnown(current))
         {
             return true;
         }
 
+        // Only now, with the checking connection back in the pool: the refresh takes one of its own,
+        // and holding both would let a few storages on a small pool starve each other's refreshes.
         try
         {
-            onCommit(generation);
+            onChange(current);
             return true;
         }
         catch (KeyStoreException e) when (e is not KeyStoreDamagedException and not KeyStoreCredentialException && e.InnerException is NpgsqlException)
@@ -126,9 +209,18 @@ internal sealed class ChangeListener : IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Deliberately swallowed: see the summary. The storage keeps the state it had.
+            // Deliberately swallowed: a damaged store, a changed credential or a disposed storage is
+            // reported by the storage's next explicit call. The storage keeps the state it had.
             return true;
         }
+    }
+
+    private async Task<long?> ReadGenerationAsync()
+    {
+        await using var connection = await StoreConnections.OpenAsync(dataSource, CancellationToken.None).ConfigureAwait(false);
+        await using var select = store.StoreCommand(connection, store.Sql.SelectGeneration);
+        await select.PrepareAsync().ConfigureAwait(false);
+        return await select.ExecuteScalarAsync().ConfigureAwait(false) is long generation ? generation : null;
     }
 
     /// <summary>
@@ -265,14 +357,14 @@ internal sealed class ChangeListener : IDisposable
             {
                 foreach (var listener in Snapshot())
                 {
-                    listener.Notify(null);
+                    listener.Announce(null);
                 }
             }
 
             while (true)
             {
-                // Announcements that arrive while a refresh runs are delivered together by the next
-                // wait, and one refresh per store then covers them all.
+                // Each wait hands over what arrived; the listeners only take note, so this loop keeps
+                // reading however fast announcements come, and checks and refreshes run elsewhere.
                 await connection.WaitAsync(stop).ConfigureAwait(false);
                 if (announced.Count > 0)
                 {
@@ -298,7 +390,7 @@ internal sealed class ChangeListener : IDisposable
             {
                 if (announced.TryGetValue(listener.StoreKey, out long generation))
                 {
-                    listener.Notify(generation);
+                    listener.Announce(generation);
                 }
             }
         }

@@ -129,8 +129,8 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
     public IKeyStoreWriter BeginWrite() => Guard(() => (IKeyStoreWriter)PostgreSqlWriter.Begin(this));
 
-    /// <summary>Calls <paramref name="onCommit"/> with the announced generation whenever any instance commits to this store, and with null after the notification connection was lost, since commits may have been missed.</summary>
-    internal void Listen(Action<long?> onCommit) => listener = ChangeListener.Start(dataSource, this, onCommit);
+    /// <summary>Calls <paramref name="onChange"/> with the store's generation whenever, after an announcement or a lost notification connection, it is not the one this instance last read or wrote (<see cref="ChangeListener"/>).</summary>
+    internal void Listen(Action<long> onChange) => listener = ChangeListener.Start(dataSource, this, onChange);
 
     public void Dispose() => listener?.Dispose();
 

@@ -45,6 +45,7 @@ internal sealed class StoreSql
         Schema = schema;
         SelectStore = $"SELECT generation, header, mac FROM {schema}.key_stores WHERE store_name = $1";
         SelectStoreForUpdate = SelectStore + " FOR UPDATE";
+        SelectGeneration = $"SELECT generation FROM {schema}.key_stores WHERE store_name = $1";
         SelectEntries = $"SELECT key_name, record FROM {schema}.key_entries WHERE store_name = $1 ORDER BY key_name COLLATE \"C\"";
         InsertStore = $"INSERT INTO {schema}.key_stores (store_name, generation, header, mac) VALUES ($1, $2, $3, $4) ON CONFLICT (store_name) DO NOTHING";
         UpdateStore = $"UPDATE {schema}.key_stores SET generation = $2, header = $3, mac = $4 WHERE store_name = $1";
@@ -60,6 +61,9 @@ internal sealed class StoreSql
     internal string SelectStore { get; }
 
     internal string SelectStoreForUpdate { get; }
+
+    /// <summary>The listener's check before any full read: one row, one column, no entry row.</summary>
+    internal string SelectGeneration { get; }
 
     internal string SelectEntries { get; }
 

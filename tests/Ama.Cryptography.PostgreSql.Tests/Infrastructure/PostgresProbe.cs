@@ -18,6 +18,9 @@ public sealed class PostgresProbe : IDisposable
     private readonly StringBuilder errors = new();
     private readonly TaskCompletionSource firstAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource reading = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object generationGate = new();
+    private long generation = -1;
+    private bool outputEnded;
     private readonly Task stdoutDone;
     private readonly Task stderrDone;
 
@@ -79,6 +82,39 @@ public sealed class PostgresProbe : IDisposable
 
     public static PostgresProbe Read(string connectionString, string store, byte[] key, double seconds) =>
         Start("read", connectionString, store, Convert.ToHexString(key), seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>A process that opens the store and only watches it; its "generation N" lines feed <see cref="WaitForGeneration"/>.</summary>
+    public static PostgresProbe Watch(string connectionString, string store, byte[] key) =>
+        Start("watch", connectionString, store, Convert.ToHexString(key));
+
+    /// <summary>The CPU time (user and system, all threads) the probe has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>Waits until a watching probe reports a generation of at least <paramref name="atLeast"/> (woken by its output, not polled); false at the bound or when its output ended.</summary>
+    public bool WaitForGeneration(long atLeast, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        lock (generationGate)
+        {
+            while (generation < atLeast)
+            {
+                TimeSpan left = within - clock.Elapsed;
+                if (left <= TimeSpan.Zero || outputEnded || !Monitor.Wait(generationGate, left))
+                {
+                    return generation >= atLeast;
+                }
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>Closes the probe's standard input: a reader then finishes its current pass and prints its result.</summary>
     public void CloseInput() => process.StandardInput.Close();
@@ -150,6 +186,14 @@ public sealed class PostgresProbe : IDisposable
             {
                 reading.TrySetResult();
             }
+            else if (line.StartsWith("generation ", StringComparison.Ordinal))
+            {
+                lock (generationGate)
+                {
+                    generation = long.Parse(line.AsSpan("generation ".Length), System.Globalization.CultureInfo.InvariantCulture);
+                    Monitor.PulseAll(generationGate);
+                }
+            }
             else
             {
                 output.Enqueue(line);
@@ -158,6 +202,11 @@ public sealed class PostgresProbe : IDisposable
 
         firstAck.TrySetResult();
         reading.TrySetResult();
+        lock (generationGate)
+        {
+            outputEnded = true;
+            Monitor.PulseAll(generationGate);
+        }
     }
 
     private async Task ReadErrorsAsync()
