@@ -15,6 +15,10 @@ internal static class PostgreSqlErrors
     internal static ArgumentException MultiplexingUnsupported(string paramName) => new(
         "The data source uses Multiplexing=true, which runs no synchronous command and cannot listen for other instances' commits; give the key store a data source without Multiplexing (another NpgsqlDataSource on the same database).", paramName);
 
+    internal static ArgumentException PoolTooSmall(string paramName, int maxPoolSize, int minimum) => new(
+        Format("The data source allows at most {0} pooled {1} (Maximum Pool Size={0}), and a key store needs at least {2}: while a storage is open, one connection listens for other instances' commits, and every read or write needs another. Set Maximum Pool Size={2} or more in the connection string (more if the application shares the data source), or Pooling=false.", maxPoolSize, maxPoolSize == 1 ? "connection" : "connections", minimum),
+        paramName);
+
     internal static ArgumentException InvalidSchemaName(string paramName) => new(
         "A schema name is 1 to 63 characters of a-z, 0-9 and '_', starts with a letter or '_', and does not start with 'pg_'.", paramName);
 

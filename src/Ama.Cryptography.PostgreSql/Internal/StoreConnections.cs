@@ -24,14 +24,30 @@ internal static class StoreConnections
     }
 
     /// <summary>
-    /// Multiplexing data sources run no synchronous command and cannot wait for notifications, which
-    /// the storage needs for its synchronous API and its refreshes: refused up front, by name.
+    /// The fewest connections a pool must allow: while any storage on a data source is open, one of
+    /// them LISTENs (<see cref="ChangeListener"/>), and a read, a write or a check needs another.
+    /// With one, every write waited for the pool's timeout and failed.
+    /// </summary>
+    internal const int MinimumPoolSize = 2;
+
+    /// <summary>
+    /// Refuses, up front and by name, what the storage cannot work with. Multiplexing data sources
+    /// run no synchronous command and cannot wait for notifications, which the storage needs for its
+    /// synchronous API and its refreshes. A pool of fewer than <see cref="MinimumPoolSize"/>
+    /// connections can never write once the listener holds one. Without pooling every open is a
+    /// new connection, so there is no pool to exhaust.
     /// </summary>
     internal static void ThrowIfUnsupported(NpgsqlDataSource dataSource, string paramName)
     {
-        if (new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Multiplexing)
+        var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        if (settings.Multiplexing)
         {
             throw PostgreSqlErrors.MultiplexingUnsupported(paramName);
+        }
+
+        if (settings.Pooling && settings.MaxPoolSize < MinimumPoolSize)
+        {
+            throw PostgreSqlErrors.PoolTooSmall(paramName, settings.MaxPoolSize, MinimumPoolSize);
         }
     }
 }
