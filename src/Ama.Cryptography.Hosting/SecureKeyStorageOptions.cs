@@ -39,7 +39,14 @@ public sealed class SecureKeyStorageOptions
     /// </summary>
     public Func<IServiceProvider, KeyStoreCredential>? Credential { get; set; }
 
-    /// <summary>Gets or sets whether a missing key store file is created (empty) at start-up. Off by default: a missing file is then an error.</summary>
+    /// <summary>
+    /// Gets or sets whether a missing key store file is created (empty) at start-up, where no store
+    /// was ever created or opened before. Off by default: a missing file is then an error. A host
+    /// that creates or opens the store writes a marker beside it (the store's path with
+    /// ".created" appended); while the marker exists, a missing store fails start-up with a message
+    /// saying how to restore it, so a store briefly absent (a restore, a rename) is never replaced by
+    /// a new, empty one.
+    /// </summary>
     public bool CreateIfMissing { get; set; }
 
     /// <summary>

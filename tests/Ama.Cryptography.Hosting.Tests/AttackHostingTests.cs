@@ -224,7 +224,7 @@ public sealed class AttackHostingTests
         resolved[0].Store("k", Secrets.NewKey());
         await host.StartAsync(Token);
         Assert.Same(resolved[0], host.Services.GetRequiredService<SecureKeyStorage>());
-        Assert.Equal(["s.amaks", "s.amaks.lock", "store.key"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["s.amaks", "s.amaks.created", "s.amaks.lock", "store.key"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         await host.StopAsync(Token);
     }
 

@@ -30,6 +30,10 @@ internal static class Error
     internal static string StoreFileMissing(string option, string path) => Format(
         "{0}: the key store file '{1}' does not exist. Create it (ama keystore create) or set CreateIfMissing to true.", option, path);
 
+    internal static string StoreMissingAfterCreation(string option, string path, string marker) => Format(
+        "{0}: the key store file '{1}' is missing, but a key store existed there ('{2}' records its creation), so CreateIfMissing does not create a new, empty one: that would split the hosts that share the store and lose every key in it. Restore '{1}' from a backup (or put back the file that was renamed, or mount the volume that holds it) and start again. Only to give up the old store and its keys for good, delete '{2}'.",
+        option, path, marker);
+
     internal static string StoreDirectoryMissing(string option, string path) => Format(
         "{0}: the directory of the key store file '{1}' does not exist, so the store cannot be created.", option, path);
 

@@ -38,7 +38,7 @@ internal sealed class KeyStoreOpener(
 
     private SecureKeyStorage OpenFile(string path, KeyStoreCredential credential, SecureKeyStorageOptions settings)
     {
-        SecureKeyStorage storage = OpenOrCreate(path, credential, settings.CreateIfMissing);
+        SecureKeyStorage storage = OpenOrCreate(path, credential, settings);
         try
         {
             watcher.Watch(storage);
@@ -53,11 +53,42 @@ internal sealed class KeyStoreOpener(
         return storage;
     }
 
-    private static SecureKeyStorage OpenOrCreate(string path, KeyStoreCredential credential, bool createIfMissing)
+    private static SecureKeyStorage OpenOrCreate(string path, KeyStoreCredential credential, SecureKeyStorageOptions settings)
     {
-        if (!createIfMissing || StorePath.Exists(path))
+        bool createIfMissing = settings.CreateIfMissing;
+        SecureKeyStorage storage = OpenOrCreateStore(path, credential, settings);
+        try
+        {
+            // Also for a store opened, not created: stores made before the marker existed, or by
+            // `ama keystore create`, are then protected from the next start on.
+            StorePath.WriteCreatedMarker(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && !createIfMissing)
+        {
+            // A read-only directory: without CreateIfMissing no store is ever created here, so the marker guards nothing.
+        }
+        catch
+        {
+            storage.Dispose();
+            throw;
+        }
+
+        return storage;
+    }
+
+    private static SecureKeyStorage OpenOrCreateStore(string path, KeyStoreCredential credential, SecureKeyStorageOptions settings)
+    {
+        if (!settings.CreateIfMissing || StorePath.Exists(path))
         {
             return SecureKeyStorage.Open(path, credential);
+        }
+
+        // Validation checked this too; the store may have gone since (a restore, a rename).
+        string marker = StorePath.CreatedMarker(path);
+        if (File.Exists(marker))
+        {
+            throw new InvalidOperationException(Error.StoreMissingAfterCreation(
+                Error.OptionName(settings, nameof(SecureKeyStorageOptions.Path)), StorePath.FinalTarget(path), marker));
         }
 
         try

@@ -56,6 +56,10 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
         {
             yield return Error.StoreFileMissing(option, target);
         }
+        else if (File.Exists(StorePath.CreatedMarker(path)))
+        {
+            yield return Error.StoreMissingAfterCreation(option, target, StorePath.CreatedMarker(path));
+        }
         else if (!Directory.Exists(Path.GetDirectoryName(target)))
         {
             yield return Error.StoreDirectoryMissing(option, target);

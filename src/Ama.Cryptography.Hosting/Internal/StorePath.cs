@@ -29,4 +29,37 @@ internal static class StorePath
         string target = FinalTarget(fullPath);
         return File.Exists(target) || Directory.Exists(target);
     }
+
+    /// <summary>
+    /// The marker that records that a store was created or opened at <paramref name="fullPath"/>:
+    /// the store's final target with ".created" appended. It outlives the store file (a delete, a
+    /// rename, a restore in progress), so <c>CreateIfMissing</c> can tell a store that never existed
+    /// from one that is missing, and never creates a second store where one existed.
+    /// </summary>
+    internal static string CreatedMarker(string fullPath) => FinalTarget(fullPath) + ".created";
+
+    /// <summary>Writes the marker if it is not there yet. Its content is only for the operator who finds it.</summary>
+    internal static void WriteCreatedMarker(string fullPath)
+    {
+        string marker = CreatedMarker(fullPath);
+        if (File.Exists(marker))
+        {
+            return;
+        }
+
+        try
+        {
+            using var stream = new FileStream(marker, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            using var writer = new StreamWriter(stream);
+            writer.Write(
+                "An AMA key store was created at '" + FinalTarget(fullPath) + "'.\n" +
+                "While this file is here, a host with CreateIfMissing refuses to create a new, empty store\n" +
+                "in its place when the store file is missing: it fails at start-up until the store is restored.\n" +
+                "Delete this file only to give up the old store and its keys for good.\n");
+        }
+        catch (IOException) when (File.Exists(marker))
+        {
+            // Another host wrote it first.
+        }
+    }
 }
