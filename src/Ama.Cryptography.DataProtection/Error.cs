@@ -49,9 +49,6 @@ internal static class Error
     internal static CryptographicException DecryptedNotXml(Exception inner) => new(
         "The decrypted Data Protection key is not well-formed XML.", inner);
 
-    internal static CryptographicException RepositoryEntryNotXml(string name, int version, int line, int position) => new(
-        Format("The key store entry '{0}' version {1} of the Data Protection key ring is not well-formed XML (line {2}, position {3}); destroy that version or restore the store from a backup.", name, version, line, position));
-
     private static string Describe(SecureKeyStorage storage) => storage.FilePath is { } path
         ? Format("'{0}'", path)
         : storage.IsInMemory ? "(in memory)" : "(in a database)";

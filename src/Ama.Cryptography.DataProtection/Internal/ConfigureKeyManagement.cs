@@ -1,6 +1,8 @@
 using Ama.Cryptography.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Ama.Cryptography.DataProtection;
@@ -19,7 +21,8 @@ internal sealed class ConfigureKeyManagement(IServiceProvider services, string? 
 
         if (persist)
         {
-            options.XmlRepository = new SecureKeyStorageXmlRepository(storage);
+            options.XmlRepository = new SecureKeyStorageXmlRepository(
+                storage, (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<SecureKeyStorageXmlRepository>());
         }
     }
 }

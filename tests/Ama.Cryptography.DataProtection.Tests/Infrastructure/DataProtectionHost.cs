@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ama.Cryptography.DataProtection.Tests.Infrastructure;
@@ -39,9 +40,14 @@ public sealed class DataProtectionHost : IDisposable
     }
 
     /// <summary>Both extensions over the store at <paramref name="storePath"/>, opened (by DI, on first use) with <paramref name="storeKey"/>.</summary>
-    public static DataProtectionHost Start(string storePath, byte[] storeKey, bool protect = true, bool persist = true, Action<IDataProtectionBuilder>? configure = null)
+    public static DataProtectionHost Start(string storePath, byte[] storeKey, bool protect = true, bool persist = true, Action<IDataProtectionBuilder>? configure = null, LogSink? log = null)
     {
         var services = new ServiceCollection();
+        if (log is not null)
+        {
+            services.AddLogging(b => b.AddProvider(log).SetMinimumLevel(LogLevel.Trace));
+        }
+
         services.AddSingleton(_ =>
         {
             using var credential = KeyStoreCredential.FromKey(storeKey);
