@@ -50,6 +50,23 @@ public sealed class SecureKeyStorageOptions
     public bool CreateIfMissing { get; set; }
 
     /// <summary>
+    /// Gets or sets the lowest generation the store may have at start-up; 0 (the default) pins
+    /// nothing. Every write raises a store's generation, so a store found below the pin was rolled
+    /// back (restored from an older backup or copy), which undoes every change since, revocations
+    /// included: start-up then fails with <see cref="KeyStoreDamagedException"/> naming both
+    /// generations. Raise it after a change that must not be undone, such as a revocation.
+    /// </summary>
+    public long MinimumGeneration { get; set; }
+
+    /// <summary>
+    /// Gets or sets a file holding the lowest generation the store may have at start-up, as a whole
+    /// number on its first line, for a pin an operator or a deployment keeps apart from the store
+    /// (a rollback of the store's volume must not roll the pin back with it). Read at every start;
+    /// with <see cref="MinimumGeneration"/> also set, the higher of the two applies.
+    /// </summary>
+    public string? MinimumGenerationFile { get; set; }
+
+    /// <summary>
     /// Gets or sets the password KDF used when <see cref="CreateIfMissing"/> creates a password store;
     /// <see langword="null"/> means <see cref="KeyStoreKdf.Default"/>. An existing store keeps the KDF recorded in its file.
     /// </summary>

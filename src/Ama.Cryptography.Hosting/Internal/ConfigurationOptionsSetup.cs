@@ -20,7 +20,9 @@ internal sealed class ConfigurationOptionsSetup(IConfigurationSection section) :
         options.KeyFile = section[nameof(SecureKeyStorageOptions.KeyFile)] ?? options.KeyFile;
         options.PasswordFile = section[nameof(SecureKeyStorageOptions.PasswordFile)] ?? options.PasswordFile;
         options.KeyEnvironmentVariable = section[nameof(SecureKeyStorageOptions.KeyEnvironmentVariable)] ?? options.KeyEnvironmentVariable;
+        options.MinimumGenerationFile = section[nameof(SecureKeyStorageOptions.MinimumGenerationFile)] ?? options.MinimumGenerationFile;
         BindCreateIfMissing(options);
+        BindMinimumGeneration(options);
         BindKdf(options, section.GetSection(nameof(SecureKeyStorageOptions.Kdf)));
     }
 
@@ -39,6 +41,24 @@ internal sealed class ConfigurationOptionsSetup(IConfigurationSection section) :
         else
         {
             options.ConfigurationErrors.Add(Error.BadConfigurationValue(value.Path, "true or false"));
+        }
+    }
+
+    private void BindMinimumGeneration(SecureKeyStorageOptions options)
+    {
+        IConfigurationSection value = section.GetSection(nameof(SecureKeyStorageOptions.MinimumGeneration));
+        if (value.Value is null)
+        {
+            return;
+        }
+
+        if (long.TryParse(value.Value, NumberStyles.None, CultureInfo.InvariantCulture, out long generation))
+        {
+            options.MinimumGeneration = generation;
+        }
+        else
+        {
+            options.ConfigurationErrors.Add(Error.BadConfigurationValue(value.Path, "a whole number of 0 or more"));
         }
     }
 

@@ -34,6 +34,16 @@ internal static class Error
         "{0}: the key store file '{1}' is missing, but a key store existed there ('{2}' records its creation), so CreateIfMissing does not create a new, empty one: that would split the hosts that share the store and lose every key in it. Restore '{1}' from a backup (or put back the file that was renamed, or mount the volume that holds it) and start again. Only to give up the old store and its keys for good, delete '{2}'.",
         option, path, marker);
 
+    internal static string NegativeMinimumGeneration(string option, long value) => Format(
+        "{0} is {1}: a minimum generation is 0 (no pin) or more.", option, value);
+
+    internal static string MinimumGenerationFileNotNumber(string option, string path) => Format(
+        "{0}: the file '{1}' does not hold a generation: its first line must be a whole number of 0 or more.", option, path);
+
+    internal static KeyStoreDamagedException StoreOlderThanPin(string store, long found, long pinned, string pinSource) => new(Format(
+        "The key store '{0}' is at generation {1}, older than the minimum generation {2} pinned by {3}: it was rolled back (restored from an older backup or copy), which undoes every change made since, revocations included. Put back the newest copy of the store; only to use this older store on purpose, lower {3}.",
+        store, found, pinned, pinSource));
+
     internal static string StoreDirectoryMissing(string option, string path) => Format(
         "{0}: the directory of the key store file '{1}' does not exist, so the store cannot be created.", option, path);
 

@@ -27,10 +27,23 @@ internal sealed class KeyStoreOpener(
 
         // Reading .Value runs validation, so a lazily resolved storage gets the same messages as start-up.
         SecureKeyStorageOptions settings = options.Value;
+        (long, string)? pin = GenerationPin.Read(settings);
         using KeyStoreCredential credential = CredentialReader.Read(settings, services);
-        return settings.OpenStorage is { } openStorage
+        SecureKeyStorage storage = settings.OpenStorage is { } openStorage
             ? OpenElsewhere(openStorage, credential)
             : OpenFile(Path.GetFullPath(settings.Path!), credential, settings);
+        try
+        {
+            GenerationPin.Check(storage, pin);
+        }
+        catch
+        {
+            // The container never sees a storage whose factory threw, so it would not dispose it.
+            storage.Dispose();
+            throw;
+        }
+
+        return storage;
     }
 
     private SecureKeyStorage OpenElsewhere(Func<IServiceProvider, KeyStoreCredential, SecureKeyStorage> openStorage, KeyStoreCredential credential) =>

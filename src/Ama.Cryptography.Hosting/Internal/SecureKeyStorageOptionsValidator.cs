@@ -16,6 +16,7 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
         var failures = new List<string>(options.ConfigurationErrors);
         failures.AddRange(CheckPath(options));
         failures.AddRange(CheckCredential(options));
+        failures.AddRange(CheckMinimumGeneration(options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -63,6 +64,47 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
         else if (!Directory.Exists(Path.GetDirectoryName(target)))
         {
             yield return Error.StoreDirectoryMissing(option, target);
+        }
+    }
+
+    private static IEnumerable<string> CheckMinimumGeneration(SecureKeyStorageOptions options)
+    {
+        if (options.MinimumGeneration < 0)
+        {
+            yield return Error.NegativeMinimumGeneration(Error.OptionName(options, nameof(SecureKeyStorageOptions.MinimumGeneration)), options.MinimumGeneration);
+        }
+
+        if (options.MinimumGenerationFile is not { Length: > 0 } file)
+        {
+            yield break;
+        }
+
+        string option = Error.OptionName(options, nameof(SecureKeyStorageOptions.MinimumGenerationFile));
+        if (Directory.Exists(file))
+        {
+            yield return Error.FileIsDirectory(option, file);
+            yield break;
+        }
+
+        if (!File.Exists(file))
+        {
+            yield return Error.FileMissing(option, file);
+            yield break;
+        }
+
+        string? problem;
+        try
+        {
+            problem = GenerationPin.ReadFile(file) is null ? Error.MinimumGenerationFileNotNumber(option, file) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = Error.FileUnreadable(option, file, e);
+        }
+
+        if (problem is not null)
+        {
+            yield return problem;
         }
     }
 
