@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Ama.Cryptography.KeyManagement;
 using Ama.Cryptography.PostgreSql.Tests.Infrastructure;
+using Ama.Cryptography.Tests.Infrastructure;
 using Npgsql;
 
 namespace Ama.Cryptography.PostgreSql.Tests;
@@ -161,15 +162,15 @@ public sealed class AttackHostileRowsTests(PostgresServer server)
                 };
                 return "generation";
             case 1:
-                rows.Header = MutateBytes(rows.Header, random);
+                rows.Header = ByteMutator.Mutate(rows.Header, random);
                 return "header";
             case 2:
-                rows.Mac = MutateBytes(rows.Mac, random);
+                rows.Mac = ByteMutator.Mutate(rows.Mac, random);
                 return "mac";
             case 3:
             case 4:
                 int index = random.Next(rows.Entries.Count);
-                rows.Entries[index] = (rows.Entries[index].Name, MutateBytes(rows.Entries[index].Record, random));
+                rows.Entries[index] = (rows.Entries[index].Name, ByteMutator.Mutate(rows.Entries[index].Record, random));
                 return "record";
             default:
                 int which = random.Next(rows.Entries.Count);
@@ -184,39 +185,6 @@ public sealed class AttackHostileRowsTests(PostgresServer server)
                 rows.Entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
                 return "key_name";
         }
-    }
-
-    private static byte[] MutateBytes(byte[] original, Random random)
-    {
-        var bytes = new List<byte>(original);
-        int edits = 1 + random.Next(4);
-        for (int e = 0; e < edits && bytes.Count > 0; e++)
-        {
-            int at = random.Next(bytes.Count);
-            switch (random.Next(6))
-            {
-                case 0:
-                    bytes[at] ^= (byte)(1 << random.Next(8));
-                    break;
-                case 1:
-                    bytes[at] = (byte)random.Next(256);
-                    break;
-                case 2:
-                    bytes.RemoveRange(at, Math.Min(bytes.Count - at, 1 + random.Next(16)));
-                    break;
-                case 3:
-                    bytes.InsertRange(at, Enumerable.Range(0, 1 + random.Next(16)).Select(_ => (byte)random.Next(256)));
-                    break;
-                case 4:
-                    bytes[at] = random.Next(3) switch { 0 => 0, 1 => 0xFF, _ => 0x7F };
-                    break;
-                default:
-                    bytes.RemoveRange(at, bytes.Count - at);
-                    break;
-            }
-        }
-
-        return [.. bytes];
     }
 
     /// <summary>

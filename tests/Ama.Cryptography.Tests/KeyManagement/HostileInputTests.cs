@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Ama.Cryptography.KeyManagement;
+using Ama.Cryptography.Tests.Infrastructure;
 using static Ama.Cryptography.Tests.KeyManagement.KeyStoreTestSupport;
 
 namespace Ama.Cryptography.Tests.KeyManagement;
@@ -103,7 +104,7 @@ public sealed class HostileInputTests : IDisposable
         var outcomes = new Dictionary<string, int>();
         for (int i = 0; i < iterations; i++)
         {
-            byte[] mutated = Mutate(original, random);
+            byte[] mutated = ByteMutator.Mutate(original, random);
             if (random.Next(2) == 0 && mutated.Length >= 32)
             {
                 FixChecksum(mutated);
@@ -141,39 +142,6 @@ public sealed class HostileInputTests : IDisposable
         {
             return e.GetType().Name + ": " + e.Message;
         }
-    }
-
-    private static byte[] Mutate(byte[] original, Random random)
-    {
-        var bytes = new List<byte>(original);
-        int edits = 1 + random.Next(4);
-        for (int e = 0; e < edits && bytes.Count > 0; e++)
-        {
-            int at = random.Next(bytes.Count);
-            switch (random.Next(6))
-            {
-                case 0:
-                    bytes[at] ^= (byte)(1 << random.Next(8));
-                    break;
-                case 1:
-                    bytes[at] = (byte)random.Next(256);
-                    break;
-                case 2:
-                    bytes.RemoveRange(at, Math.Min(bytes.Count - at, 1 + random.Next(16)));
-                    break;
-                case 3:
-                    bytes.InsertRange(at, Enumerable.Range(0, 1 + random.Next(16)).Select(_ => (byte)random.Next(256)));
-                    break;
-                case 4:
-                    bytes[at] = random.Next(3) switch { 0 => 0, 1 => 0xFF, _ => 0x7F };
-                    break;
-                default:
-                    bytes.RemoveRange(at, bytes.Count - at);
-                    break;
-            }
-        }
-
-        return [.. bytes];
     }
 
     private byte[] PasswordStore()
