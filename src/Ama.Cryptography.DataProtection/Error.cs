@@ -49,6 +49,21 @@ internal static class Error
     internal static CryptographicException DecryptedNotXml(Exception inner) => new(
         "The decrypted Data Protection key is not well-formed XML.", inner);
 
+    internal static CryptographicException MissingBinding() => new(
+        "The encrypted Data Protection key is bound to its key element (format 2), but no binding was given: it must be read through the key repository that ProtectKeysWithSecureKeyStorage wraps, which adds the binding of the enclosing <key> element.");
+
+    internal static CryptographicException UnknownFormat(string value) => new(
+        Format("The encrypted Data Protection key has format '{0}'; this version reads format 1 (no attribute) and 2.", value));
+
+    internal static CryptographicException BoundAuthenticationFailed(string name, int version, Exception inner) => new(
+        Format("The encrypted Data Protection key did not authenticate under key-encryption key '{0}' version {1} for the key element it is in: it was moved from another key element, or that element's id, dates or algorithms, or the seal's nonce, ciphertext, tag, key name or version, were altered.", name, version), inner);
+
+    internal static InvalidOperationException ProtectWithoutRepository() => new(
+        "ProtectKeysWithSecureKeyStorage needs a key repository configured explicitly (PersistKeysToSecureKeyStorage, PersistKeysToFileSystem, ...): it wraps that repository so that keys whose master key it did not seal are refused and every sealed key is bound to its key element, and Data Protection's default repository, chosen later, cannot be wrapped.");
+
+    internal static InvalidOperationException ProtectWithOtherEncryptor(string encryptorType) => new(
+        Format("ProtectKeysWithSecureKeyStorage is configured, but the XML encryptor is '{0}': another Protect... call replaced it. Every key that encryptor seals would be refused; configure one key encryption only.", encryptorType));
+
     private static string Describe(SecureKeyStorage storage) => storage.FilePath is { } path
         ? Format("'{0}'", path)
         : storage.IsInMemory ? "(in memory)" : "(in a database)";

@@ -19,12 +19,16 @@ public static class SecureKeyStorageDataProtectionBuilderExtensions
     /// 32-byte key-encryption key stored in the registered <see cref="SecureKeyStorage"/> as <paramref name="keyName"/>.
     /// The key-encryption key is created on first use; storing a new version of it rotates it for new keys,
     /// and keys sealed under older versions keep decrypting while those versions stay in the store.
+    /// The configured key repository (which must be set explicitly) is wrapped: each new key's sealed master key
+    /// is bound to its key element (id, dates, algorithms), and a key whose master key this did not seal (a plain
+    /// &lt;masterKey&gt; planted in a key folder) is refused with a Warning naming its id.
     /// </summary>
     /// <param name="builder">The Data Protection builder.</param>
     /// <param name="keyName">The key store entry of the key-encryption key: 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.</param>
     /// <returns>The builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="keyName"/> is not a valid key name, or starts with the key ring's prefix "dataprotection.xml.".</exception>
+    /// <remarks>When Data Protection first reads its options, an <see cref="InvalidOperationException"/> says so if no key repository is configured, or if another XML encryptor replaced this one.</remarks>
     // Data Protection creates the decryptor from the type name written in the key XML, through its
     // IServiceProvider constructor. Nothing else references that constructor, so a trimmed or
     // Native AOT app removes it and cannot read back any key it wrote in an earlier run.
@@ -35,6 +39,7 @@ public static class SecureKeyStorageDataProtectionBuilderExtensions
         Names.ValidateKekName(keyName, nameof(keyName));
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(
             services => new ConfigureKeyManagement(services, keyName, persist: false));
+        builder.Services.AddSingleton<IPostConfigureOptions<KeyManagementOptions>>(services => new PostConfigureKeyManagement(services));
         return builder;
     }
 

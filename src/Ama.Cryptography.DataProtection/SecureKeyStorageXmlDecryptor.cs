@@ -33,7 +33,7 @@ public sealed class SecureKeyStorageXmlDecryptor : IXmlDecryptor
     /// <param name="encryptedElement">The element that the encryptor wrote.</param>
     /// <returns>The key XML.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="encryptedElement"/> is null.</exception>
-    /// <exception cref="CryptographicException">The element is malformed, names a KEK version the store lacks, or does not authenticate; the message says which.</exception>
+    /// <exception cref="CryptographicException">The element is malformed, names a KEK version the store lacks, is bound (format 2) but was not read through the key ring wrapper that gives its binding, or does not authenticate (for format 2 also: was moved from another key element); the message says which.</exception>
     /// <exception cref="KeyStoreDamagedException">The KEK entry in the store does not decrypt.</exception>
     public XElement Decrypt(XElement encryptedElement)
     {
@@ -50,7 +50,8 @@ public sealed class SecureKeyStorageXmlDecryptor : IXmlDecryptor
         }
     }
 
-    private static SecureBuffer Open(SecureBuffer kek, EncryptedKeyXml sealedKey)
+    /// <summary>Opens the seal; the repository wrapper uses it too, to seal a new key again bound to its key element.</summary>
+    internal static SecureBuffer Open(SecureBuffer kek, EncryptedKeyXml sealedKey)
     {
         using var aes = new SecureAesGcm(kek);
         try
@@ -59,11 +60,13 @@ public sealed class SecureKeyStorageXmlDecryptor : IXmlDecryptor
                 sealedKey.Nonce,
                 sealedKey.Ciphertext,
                 sealedKey.Tag,
-                EncryptedKeyXml.AssociatedData(sealedKey.Kek, sealedKey.Version));
+                sealedKey.AssociatedData());
         }
         catch (AuthenticationTagMismatchException e)
         {
-            throw Error.AuthenticationFailed(sealedKey.Kek, sealedKey.Version, e);
+            throw sealedKey.Format == EncryptedKeyXml.UnboundFormat
+                ? Error.AuthenticationFailed(sealedKey.Kek, sealedKey.Version, e)
+                : Error.BoundAuthenticationFailed(sealedKey.Kek, sealedKey.Version, e);
         }
     }
 }

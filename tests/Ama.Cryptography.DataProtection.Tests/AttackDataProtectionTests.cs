@@ -87,7 +87,7 @@ public sealed class AttackDataProtectionTests
         {
             try
             {
-                Assert.True(host.Repository.GetAllElements().Count >= Steady);
+                Assert.True(host.StoredRepository.GetAllElements().Count >= Steady);
                 reads++;
             }
             catch (KeyNotFoundException e)
@@ -103,7 +103,7 @@ public sealed class AttackDataProtectionTests
 
         // Control: afterwards the ring holds exactly the steady entries (every churned one was deleted).
         host.Storage.Refresh();
-        Assert.Equal(Steady, host.Repository.GetAllElements().Count);
+        Assert.Equal(Steady, host.StoredRepository.GetAllElements().Count);
     }
 
     /// <summary>Two instances deleting the same key at once (each chose it from its own read of the ring) both succeed, and the key is gone.</summary>

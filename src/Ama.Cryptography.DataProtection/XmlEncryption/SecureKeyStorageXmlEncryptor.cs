@@ -24,6 +24,12 @@ internal sealed class SecureKeyStorageXmlEncryptor(SecureKeyStorage storage, str
     internal static XElement Seal(SecureBuffer kek, string keyName, int version, XElement plaintextElement)
     {
         using SecureBuffer plaintext = XmlBytes.Serialize(plaintextElement);
+        return Seal(kek, keyName, version, plaintext, binding: null);
+    }
+
+    /// <summary>Seals UTF-8 key XML; with a <paramref name="binding"/>, in format 2, bound to the key element it describes.</summary>
+    internal static XElement Seal(SecureBuffer kek, string keyName, int version, SecureBuffer plaintext, string? binding)
+    {
         using var aes = new SecureAesGcm(kek);
         var sealedKey = new EncryptedKeyXml
         {
@@ -32,8 +38,10 @@ internal sealed class SecureKeyStorageXmlEncryptor(SecureKeyStorage storage, str
             Nonce = RandomNumberGenerator.GetBytes(EncryptedKeyXml.NonceLength),
             Ciphertext = new byte[plaintext.Length],
             Tag = new byte[EncryptedKeyXml.TagLength],
+            Format = binding is null ? EncryptedKeyXml.UnboundFormat : EncryptedKeyXml.BoundFormat,
+            Binding = binding,
         };
-        aes.Encrypt(sealedKey.Nonce, plaintext.Span, sealedKey.Ciphertext, sealedKey.Tag, EncryptedKeyXml.AssociatedData(keyName, version));
+        aes.Encrypt(sealedKey.Nonce, plaintext.Span, sealedKey.Ciphertext, sealedKey.Tag, sealedKey.AssociatedData());
         return sealedKey.ToXml();
     }
 

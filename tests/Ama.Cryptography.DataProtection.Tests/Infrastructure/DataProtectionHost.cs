@@ -28,6 +28,9 @@ public sealed class DataProtectionHost : IDisposable
 
     public IXmlRepository Repository => Options.XmlRepository ?? throw new InvalidOperationException("No XML repository is configured.");
 
+    /// <summary>The repository under the wrapper that ProtectKeysWithSecureKeyStorage puts around it: what is stored, before keys are checked and bound.</summary>
+    public IXmlRepository StoredRepository => Repository is SealedKeyRingRepository sealedRing ? sealedRing.Inner : Repository;
+
     public IDataProtector Protector => Services.GetDataProtector(Purpose);
 
     /// <summary>Creates a key store file with a random raw key and returns that key.</summary>
