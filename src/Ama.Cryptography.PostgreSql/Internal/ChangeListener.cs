@@ -18,7 +18,8 @@ namespace Ama.Cryptography.PostgreSql.Internal;
 /// (the storage's Refresh, which authenticates what it reads). Checks of one store start at most
 /// every <see cref="CheckInterval"/>, so a flood of forged announcements costs at most one
 /// single-row read per interval and no full read, and a real commit among them is still seen
-/// within about one interval.
+/// within about one interval. Receiving the notifications is the one cost left, and the hub stops
+/// listening for a while when they come faster than real commits can (<see cref="Hub"/>).
 /// </remarks>
 internal sealed class ChangeListener : IDisposable
 {
@@ -225,11 +226,25 @@ internal sealed class ChangeListener : IDisposable
 
     /// <summary>
     /// The one connection that LISTENs for a data source while any storage on it is open. A lost
-    /// connection (server restart, network) is opened again, and every subscriber is called once
-    /// more then, because commits made meanwhile were not announced to it.
+    /// connection (server restart, network) is opened again, and every subscriber checks once more
+    /// then, because commits made meanwhile were not announced to it. Under a flood it stops
+    /// listening for a while and the subscribers poll (<see cref="PollThroughFloodAsync"/>).
     /// </summary>
     private sealed class Hub(NpgsqlDataSource dataSource)
     {
+        /// <summary>
+        /// Notifications in one <see cref="FloodWindow"/>, for all stores in the database, above which
+        /// the connection stops listening for a while. Real commits are far fewer (each waits for a
+        /// WAL flush: a few hundred a second on one store); if many stores together pass it, the
+        /// storages only poll for <see cref="FloodPause"/>, which notices their commits as soon.
+        /// </summary>
+        private const int FloodThreshold = 1000;
+
+        private static readonly TimeSpan FloodWindow = TimeSpan.FromSeconds(1);
+
+        /// <summary>How long a flood stops the listening: a flood that goes on costs at most <see cref="FloodThreshold"/> notifications received per pause.</summary>
+        private static readonly TimeSpan FloodPause = TimeSpan.FromSeconds(10);
+
         private static readonly TimeSpan ReconnectDelay = TimeSpan.FromMilliseconds(250);
 
         private readonly Lock gate = new();
@@ -345,20 +360,26 @@ internal sealed class ChangeListener : IDisposable
         {
             await using var connection = await StoreConnections.OpenAsync(dataSource, stop).ConfigureAwait(false);
             var announced = new Dictionary<string, long>(StringComparer.Ordinal);
-            connection.Notification += (_, e) => Collect(announced, e.Payload);
-            await using (var listen = new NpgsqlCommand(StoreSql.Listen, connection))
+            long windowStart = Stopwatch.GetTimestamp();
+            int inWindow = 0;
+            connection.Notification += (_, e) =>
             {
-                await listen.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
-            }
+                // Runs inside the driver's reads of this connection, one at a time.
+                if (Stopwatch.GetElapsedTime(windowStart) > FloodWindow)
+                {
+                    windowStart = Stopwatch.GetTimestamp();
+                    inWindow = 0;
+                }
 
+                inWindow++;
+                Collect(announced, e.Payload);
+            };
+            await ExecuteAsync(connection, StoreSql.Listen, stop).ConfigureAwait(false);
             ready.TrySetResult();
 
             if (catchUp)
             {
-                foreach (var listener in Snapshot())
-                {
-                    listener.Announce(null);
-                }
+                CheckAll();
             }
 
             while (true)
@@ -371,6 +392,53 @@ internal sealed class ChangeListener : IDisposable
                     Deliver(announced);
                     announced.Clear();
                 }
+
+                if (inWindow > FloodThreshold)
+                {
+                    await PollThroughFloodAsync(connection, stop).ConfigureAwait(false);
+                    announced.Clear();
+                    windowStart = Stopwatch.GetTimestamp();
+                    inWindow = 0;
+                }
+            }
+        }
+
+        /// <summary>
+        /// More than <see cref="FloodThreshold"/> notifications in a second: receiving them is the
+        /// one cost a forger still imposes (tens of microseconds of CPU each in the driver, however
+        /// little is done with them), so this connection stops listening for <see cref="FloodPause"/>
+        /// and every storage checks its store's generation every <see cref="CheckInterval"/>
+        /// instead, which notices a real commit as soon. Then it listens again, and checks once
+        /// more for commits made before it did; a flood that goes on trips this again.
+        /// </summary>
+        private async Task PollThroughFloodAsync(NpgsqlConnection connection, CancellationToken stop)
+        {
+            // Notifications already on their way are received with the UNLISTEN's reply; the server
+            // queues no more for this session after it.
+            await ExecuteAsync(connection, StoreSql.Unlisten, stop).ConfigureAwait(false);
+            long started = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(started) < FloodPause)
+            {
+                CheckAll();
+                await Task.Delay(CheckInterval, stop).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, StoreSql.Listen, stop).ConfigureAwait(false);
+            CheckAll();
+        }
+
+        private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken stop)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
+        }
+
+        /// <summary>Every storage checks its store's generation (commits may have gone unheard).</summary>
+        private void CheckAll()
+        {
+            foreach (var listener in Snapshot())
+            {
+                listener.Announce(null);
             }
         }
 

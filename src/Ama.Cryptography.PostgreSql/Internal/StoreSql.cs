@@ -33,6 +33,9 @@ internal sealed class StoreSql
 
     internal const string Listen = "LISTEN " + Channel;
 
+    /// <summary>Ends this session's listening: the server then queues no notification for it (the listener's answer to a flood).</summary>
+    internal const string Unlisten = "UNLISTEN " + Channel;
+
     /// <summary>lock_timeout for the rest of the transaction, in milliseconds.</summary>
     internal const string SetLockTimeout = "SELECT set_config('lock_timeout', $1, true)";
 
