@@ -54,6 +54,11 @@ public sealed class KeyIntegrityTests
         string warning = Assert.Single(log.At(LogLevel.Warning).Where(m => m.Contains("is refused", StringComparison.Ordinal)).Distinct());
         Assert.Contains(forgedKey.ToString("D"), warning, StringComparison.Ordinal);
         Assert.Contains("plaintext", warning, StringComparison.Ordinal);
+
+        // The refusal names the key, never its master key (base64 in the planted file).
+        string plantedMasterKey = XDocument.Load(forgedFile).Descendants("masterKey").Single().Element("value")!.Value;
+        Assert.True(plantedMasterKey.Length >= 64);
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains(plantedMasterKey, StringComparison.Ordinal));
     }
 
     /// <summary>An outsider on a file-system ring gives key 2 the sealed secret of key 1: key 2 must not decrypt, and new data must not go out under key 2.</summary>
