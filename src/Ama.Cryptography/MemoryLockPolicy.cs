@@ -3,7 +3,7 @@ namespace Ama.Cryptography;
 /// <summary>What a <see cref="SecureBuffer"/> does when its pages cannot be locked into RAM.</summary>
 public enum MemoryLockPolicy
 {
-    /// <summary>The seed's default: log a warning and continue with <see cref="SecureBuffer.IsLocked"/> false.</summary>
+    /// <summary>The default, as in AMA Cryptography's Python module: log a warning and continue with <see cref="SecureBuffer.IsLocked"/> false.</summary>
     BestEffort = 0,
 
     /// <summary>Throw <see cref="SecureMemoryException"/> when the pages cannot be locked.</summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Ama.Cryptography;
 
 /// <summary>
-/// The seed's secure-memory functions: zeroing that cannot be elided, page locking,
+/// The secure-memory functions of AMA Cryptography's Python module: zeroing that cannot be elided, page locking,
 /// constant-time comparison, random bytes in secure memory, and the host's status.
 /// </summary>
 public static class SecureMemory

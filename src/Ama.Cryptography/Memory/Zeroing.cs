@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 
 namespace Ama.Cryptography.Memory;
 
-/// <summary>The seed's three-pass overwrite (0x00, 0xFF, 0x00) followed by a read-back check.</summary>
+/// <summary>The three-pass overwrite of AMA Cryptography's Python module (0x00, 0xFF, 0x00) followed by a read-back check.</summary>
 /// <remarks>
 /// Speed (docs/benchmarks.md): each pass is a non-inlined call that writes whole cache lines
 /// with aligned Vector512 stores and the partial lines at either end with narrower stores that
