@@ -18,7 +18,12 @@ internal sealed class KeyStoreEnvelope : IDisposable
 
     // The image the live state was read from or committed as (sealed bytes, no secret): a backend
     // image equal to it is the live state, so catching up with it needs no parsing or MAC.
-    private byte[]? currentImage;
+    /// <summary>
+    /// The trailer (MAC and SHA-256 checksum) of the image last read or written, to tell an unchanged
+    /// image without parsing it. The whole image used to be kept for this, a second copy of the
+    /// store in memory beside the parsed state; the checksum names the image as well.
+    /// </summary>
+    private byte[]? currentTrailer;
 
     private KeyStoreEnvelope(KeyStoreState state, KeyStoreBinding binding, KeyRing ring, SecureBuffer? masterKey, byte[]? image)
     {
@@ -26,7 +31,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
         this.binding = binding;
         this.ring = ring;
         this.masterKey = masterKey;
-        currentImage = image;
+        currentTrailer = image is null ? null : KeyStoreFormat.TrailerOf(image);
     }
 
     /// <summary>Gets the live state: always a generation that was read from the backend or committed to it.</summary>
@@ -101,7 +106,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
     /// <exception cref="KeyStoreCredentialException">Another process changed the credential.</exception>
     internal void CatchUp(string location, byte[] image)
     {
-        if (currentImage is not null && image.AsSpan().SequenceEqual(currentImage))
+        if (currentTrailer is not null && KeyStoreFormat.IsImageWithTrailer(image, currentTrailer))
         {
             return;
         }
@@ -128,7 +133,17 @@ internal sealed class KeyStoreEnvelope : IDisposable
         ring.Dispose();
         ring = newRing;
         State = current;
-        currentImage = image;
+        currentTrailer = image is null ? null : KeyStoreFormat.TrailerOf(image);
+    }
+
+    /// <summary>Brings the live state up to the writer's current image, reading it only when it is not the image last read or written.</summary>
+    internal void CatchUp(string location, IKeyStoreWriter writer)
+    {
+        byte[]? changed = currentTrailer is null ? writer.Read() : writer.ReadIfChanged(currentTrailer);
+        if (changed is not null)
+        {
+            CatchUp(location, changed);
+        }
     }
 
     /// <summary>Decrypts one version (the primary when <paramref name="version"/> is null) into a new secure buffer.</summary>
@@ -269,6 +284,6 @@ internal sealed class KeyStoreEnvelope : IDisposable
         byte[]? image = writer is null ? null : KeyStoreFormat.Serialize(next, macRing.MacKey(next.FormatVersion));
         writer?.Commit(image!);
         State = next;
-        currentImage = image;
+        currentTrailer = image is null ? null : KeyStoreFormat.TrailerOf(image);
     }
 }

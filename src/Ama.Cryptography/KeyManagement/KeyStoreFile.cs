@@ -39,6 +39,59 @@ internal static partial class KeyStoreFile
     }
 
     /// <summary>
+    /// Whether the file is still the image with <paramref name="trailer"/>: the same trailer, and a
+    /// checksum that matches its bytes, hashed 1 MiB at a time so the file is never held whole
+    /// (an edit that kept the trailer is then read whole, and found damaged, as before).
+    /// </summary>
+    internal static bool IsUnchanged(string path, ReadOnlySpan<byte> trailer)
+    {
+        if (trailer.Length != KeyStoreFormat.TrailerLength)
+        {
+            return false;
+        }
+
+        using var handle = KeyStorePath.OpenRegularFileForReading(path);
+        long length = RandomAccess.GetLength(handle);
+        if (length < KeyStoreFormat.HeaderLength + KeyStoreFormat.TrailerLength || length > KeyStoreFormat.MaxFileLength)
+        {
+            return false;
+        }
+
+        Span<byte> tail = stackalloc byte[KeyStoreFormat.TrailerLength];
+        if (RandomAccess.Read(handle, tail, length - tail.Length) != tail.Length || !tail.SequenceEqual(trailer))
+        {
+            return false;
+        }
+
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        byte[] chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            long hashed = 0;
+            long end = length - KeyStoreFormat.ChecksumLength;
+            while (hashed < end)
+            {
+                int read = RandomAccess.Read(handle, chunk.AsSpan(0, (int)Math.Min(chunk.Length, end - hashed)), hashed);
+                if (read <= 0)
+                {
+                    return false;
+                }
+
+                sha.AppendData(chunk, 0, read);
+                hashed += read;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        Span<byte> checksum = stackalloc byte[KeyStoreFormat.ChecksumLength];
+        sha.GetHashAndReset(checksum);
+        return checksum.SequenceEqual(tail[KeyStoreFormat.MacLength..]);
+    }
+
+    /// <summary>
     /// Takes the writers' lock: an exclusive flock on "path.lock" (via FileShare.None), which the
     /// kernel drops when the process dies. The lock file is never deleted, so every writer locks the same inode.
     /// </summary>

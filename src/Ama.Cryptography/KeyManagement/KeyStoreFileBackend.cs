@@ -43,6 +43,9 @@ internal sealed class KeyStoreFileBackend : IKeyStoreBackend
     {
         public byte[] Read() => KeyStoreFile.Read(path);
 
+        public byte[]? ReadIfChanged(ReadOnlySpan<byte> trailer) =>
+            KeyStoreFile.IsUnchanged(path, trailer) ? null : KeyStoreFile.Read(path);
+
         public void Commit(byte[] image) => writeLock.Replace(image);
 
         public void Dispose() => writeLock.Dispose();

@@ -86,7 +86,10 @@ internal static partial class KeyStoreFormat
             throw Error.KeyStoreTooLarge(length, MaxFileLength);
         }
 
-        var writer = new ArrayBufferWriter<byte>((int)length);
+        // Written straight into an array of the exact length, which is returned: an
+        // ArrayBufferWriter and a ToArray of it held two more copies of the whole image at once.
+        var image = new byte[length];
+        var writer = new ImageWriter(image);
         WriteHeader(writer.GetSpan(HeaderLength)[..HeaderLength], state, state.Entries.Count);
         writer.Advance(HeaderLength);
         foreach (var entry in state.Entries.Values)
@@ -101,12 +104,50 @@ internal static partial class KeyStoreFormat
             }
         }
 
-        HMACSHA256.HashData(macKey, writer.WrittenSpan, writer.GetSpan(MacLength));
+        HMACSHA256.HashData(macKey, image.AsSpan(0, writer.Written), writer.GetSpan(MacLength));
         ScrubbedCall.AfterForeignCall();
         writer.Advance(MacLength);
-        SHA256.HashData(writer.WrittenSpan, writer.GetSpan(ChecksumLength));
+        SHA256.HashData(image.AsSpan(0, writer.Written), writer.GetSpan(ChecksumLength));
         writer.Advance(ChecksumLength);
-        return writer.WrittenSpan.ToArray();
+        if (writer.Written != image.Length)
+        {
+            throw new InvalidOperationException("SerializedLength and Serialize disagree.");
+        }
+
+        return image;
+    }
+
+    /// <summary>A copy of the image's trailer (MAC and checksum), which names the image; an image too short to have one gives an empty array.</summary>
+    internal static byte[] TrailerOf(ReadOnlySpan<byte> image) =>
+        image.Length < HeaderLength + TrailerLength ? [] : image[^TrailerLength..].ToArray();
+
+    /// <summary>
+    /// Whether <paramref name="image"/> is the image whose trailer is <paramref name="trailer"/>: the
+    /// same trailer, and a checksum that matches its bytes (so an edit that kept the trailer is not
+    /// taken for the unchanged image). Hashes the image in place; copies nothing.
+    /// </summary>
+    internal static bool IsImageWithTrailer(ReadOnlySpan<byte> image, ReadOnlySpan<byte> trailer)
+    {
+        if (trailer.Length != TrailerLength || image.Length < HeaderLength + TrailerLength || !image[^TrailerLength..].SequenceEqual(trailer))
+        {
+            return false;
+        }
+
+        Span<byte> checksum = stackalloc byte[ChecksumLength];
+        SHA256.HashData(image[..^ChecksumLength], checksum);
+        return checksum.SequenceEqual(image[^ChecksumLength..]);
+    }
+
+    /// <summary>Writes into a fixed array; asking for more room than is left is a bug in <see cref="SerializedLength"/>.</summary>
+    private sealed class ImageWriter(byte[] image) : IBufferWriter<byte>
+    {
+        internal int Written { get; private set; }
+
+        public void Advance(int count) => Written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => image.AsMemory(Written, sizeHint == 0 ? image.Length - Written : sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => image.AsSpan(Written, sizeHint == 0 ? image.Length - Written : sizeHint);
     }
 
     /// <summary>The exact length <see cref="Serialize"/> writes, computed without writing it.</summary>
@@ -358,14 +399,14 @@ internal static partial class KeyStoreFormat
         return text.Length <= maxChars ? text : throw Error.KeyStoreDamaged("metadata is too long");
     }
 
-    private static void WriteName(ArrayBufferWriter<byte> writer, string name)
+    private static void WriteName(IBufferWriter<byte> writer, string name)
     {
         writer.GetSpan(1)[0] = (byte)name.Length;
         writer.Advance(1);
         writer.Advance(Encoding.ASCII.GetBytes(name, writer.GetSpan(name.Length)));
     }
 
-    private static void WriteVersionFields(ArrayBufferWriter<byte> writer, int version, long createdUnixMs, KeyValuePair<string, string>[] metadata, int length)
+    private static void WriteVersionFields(IBufferWriter<byte> writer, int version, long createdUnixMs, KeyValuePair<string, string>[] metadata, int length)
     {
         WriteUInt32(writer, (uint)version);
         BinaryPrimitives.WriteInt64LittleEndian(writer.GetSpan(8), createdUnixMs);
@@ -380,20 +421,20 @@ internal static partial class KeyStoreFormat
         WriteUInt32(writer, (uint)length);
     }
 
-    private static void WriteText(ArrayBufferWriter<byte> writer, string text)
+    private static void WriteText(IBufferWriter<byte> writer, string text)
     {
         int count = StrictUtf8.GetByteCount(text);
         WriteUInt16(writer, checked((ushort)count));
         writer.Advance(StrictUtf8.GetBytes(text, writer.GetSpan(count)));
     }
 
-    private static void WriteUInt16(ArrayBufferWriter<byte> writer, ushort value)
+    private static void WriteUInt16(IBufferWriter<byte> writer, ushort value)
     {
         BinaryPrimitives.WriteUInt16LittleEndian(writer.GetSpan(2), value);
         writer.Advance(2);
     }
 
-    private static void WriteUInt32(ArrayBufferWriter<byte> writer, uint value)
+    private static void WriteUInt32(IBufferWriter<byte> writer, uint value)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(writer.GetSpan(4), value);
         writer.Advance(4);

@@ -5,7 +5,7 @@ namespace Ama.Cryptography.KeyManagement;
 
 /// <summary>
 /// Key material encrypted with AES-256-GCM, decrypted on access straight into a
-/// <see cref="SecureBuffer"/>: in memory (the seed's <c>SecureKeyStorage</c>), or in a key store
+/// <see cref="SecureBuffer"/>: in memory (the <c>SecureKeyStorage</c> of AMA Cryptography's Python module), or in a key store
 /// file that is crash-safe, tamper-evident and shared safely between processes, or in PostgreSQL
 /// (<c>PostgreSqlKeyStorage</c> in the Ama.Cryptography.PostgreSql package) with the same guarantees.
 /// </summary>
@@ -352,7 +352,7 @@ public sealed class SecureKeyStorage : IDisposable
             try
             {
                 using var writer = store.BeginWrite();
-                envelope.CatchUp(store.Location, writer.Read());
+                envelope.CatchUp(store.Location, writer);
                 envelope.ChangeCredential(newCredential, writer);
             }
             catch (KeyStoreDamagedException e)
@@ -510,7 +510,7 @@ public sealed class SecureKeyStorage : IDisposable
         var writer = backend.BeginWrite();
         try
         {
-            envelope.CatchUp(backend.Location, writer.Read());
+            envelope.CatchUp(backend.Location, writer);
             return writer;
         }
         catch
