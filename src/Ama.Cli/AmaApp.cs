@@ -27,6 +27,7 @@ internal static class AmaApp
 
     internal static int Run(string[] args)
     {
+        Redaction.AddArguments(args);
         ParseResult parsed = BuildRoot().Parse(args);
         if (parsed.Action is ParseErrorAction)
         {
