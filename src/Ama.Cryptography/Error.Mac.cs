@@ -6,13 +6,13 @@ namespace Ama.Cryptography;
 internal static partial class Error
 {
     internal static ArgumentException HashAlgorithmNameEmpty(string paramName) => new(
-        "The hash algorithm name is null or empty; use HashAlgorithmName.SHA256 or HashAlgorithmName.SHA512.", paramName);
+        "The hash algorithm name is null or empty; use HashAlgorithmName.SHA256, SHA384 or SHA512.", paramName);
 
     internal static CryptographicException HashAlgorithmNotSupported(string name, string typeName) => new(
-        Format("'{0}' is not a hash algorithm that {1} supports; use SHA256 or SHA512.", name, typeName));
+        Format("'{0}' is not a hash algorithm that {1} supports; use SHA256, SHA384 or SHA512.", name, typeName));
 
     internal static PlatformNotSupportedException LibCryptoUnavailable(string typeName, string problem) => new(
-        Format("{0} needs the system's OpenSSL libcrypto for SHA-256 and SHA-512 on caller-allocated contexts, and it cannot be used: {1}.", typeName, problem));
+        Format("{0} needs the system's OpenSSL libcrypto for SHA-256, SHA-384 and SHA-512 on caller-allocated contexts, and it cannot be used: {1}.", typeName, problem));
 
     internal static CryptographicException LibCryptoFailed(string function) => new(
         Format("libcrypto's SHA {0} failed.", function));

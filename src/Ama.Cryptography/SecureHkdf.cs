@@ -19,7 +19,7 @@ public static class SecureHkdf
     private const int MaxBlocks = 255;
 
     /// <summary>Derives <paramref name="outputLength"/> bytes from the key material in <paramref name="ikm"/> (extract, then expand).</summary>
-    /// <param name="hashAlgorithm"><see cref="HashAlgorithmName.SHA256"/> or <see cref="HashAlgorithmName.SHA512"/>.</param>
+    /// <param name="hashAlgorithm"><see cref="HashAlgorithmName.SHA256"/>, <see cref="HashAlgorithmName.SHA384"/> or <see cref="HashAlgorithmName.SHA512"/>.</param>
     /// <param name="ikm">The input key material; the caller may dispose it afterwards.</param>
     /// <param name="outputLength">From 1 to 255 times the hash size (8160 bytes for SHA-256, 16320 for SHA-512).</param>
     /// <param name="salt">The salt; empty means a hash-sized block of zeros, as RFC 5869 says.</param>
@@ -28,7 +28,7 @@ public static class SecureHkdf
     /// <exception cref="ArgumentNullException"><paramref name="ikm"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="hashAlgorithm"/> has a null or empty name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="outputLength"/> is out of range.</exception>
-    /// <exception cref="CryptographicException"><paramref name="hashAlgorithm"/> is neither SHA256 nor SHA512.</exception>
+    /// <exception cref="CryptographicException"><paramref name="hashAlgorithm"/> is not SHA256, SHA384 or SHA512.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="ikm"/> has been disposed.</exception>
     /// <exception cref="PlatformNotSupportedException"><see cref="SecureHmac.IsSupported"/> is false.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The issue fixes these BCL-shaped signatures; the two overloads differ in the type of ikm, so no call is ambiguous.")]
@@ -39,7 +39,7 @@ public static class SecureHkdf
     }
 
     /// <summary>Derives <paramref name="outputLength"/> bytes from the key material in <paramref name="ikm"/> (extract, then expand).</summary>
-    /// <param name="hashAlgorithm"><see cref="HashAlgorithmName.SHA256"/> or <see cref="HashAlgorithmName.SHA512"/>.</param>
+    /// <param name="hashAlgorithm"><see cref="HashAlgorithmName.SHA256"/>, <see cref="HashAlgorithmName.SHA384"/> or <see cref="HashAlgorithmName.SHA512"/>.</param>
     /// <param name="ikm">The input key material.</param>
     /// <param name="outputLength">From 1 to 255 times the hash size (8160 bytes for SHA-256, 16320 for SHA-512).</param>
     /// <param name="salt">The salt; empty means a hash-sized block of zeros, as RFC 5869 says.</param>
@@ -47,7 +47,7 @@ public static class SecureHkdf
     /// <returns>A new buffer with the output; the caller disposes it.</returns>
     /// <exception cref="ArgumentException"><paramref name="hashAlgorithm"/> has a null or empty name.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="outputLength"/> is out of range.</exception>
-    /// <exception cref="CryptographicException"><paramref name="hashAlgorithm"/> is neither SHA256 nor SHA512.</exception>
+    /// <exception cref="CryptographicException"><paramref name="hashAlgorithm"/> is not SHA256, SHA384 or SHA512.</exception>
     /// <exception cref="PlatformNotSupportedException"><see cref="SecureHmac.IsSupported"/> is false.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The issue fixes these BCL-shaped signatures; the two overloads differ in the type of ikm, so no call is ambiguous.")]
     public static SecureBuffer DeriveKey(HashAlgorithmName hashAlgorithm, ReadOnlySpan<byte> ikm, int outputLength, ReadOnlySpan<byte> salt = default, ReadOnlySpan<byte> info = default)

@@ -6,7 +6,7 @@ using Ama.Cryptography.Primitives;
 namespace Ama.Cryptography;
 
 /// <summary>
-/// HMAC-SHA-256 or HMAC-SHA-512 whose key and key schedule (the inner and outer midstates, the
+/// HMAC-SHA-256, HMAC-SHA-384 or HMAC-SHA-512 whose key and key schedule (the inner and outer midstates, the
 /// hash states after key XOR ipad and key XOR opad) live only in secure memory.
 /// </summary>
 /// <remarks>
@@ -38,10 +38,10 @@ public sealed unsafe class SecureHmac : IDisposable
     private int busy;
 
     /// <summary>Keys an HMAC with a copy of <paramref name="key"/> in this object's secure memory.</summary>
-    /// <param name="hashAlgorithm"><see cref="HashAlgorithmName.SHA256"/> or <see cref="HashAlgorithmName.SHA512"/>.</param>
+    /// <param name="hashAlgorithm"><see cref="HashAlgorithmName.SHA256"/>, <see cref="HashAlgorithmName.SHA384"/> or <see cref="HashAlgorithmName.SHA512"/>.</param>
     /// <param name="key">The key, of any length; keys longer than the hash's block are hashed first, as HMAC specifies.</param>
     /// <exception cref="ArgumentException"><paramref name="hashAlgorithm"/> has a null or empty name.</exception>
-    /// <exception cref="CryptographicException"><paramref name="hashAlgorithm"/> is neither SHA256 nor SHA512.</exception>
+    /// <exception cref="CryptographicException"><paramref name="hashAlgorithm"/> is not SHA256, SHA384 or SHA512.</exception>
     /// <exception cref="PlatformNotSupportedException"><see cref="IsSupported"/> is false.</exception>
     public SecureHmac(HashAlgorithmName hashAlgorithm, ReadOnlySpan<byte> key)
     {
@@ -60,11 +60,11 @@ public sealed unsafe class SecureHmac : IDisposable
     }
 
     /// <summary>Keys an HMAC with a copy of the bytes of <paramref name="key"/>; the caller may dispose it afterwards.</summary>
-    /// <param name="hashAlgorithm"><see cref="HashAlgorithmName.SHA256"/> or <see cref="HashAlgorithmName.SHA512"/>.</param>
+    /// <param name="hashAlgorithm"><see cref="HashAlgorithmName.SHA256"/>, <see cref="HashAlgorithmName.SHA384"/> or <see cref="HashAlgorithmName.SHA512"/>.</param>
     /// <param name="key">The key, of any length.</param>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="hashAlgorithm"/> has a null or empty name.</exception>
-    /// <exception cref="CryptographicException"><paramref name="hashAlgorithm"/> is neither SHA256 nor SHA512.</exception>
+    /// <exception cref="CryptographicException"><paramref name="hashAlgorithm"/> is not SHA256, SHA384 or SHA512.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="key"/> has been disposed.</exception>
     /// <exception cref="PlatformNotSupportedException"><see cref="IsSupported"/> is false.</exception>
     public SecureHmac(HashAlgorithmName hashAlgorithm, SecureBuffer key)
@@ -79,7 +79,7 @@ public sealed unsafe class SecureHmac : IDisposable
     /// </summary>
     public static bool IsSupported => ShaFunction.IsAvailable;
 
-    /// <summary>Gets the size of the hash in bytes: 32 for SHA-256, 64 for SHA-512.</summary>
+    /// <summary>Gets the size of the hash in bytes: 32 for SHA-256, 48 for SHA-384, 64 for SHA-512.</summary>
     public int HashSizeInBytes => sha.HashSize;
 
     /// <summary>Computes the HMAC of <paramref name="data"/> into <paramref name="destination"/>.</summary>

@@ -29,6 +29,9 @@ internal readonly unsafe struct LibCrypto
         Sha256Init = Export(library, "SHA256_Init");
         Sha256Update = Export(library, "SHA256_Update");
         Sha256Final = Export(library, "SHA256_Final");
+        Sha384Init = Export(library, "SHA384_Init");
+        Sha384Update = Export(library, "SHA384_Update");
+        Sha384Final = Export(library, "SHA384_Final");
         Sha512Init = Export(library, "SHA512_Init");
         Sha512Update = Export(library, "SHA512_Update");
         Sha512Final = Export(library, "SHA512_Final");
@@ -46,6 +49,15 @@ internal readonly unsafe struct LibCrypto
 
     /// <summary>int SHA256_Final(unsigned char *md, SHA256_CTX *c).</summary>
     internal void* Sha256Final { get; }
+
+    /// <summary>int SHA384_Init(SHA512_CTX *c).</summary>
+    internal void* Sha384Init { get; }
+
+    /// <summary>int SHA384_Update(SHA512_CTX *c, const void *data, size_t len).</summary>
+    internal void* Sha384Update { get; }
+
+    /// <summary>int SHA384_Final(unsigned char *md, SHA512_CTX *c).</summary>
+    internal void* Sha384Final { get; }
 
     /// <summary>int SHA512_Init(SHA512_CTX *c).</summary>
     internal void* Sha512Init { get; }

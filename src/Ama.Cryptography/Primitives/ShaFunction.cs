@@ -8,7 +8,7 @@ namespace Ama.Cryptography.Primitives;
 /// </summary>
 internal sealed unsafe class ShaFunction
 {
-    private static readonly Lazy<(ShaFunction? Sha256, ShaFunction? Sha512, string? Problem)> Loaded = new(Load);
+    private static readonly Lazy<(ShaFunction[] Functions, string? Problem)> Loaded = new(Load);
 
     private readonly void* init;
     private readonly void* update;
@@ -52,14 +52,13 @@ internal sealed unsafe class ShaFunction
             throw Error.HashAlgorithmNameEmpty(paramName);
         }
 
-        bool sha256 = hashAlgorithm.Name == HashAlgorithmName.SHA256.Name;
-        if (!sha256 && hashAlgorithm.Name != HashAlgorithmName.SHA512.Name)
+        if (hashAlgorithm != HashAlgorithmName.SHA256 && hashAlgorithm != HashAlgorithmName.SHA384 && hashAlgorithm != HashAlgorithmName.SHA512)
         {
             throw Error.HashAlgorithmNotSupported(hashAlgorithm.Name, typeName);
         }
 
-        (ShaFunction? sha256Function, ShaFunction? sha512Function, string? problem) = Loaded.Value;
-        return (sha256 ? sha256Function : sha512Function) ?? throw Error.LibCryptoUnavailable(typeName, problem!);
+        (ShaFunction[] functions, string? problem) = Loaded.Value;
+        return Array.Find(functions, f => f.Name == hashAlgorithm.Name) ?? throw Error.LibCryptoUnavailable(typeName, problem!);
     }
 
     /// <summary>SHA*_Init(context).</summary>
@@ -105,17 +104,22 @@ internal sealed unsafe class ShaFunction
         return length;
     }
 
-    private static (ShaFunction?, ShaFunction?, string?) Load()
+    private static (ShaFunction[], string?) Load()
     {
         if (LibCrypto.TryLoad(out string? problem) is not { } library)
         {
-            return (null, null, problem);
+            return ([], problem);
         }
 
-        var sha256 = new ShaFunction("SHA256", LibCrypto.Sha256ContextSize, 64, 32, ScrubDepth.Sha256, library.Sha256Init, library.Sha256Update, library.Sha256Final, library);
-        var sha512 = new ShaFunction("SHA512", LibCrypto.Sha512ContextSize, 128, 64, ScrubDepth.Sha512, library.Sha512Init, library.Sha512Update, library.Sha512Final, library);
-        problem = sha256.SelfTestProblem() ?? sha512.SelfTestProblem();
-        return problem is null ? (sha256, sha512, null) : (null, null, problem);
+        // SHA-384 is SHA-512 with other initial values, cut to 48 bytes: the same context, block and stack.
+        ShaFunction[] functions =
+        [
+            new("SHA256", LibCrypto.Sha256ContextSize, 64, 32, ScrubDepth.Sha256, library.Sha256Init, library.Sha256Update, library.Sha256Final, library),
+            new("SHA384", LibCrypto.Sha512ContextSize, 128, 48, ScrubDepth.Sha512, library.Sha384Init, library.Sha384Update, library.Sha384Final, library),
+            new("SHA512", LibCrypto.Sha512ContextSize, 128, 64, ScrubDepth.Sha512, library.Sha512Init, library.Sha512Update, library.Sha512Final, library),
+        ];
+        problem = functions.Select(f => f.SelfTestProblem()).FirstOrDefault(p => p is not null);
+        return problem is null ? (functions, null) : ([], problem);
     }
 
     /// <summary>
@@ -130,7 +134,7 @@ internal sealed unsafe class ShaFunction
         byte* message = stackalloc byte[] { (byte)'a', (byte)'b', (byte)'c' };
         byte* digest = stackalloc byte[HashSize];
         Run([Init(context), Update(context, message, 3), Final(digest, context)]);
-        byte[] expected = HashSize == 32 ? SHA256.HashData("abc"u8) : SHA512.HashData("abc"u8);
+        byte[] expected = HashSize switch { 32 => SHA256.HashData("abc"u8), 48 => SHA384.HashData("abc"u8), _ => SHA512.HashData("abc"u8) };
         if (!new ReadOnlySpan<byte>(digest, HashSize).SequenceEqual(expected))
         {
             return $"libcrypto's {Name} gave a wrong digest in its known-answer test";

@@ -13,13 +13,15 @@ public sealed class MacApiTests
         Assert.True(SecureHmac.IsSupported);
         using var sha256 = new SecureHmac(HashAlgorithmName.SHA256, Key);
         using var sha512 = new SecureHmac(HashAlgorithmName.SHA512, Key);
+        using var sha384 = new SecureHmac(HashAlgorithmName.SHA384, Key);
         Assert.Equal(32, sha256.HashSizeInBytes);
+        Assert.Equal(48, sha384.HashSizeInBytes);
         Assert.Equal(64, sha512.HashSizeInBytes);
     }
 
     [Theory]
     [InlineData("SHA1")]
-    [InlineData("SHA384")]
+    [InlineData("sha384")]
     [InlineData("MD5")]
     [InlineData("sha256")]
     [InlineData("SHA3_256")]
