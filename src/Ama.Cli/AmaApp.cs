@@ -89,7 +89,9 @@ internal static class AmaApp
         string command = string.Join(' ', CommandPath(parsed));
         // "Required command was not provided" says less than the unrecognized token that usually comes with it.
         string message = ParseMessages.Readable(parsed.Errors.Select(e => e.Message).OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal)).First());
-        string hint = TypoCorrection.Suggest(parsed) is { } suggestion ? $" Did you mean '{suggestion}'?" : string.Empty;
+        string hint = CommandHints.Suggest(parsed) is { } known
+            ? $" {known}"
+            : TypoCorrection.Suggest(parsed) is { } suggestion ? $" Did you mean '{suggestion}'?" : string.Empty;
         return Fail($"{message.TrimEnd().TrimEnd('.')}.{hint} See '{command} --help'.", ExitCodes.Usage);
     }
 
