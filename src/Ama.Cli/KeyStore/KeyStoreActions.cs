@@ -55,6 +55,7 @@ internal static class KeyStoreActions
         SecureBuffer material = HeldSecrets.Track(version is { } v ? storage.Retrieve(name, v) : storage.Retrieve(name));
         try
         {
+            SecretWriter.RequireText(name, material.Span, format);
             if (output is null)
             {
                 // Not an irreversible step: a reader that stops reading the pipe must not make Ctrl-C wait.

@@ -123,11 +123,11 @@ internal static class KeyStoreCommand
         var store = new StoreOptions(withEntryName: true);
         var credential = new CredentialOptions();
         var version = new Option<int?>("--version") { Description = "Get this version instead of the primary one.", HelpName = "n" };
-        var format = new Option<string>("--format") { Description = "Output encoding; raw is refused when stdout is a terminal.", DefaultValueFactory = _ => "hex" };
-        format.AcceptOnlyFromAmong("hex", "base64", "raw");
+        var format = new Option<string>("--format") { Description = "Output encoding (default hex, safe for binary keys); text prints the bytes as UTF-8 and refuses any that are not; raw writes them unchanged and is refused when stdout is a terminal.", DefaultValueFactory = _ => "hex" };
+        format.AcceptOnlyFromAmong("text", "hex", "base64", "raw");
         var output = new Option<string?>("--output") { Description = "Write to this new file, created 0600, instead of stdout.", HelpName = "path" };
         var force = new Option<bool>("--force") { Description = "With --output: replace an existing file (the new one is still 0600)." };
-        var command = new Command("get", "Write an entry's key material to stdout, or to a 0600 file, as hex, base64 or raw bytes.") { version, format, output, force };
+        var command = new Command("get", "Write an entry's key material to stdout, or to a 0600 file, as hex (the default), base64, UTF-8 text or raw bytes.") { version, format, output, force };
         store.AddTo(command);
         credential.AddTo(command);
         command.SetAction(r =>
@@ -154,6 +154,7 @@ internal static class KeyStoreCommand
             "ama keystore get app.keys db-key",
             "ama keystore get app.keys db-key --format raw --output db.key",
             "ama keystore get app.keys db-key --version 1 --format base64",
+            "ama keystore get app.keys api-token --format text",
             $"ama keystore get {PgExample} db-key --format base64");
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Text.Unicode;
 using Ama.Cryptography;
 
 namespace Ama.Cli.Secrets;
@@ -9,6 +10,7 @@ internal enum SecretFormat
     Hex,
     Base64,
     Raw,
+    Text,
 }
 
 /// <summary>Writes key material to stdout; encodings are built in secure memory, never in a string.</summary>
@@ -19,8 +21,22 @@ internal static class SecretWriter
         "hex" => SecretFormat.Hex,
         "base64" => SecretFormat.Base64,
         "raw" => SecretFormat.Raw,
-        _ => throw CliException.Usage($"Unknown format '{value}'; use hex, base64 or raw."),
+        "text" => SecretFormat.Text,
+        _ => throw CliException.Usage($"Unknown format '{value}'; use text, hex, base64 or raw."),
     };
+
+    /// <summary>
+    /// For --format text, refuses material that is not valid UTF-8 before anything is written (or
+    /// any --output file created): a replacement character would print a different secret. The
+    /// message names the entry, never its bytes.
+    /// </summary>
+    internal static void RequireText(string name, ReadOnlySpan<byte> material, SecretFormat format)
+    {
+        if (format == SecretFormat.Text && !Utf8.IsValid(material))
+        {
+            throw CliException.BadInput($"Entry '{name}' is not valid UTF-8 text, so --format text cannot print it; use --format hex, base64 or raw.");
+        }
+    }
 
     /// <summary>Raw bytes on a terminal can garble it and land in its scrollback, so they are refused before any secret is read.</summary>
     internal static void RefuseRawToTerminal(SecretFormat format)
@@ -37,6 +53,15 @@ internal static class SecretWriter
         if (format == SecretFormat.Raw)
         {
             output.Write(material);
+            output.Flush();
+            return;
+        }
+
+        if (format == SecretFormat.Text)
+        {
+            // The bytes themselves (checked by RequireText), ended by a newline as hex and base64 are.
+            output.Write(material);
+            output.Write("\n"u8);
             output.Flush();
             return;
         }
