@@ -62,7 +62,7 @@ internal sealed class EntryCipher : IDisposable
     /// <summary>Decrypts straight into <paramref name="destination"/>; false (and zeroed output) when the tag does not match.</summary>
     internal bool TryOpen(ReadOnlySpan<byte> storeId, string name, SealedVersion version, Span<byte> destination)
     {
-        ReadOnlySpan<byte> sealedBytes = version.Sealed;
+        ReadOnlySpan<byte> sealedBytes = version.Sealed.Span;
         return aead.TryDecrypt(
             sealedBytes[..KeyStoreFormat.NonceLength],
             sealedBytes.Slice(KeyStoreFormat.NonceLength, version.Length),

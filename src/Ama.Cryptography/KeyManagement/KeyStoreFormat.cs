@@ -100,7 +100,7 @@ internal static partial class KeyStoreFormat
             foreach (var version in entry.Versions)
             {
                 WriteVersionFields(writer, version.Version, version.CreatedUnixMs, version.Metadata, version.Length);
-                writer.Write(version.Sealed);
+                writer.Write(version.Sealed.Span);
             }
         }
 
@@ -171,7 +171,12 @@ internal static partial class KeyStoreFormat
     }
 
     /// <summary>Checks the checksum and structure and returns the state; the MAC is checked later by <see cref="MacMatches"/>, once the key is known.</summary>
-    internal static KeyStoreState Parse(ReadOnlySpan<byte> file)
+    /// <summary>Parses an image whose sealed versions are then slices of <paramref name="file"/>, which must not change afterwards.</summary>
+    internal static KeyStoreState Parse(byte[] file) => Parse(file, file);
+
+    internal static KeyStoreState Parse(ReadOnlySpan<byte> file) => Parse(file, ReadOnlyMemory<byte>.Empty);
+
+    private static KeyStoreState Parse(ReadOnlySpan<byte> file, ReadOnlyMemory<byte> backing)
     {
         if (file.Length < HeaderLength + TrailerLength || file.Length > MaxFileLength)
         {
@@ -191,7 +196,7 @@ internal static partial class KeyStoreFormat
         }
 
         var state = ReadHeader(file, out int entryCount);
-        var reader = new Reader(file[HeaderLength..^TrailerLength]);
+        var reader = new Reader(file[HeaderLength..^TrailerLength], backing.IsEmpty ? backing : backing[HeaderLength..^TrailerLength]);
         string? previous = null;
         for (int i = 0; i < entryCount; i++)
         {
@@ -359,7 +364,7 @@ internal static partial class KeyStoreFormat
             CreatedUnixMs = created,
             Metadata = metadata,
             Length = (int)length,
-            Sealed = reader.Bytes(NonceLength + (int)length + TagLength).ToArray(),
+            Sealed = reader.Memory(NonceLength + (int)length + TagLength),
         };
     }
 
@@ -441,9 +446,12 @@ internal static partial class KeyStoreFormat
     }
 
     /// <summary>A bounds-checked cursor: running off the end is damage, not an index exception.</summary>
-    private ref struct Reader(ReadOnlySpan<byte> data)
+    private ref struct Reader(ReadOnlySpan<byte> data, ReadOnlyMemory<byte> backing = default)
     {
         private readonly ReadOnlySpan<byte> data = data;
+
+        /// <summary>The same bytes as <see cref="data"/> as memory, to slice from; empty when the caller has only a span, and then fields are copied.</summary>
+        private readonly ReadOnlyMemory<byte> backing = backing;
         private int position;
 
         internal readonly bool AtEnd => position == data.Length;
@@ -460,6 +468,14 @@ internal static partial class KeyStoreFormat
             var slice = data.Slice(position, count);
             position += count;
             return slice;
+        }
+
+        /// <summary>The next <paramref name="count"/> bytes as a slice of the backing memory, or a copy when there is none.</summary>
+        internal ReadOnlyMemory<byte> Memory(int count)
+        {
+            int at = position;
+            ReadOnlySpan<byte> bytes = Bytes(count);
+            return backing.IsEmpty ? bytes.ToArray() : backing.Slice(at, count);
         }
 
         internal byte Byte() => Bytes(1)[0];

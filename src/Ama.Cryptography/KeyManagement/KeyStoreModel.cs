@@ -11,8 +11,13 @@ internal sealed class SealedVersion
 
     internal required int Length { get; init; }
 
-    /// <summary>Nonce (12), ciphertext (<see cref="Length"/>), tag (16).</summary>
-    internal required byte[] Sealed { get; init; }
+    /// <summary>
+    /// Nonce (12), ciphertext (<see cref="Length"/>), tag (16). A version read from an image is a
+    /// slice of that image, not a copy: the parsed state then holds the image once instead of the
+    /// image and a copy of every entry (issue 23, finding 6). Images are never changed after they
+    /// are read.
+    /// </summary>
+    internal required ReadOnlyMemory<byte> Sealed { get; init; }
 }
 
 /// <summary>One name with its versions, oldest first; the newest is the primary.</summary>

@@ -221,9 +221,9 @@ public sealed class InMemoryStorageTests
         storage.Store("a", [1]);
         storage.Store("a", [2]);
         storage.Store("b", [3]);
-        byte[] before = storage.StateForTests.Entries["a"].Versions[0].Sealed;
+        byte[] before = storage.StateForTests.Entries["a"].Versions[0].Sealed.ToArray();
         storage.RotateDataKey();
-        Assert.NotEqual(before, storage.StateForTests.Entries["a"].Versions[0].Sealed);
+        Assert.NotEqual(before, storage.StateForTests.Entries["a"].Versions[0].Sealed.ToArray());
         Assert.Equal([2], RetrieveBytes(storage, "a"));
         using var v1 = storage.Retrieve("a", 1);
         Assert.Equal([1], v1.Span.ToArray());
@@ -257,7 +257,7 @@ public sealed class InMemoryStorageTests
             batch.Commit();
         }
 
-        var nonces = storage.StateForTests.Entries["k"].Versions.Select(v => Convert.ToHexString(v.Sealed, 0, 12)).ToHashSet();
+        var nonces = storage.StateForTests.Entries["k"].Versions.Select(v => Convert.ToHexString(v.Sealed.Span[..12])).ToHashSet();
         Assert.Equal(2000, nonces.Count);
     }
 

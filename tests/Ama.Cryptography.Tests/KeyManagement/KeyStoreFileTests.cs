@@ -57,7 +57,7 @@ public sealed class KeyStoreFileTests : IDisposable
         using var storage = CreateWithKey(dir.File(), key);
         storage.Store("k", [1]);
         storage.Store("k", RandomNumberGenerator.GetBytes(64));
-        byte[] sealedBytes = storage.StateForTests.Entries["k"].Versions[1].Sealed;
+        byte[] sealedBytes = storage.StateForTests.Entries["k"].Versions[1].Sealed.ToArray();
         Assert.True(File.ReadAllBytes(dir.File()).AsSpan().IndexOf(sealedBytes) >= 0); // control
         storage.DestroyVersion("k", 2);
         Assert.True(File.ReadAllBytes(dir.File()).AsSpan().IndexOf(sealedBytes) < 0);
@@ -150,10 +150,10 @@ public sealed class KeyStoreFileTests : IDisposable
         using (var storage = CreateWithKey(dir.File(), key))
         {
             storage.Store("k", [1, 2]);
-            byte[] sealedBefore = storage.StateForTests.Entries["k"].Versions[0].Sealed;
+            byte[] sealedBefore = storage.StateForTests.Entries["k"].Versions[0].Sealed.ToArray();
             using var password = KeyStoreCredential.FromPassword("new password", CheapArgon2);
             storage.ChangeCredential(password);
-            Assert.Equal(sealedBefore, storage.StateForTests.Entries["k"].Versions[0].Sealed);
+            Assert.Equal(sealedBefore, storage.StateForTests.Entries["k"].Versions[0].Sealed.ToArray());
             storage.Store("k2", [3]);
         }
 
@@ -204,7 +204,7 @@ public sealed class KeyStoreFileTests : IDisposable
         {
             storage.Store("a", [1]);
             storage.Store("b", [2]);
-            byte[] sealedA = storage.StateForTests.Entries["a"].Versions[0].Sealed;
+            byte[] sealedA = storage.StateForTests.Entries["a"].Versions[0].Sealed.ToArray();
             storage.RotateDataKey();
             Assert.True(File.ReadAllBytes(dir.File()).AsSpan().IndexOf(sealedA) < 0);
         }
