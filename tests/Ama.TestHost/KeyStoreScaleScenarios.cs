@@ -16,6 +16,7 @@ internal static class KeyStoreScaleScenarios
         "scale-keystore-build" => Build(args[0], args[1], int.Parse(args[2], CultureInfo.InvariantCulture)),
         "scale-keystore-measure" => Measure(args[0], args[1]),
         "scale-keystore-write" => WriteOnce(args[0], args[1], args[2]),
+        "scale-keystore-store-time" => StoreTime(args[0], args[1], int.Parse(args[2], CultureInfo.InvariantCulture)),
         _ => Unknown(scenario),
     });
 
@@ -43,6 +44,38 @@ internal static class KeyStoreScaleScenarios
             batch.Commit();
         }
 
+        return 0;
+    }
+
+    /// <summary>
+    /// Creates a store of <paramref name="entries"/> 32-byte keys in one batch, then times 50 single
+    /// Stores of a 32-byte key and prints "median MS p90 MS" (a quick figure, not BenchmarkDotNet).
+    /// </summary>
+    private static int StoreTime(string path, string keyHex, int entries)
+    {
+        using var credential = KeyStoreCredential.FromKey(Convert.FromHexString(keyHex));
+        using var storage = SecureKeyStorage.Create(path, credential);
+        var material = new byte[32];
+        using (KeyStoreBatch batch = storage.BeginBatch())
+        {
+            for (int i = 0; i < entries; i++)
+            {
+                batch.Store("k" + i.ToString("D7", CultureInfo.InvariantCulture), material);
+            }
+
+            batch.Commit();
+        }
+
+        var times = new List<double>();
+        for (int i = 0; i < 50; i++)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            storage.Store("timed", material);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median {times[25]:F1} p90 {times[45]:F1}"));
         return 0;
     }
 
