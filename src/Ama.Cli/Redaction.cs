@@ -24,9 +24,10 @@ internal static partial class Redaction
         {
             password = new NpgsqlConnectionStringBuilder(connectionString).Password;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or KeyNotFoundException or FormatException or InvalidCastException or OverflowException)
         {
-            // Unparseable: the keyword scan below still masks a Password=... part.
+            // Unparseable (Npgsql throws KeyNotFoundException for an unknown keyword with an empty
+            // value, "Foo="): the keyword scan below still masks a Password=... part.
         }
 
         if (!string.IsNullOrEmpty(password))

@@ -51,6 +51,20 @@ public sealed class ConnectionStringMaskingTests
         AssertHidden(AmaProcess.Run("keystore", "get", "a", "b", "NoSuchKeyword=1;Password=" + password, "--postgres", "Host=/nonexistent-socket-dir", "--store", "app"), 64, password);
     }
 
+    [Theory]
+    [InlineData("Foo=")]
+    [InlineData("Host=/nonexistent-socket-dir;Foo=")]
+    [InlineData("Port=notanumber")]
+    [InlineData("a=b c")]
+    public void An_argument_npgsql_cannot_parse_is_still_a_plain_usage_error(string argument)
+    {
+        // Every argument is tried as a connection string before parsing; one that Npgsql refuses must not crash ama.
+        AmaProcess.Result result = AmaProcess.Run("keystore", "get", "a", "b", argument, "--postgres", "Host=/nonexistent-socket-dir", "--store", "app");
+        Assert.True(result.ExitCode == 64, result.ToString());
+        Assert.Contains("Unrecognized command or argument", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", result.Stderr, StringComparison.Ordinal);
+    }
+
     private static void AssertHidden(AmaProcess.Result result, int exitCode, string password)
     {
         Assert.True(result.ExitCode == exitCode, result.ToString());
