@@ -91,6 +91,9 @@ internal static partial class Error
     internal static KeyStoreException KeyStoreSyncFailed(string directory, int errno) => new(
         Format("fsync of the directory '{0}' failed: errno {1} ({2}).", directory, errno, OSErrorText(errno)));
 
+    internal static InvalidOperationException KeyStoreSerializedLengthMismatch(int written, int expected) => new(
+        Format("A defect in Ama.Cryptography: the key store image came to {0} bytes where {1} were computed; nothing was written.", written, expected));
+
     internal static InvalidOperationException KeyStoreInMemory() => new(
         "This storage lives in memory only; ChangeCredential and Refresh need a key store file (SecureKeyStorage.Create or Open).");
 

@@ -111,7 +111,7 @@ internal static partial class KeyStoreFormat
         writer.Advance(ChecksumLength);
         if (writer.Written != image.Length)
         {
-            throw new InvalidOperationException("SerializedLength and Serialize disagree.");
+            throw Error.KeyStoreSerializedLengthMismatch(writer.Written, image.Length);
         }
 
         return image;
