@@ -26,7 +26,7 @@ internal static class KeyStoreActions
         return ExitCodes.Success;
     }
 
-    internal static int Put(StoreTarget target, CredentialInput credential, string name, string? materialFile, int? generate, int lockTimeout)
+    internal static int Put(StoreTarget target, CredentialInput credential, string name, string? materialFile, int? generate, IReadOnlyDictionary<string, string>? metadata, int lockTimeout)
     {
         using SecureKeyStorage storage = Open(target, credential);
         (SecureBuffer material, int length) = MaterialInput.Read(materialFile, generate);
@@ -35,7 +35,7 @@ internal static class KeyStoreActions
             target.WaitForOtherWriters(lockTimeout);
             using (HeldSecrets.EnterIrreversibleStep())
             {
-                int version = storage.Store(name, material.Span[..length]);
+                int version = storage.Store(name, material.Span[..length], metadata);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Stored {name} version {version} ({length} bytes)."));
             }
 

@@ -96,18 +96,21 @@ internal static class KeyStoreCommand
         var file = new Option<string?>("--file") { Description = "Read the key material from this file (default: stdin).", HelpName = "path" };
         var generate = new Option<int?>("--generate") { Description = "Generate this many random bytes as the key material.", HelpName = "bytes" };
         var lockTimeout = LockTimeout();
+        var meta = new MetaOption();
         var command = new Command("put", "Store key material as a new version of an entry (the primary one).") { file, generate, lockTimeout };
+        meta.AddTo(command);
         store.AddTo(command);
         credential.AddTo(command);
         command.SetAction(r =>
         {
+            Dictionary<string, string>? metadata = meta.Read(r);
             (StoreLocation location, string? name) = store.Resolve(r, isNew: false);
             string entry = RequiredEntry(name);
             int timeout = ReadLockTimeout(r, lockTimeout, store);
             credential.Check(r);
             MaterialInput.Check(r.GetValue(file), r.GetValue(generate), credential.UsesStdin(r));
             using StoreTarget target = location.Connect();
-            return KeyStoreActions.Put(target, credential.Read(r, target.Label, isNew: false), entry, r.GetValue(file), r.GetValue(generate), timeout);
+            return KeyStoreActions.Put(target, credential.Read(r, target.Label, isNew: false), entry, r.GetValue(file), r.GetValue(generate), metadata, timeout);
         });
         return HelpExamples.With(
             command,
@@ -115,6 +118,7 @@ internal static class KeyStoreCommand
             "head -c 32 /dev/urandom | ama keystore put app.keys db-key",
             "head -c 32 /dev/urandom | ama keystore put app.keys db-key --password-file pw.txt",
             "ama keystore put app.keys tls-key --file key.bin",
+            "ama keystore put app.keys db-key --generate 32 --meta purpose=db --meta owner=team-a",
             $"ama keystore put {PgExample} db-key --generate 32");
     }
 
