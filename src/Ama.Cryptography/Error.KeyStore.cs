@@ -91,6 +91,9 @@ internal static partial class Error
     internal static KeyStoreException KeyStoreSyncFailed(string directory, int errno) => new(
         Format("fsync of the directory '{0}' failed: errno {1} ({2}).", directory, errno, OSErrorText(errno)));
 
+    internal static DirectoryNotFoundException KeyStoreDirectoryMissing(string path, string directory) => new(
+        Format("The key store '{0}' cannot be written: its directory '{1}' does not exist. Create the directory first; the store's lock and temporary files are kept beside it.", path, directory));
+
     internal static InvalidOperationException KeyStoreSerializedLengthMismatch(int written, int expected) => new(
         Format("A defect in Ama.Cryptography: the key store image came to {0} bytes where {1} were computed; nothing was written.", written, expected));
 

@@ -20,7 +20,15 @@ internal sealed class KeyStoreWriteLock : IDisposable
     internal static KeyStoreWriteLock Acquire(string path)
     {
         string target = KeyStorePath.WriteTarget(path);
-        return new KeyStoreWriteLock(target, KeyStoreFile.AcquireLock(target));
+        try
+        {
+            return new KeyStoreWriteLock(target, KeyStoreFile.AcquireLock(target));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The runtime's message names the lock file, which the caller never asked for.
+            throw Error.KeyStoreDirectoryMissing(path, Path.GetDirectoryName(target) ?? target);
+        }
     }
 
     /// <summary>Writes the new generation: removes temp files that dead writers left, then replaces the target atomically.</summary>
