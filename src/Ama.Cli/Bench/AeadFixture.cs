@@ -16,6 +16,10 @@ internal sealed class AeadFixture : IDisposable
     private readonly byte[] tag = new byte[16];
     private readonly byte[] plaintext = RandomNumberGenerator.GetBytes(Large);
     private readonly byte[] ciphertext = new byte[Large];
+    // The row names, also listed by `ama bench --help` so the help names every row the table may print.
+    internal const string SmallRow = "AES-GCM 64 B";
+    internal const string LargeRow = "AES-GCM 16 KiB";
+
     private readonly SecureAesGcm? secure;
     private readonly AesGcm? bcl;
 
@@ -33,7 +37,7 @@ internal sealed class AeadFixture : IDisposable
 
     internal IReadOnlyList<BenchCase> Cases() => secure is null || bcl is null
         ? []
-        : [Encrypt("AES-GCM 64 B", Small, secure, bcl), Encrypt("AES-GCM 16 KiB", Large, secure, bcl)];
+        : [Encrypt(SmallRow, Small, secure, bcl), Encrypt(LargeRow, Large, secure, bcl)];
 
     public void Dispose()
     {

@@ -8,7 +8,7 @@ using Ama.Cryptography;
 
 namespace Ama.Cli.Bench;
 
-/// <summary><c>ama bench</c>: a short look at compare, zero, allocate and HMAC against the BCL baselines.</summary>
+/// <summary><c>ama bench</c>: a short look at compare, zero, allocate, HMAC and AES-GCM against the BCL baselines.</summary>
 internal static class BenchCommand
 {
     internal static Command Create()
@@ -17,8 +17,10 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of a table." };
         var command = new Command(
             "bench",
-            "Run a short in-process benchmark of compare, zero, allocate and HMAC-SHA-256 against the BCL baselines " +
-            "(FixedTimeEquals, ZeroMemory, pinned arrays, IncrementalHash) with the active backend. Rough numbers for this host; " +
+            "Run a short in-process benchmark of compare, zero, allocate, HMAC-SHA-256 and AES-GCM encryption against the BCL baselines " +
+            "(FixedTimeEquals, ZeroMemory, pinned arrays, IncrementalHash, AesGcm) with the active backend. " +
+            $"The AES-GCM rows ('{AeadFixture.SmallRow}', '{AeadFixture.LargeRow}': SecureAesGcm.Encrypt against AesGcm.Encrypt) " +
+            "are left out where SecureAesGcm is not supported (no AES-NI/PCLMULQDQ). Rough numbers for this host; " +
             "not for speed claims (use the BenchmarkDotNet project in bench/).")
         {
             quick,
