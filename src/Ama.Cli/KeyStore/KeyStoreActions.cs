@@ -47,6 +47,33 @@ internal static class KeyStoreActions
         }
     }
 
+    internal static int Generate(StoreTarget target, CredentialInput credential, string name, KeyType type, IReadOnlyDictionary<string, string>? metadata, int lockTimeout)
+    {
+        using SecureKeyStorage storage = Open(target, credential);
+        (SecureBuffer material, byte[]? publicKey) = GeneratedKey.Create(type);
+        try
+        {
+            target.WaitForOtherWriters(lockTimeout);
+            using (HeldSecrets.EnterIrreversibleStep())
+            {
+                int version = storage.Store(name, material.Span, metadata);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Stored {name} version {version} ({type.Name}, {material.Length} bytes)."));
+            }
+
+            // The public key alone on stdout, so `$(ama keystore generate ...)` captures it.
+            if (publicKey is not null)
+            {
+                Console.Out.WriteLine(Convert.ToBase64String(publicKey));
+            }
+
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            HeldSecrets.Release(material);
+        }
+    }
+
     internal static int Get(StoreTarget target, CredentialInput credential, string name, int? version, SecretFormat format, string? output, bool force)
     {
         using SecureKeyStorage storage = Open(target, credential);

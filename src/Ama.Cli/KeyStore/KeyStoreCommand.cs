@@ -21,6 +21,7 @@ internal static class KeyStoreCommand
         {
             Create_(),
             Put(),
+            Generate(),
             Get(),
             List(),
             Delete(),
@@ -120,6 +121,36 @@ internal static class KeyStoreCommand
             "ama keystore put app.keys tls-key --file key.bin",
             "ama keystore put app.keys db-key --generate 32 --meta purpose=db --meta owner=team-a",
             $"ama keystore put {PgExample} db-key --generate 32");
+    }
+
+    private static Command Generate()
+    {
+        var store = new StoreOptions(withEntryName: true);
+        var credential = new CredentialOptions();
+        var type = new Option<string>("--type") { Description = $"The key to make: {KeyType.Choices}. The curve types store the 32-byte private key (the Ed25519 seed) and print the public key in base64.", HelpName = "type", Required = true };
+        var lockTimeout = LockTimeout();
+        var meta = new MetaOption();
+        var command = new Command("generate", "Make a fresh key in secure memory and store it as a new version of an entry; prints the public key for ed25519 and x25519.") { type, lockTimeout };
+        meta.AddTo(command);
+        store.AddTo(command);
+        credential.AddTo(command);
+        command.SetAction(r =>
+        {
+            KeyType keyType = KeyType.Parse(r.GetRequiredValue(type));
+            Dictionary<string, string>? metadata = meta.Read(r);
+            (StoreLocation location, string? name) = store.Resolve(r, isNew: false);
+            string entry = RequiredEntry(name);
+            int timeout = ReadLockTimeout(r, lockTimeout, store);
+            credential.Check(r);
+            using StoreTarget target = location.Connect();
+            return KeyStoreActions.Generate(target, credential.Read(r, target.Label, isNew: false), entry, keyType, metadata, timeout);
+        });
+        return HelpExamples.With(
+            command,
+            "ama keystore generate app.keys signing-key --type ed25519",
+            "ama keystore generate app.keys agreement-key --type x25519",
+            "ama keystore generate app.keys db-key --type aes256",
+            "ama keystore generate app.keys hmac-key --type random:64");
     }
 
     private static Command Get()
