@@ -269,8 +269,8 @@ internal static class KeyHygieneScenarios
     /// <summary>
     /// What one request thread does. The AEAD and curve objects are shared (they hold no per-call state);
     /// the HMACs are the thread's own, because <see cref="SecureHmac"/> is documented as not thread-safe.
-    /// Sizes vary by round so that both the short calls (under 512 bytes for the AEADs, up to 1024 for a SHA
-    /// update, made without a GC transition) and the long ones run.
+    /// Sizes vary by round so that both the short calls (under 4 KiB, which zero only their measured stack depth)
+    /// and the long ones (which zero 8 KiB more) run.
     /// </summary>
     private sealed class Worker : IDisposable
     {

@@ -116,7 +116,14 @@ internal static unsafe class ScrubbedCall
         }
 
         byte* page = MapExecutable(ScrubStubCode.X64XGetBv, out _);
-        return page == null ? 0 : ((delegate* unmanaged[SuppressGCTransition]<ulong>)page)();
+        if (page == null)
+        {
+            return 0;
+        }
+
+        ulong xcr0 = ((delegate* unmanaged[SuppressGCTransition]<ulong>)page)();
+        Libc.Munmap((nint)page, (nuint)Environment.SystemPageSize);
+        return xcr0;
     }
 
     private static byte* MapExecutable(ReadOnlySpan<byte> code, out string? why)
