@@ -53,20 +53,27 @@
 2:
     /* Registers first: afterwards the first vector register is zero, and the stack is zeroed with it. */
     \vector
-    /* Move rsp below the area first, so a signal that arrives now cannot have its frame zeroed. The depth is a
-       multiple of 64 (the managed side rounds it up), so the stores end exactly at the old rsp. */
-    sub rsp, r14
-    mov rdi, rsp
-    mov rcx, r14
-    test rcx, rcx
+    /* Move rsp below the area first, so a signal that arrives now cannot have its frame zeroed. The stores are
+       aligned to 64 bytes (a store that splits a cache line costs two): whole lines from below the area up to
+       the last line under the frame, then one store that ends exactly at the frame, overlapping the last line. */
+    test r14, r14
     jz 4f
+    mov rax, rsp
+    sub rsp, r14
+    and rsp, -64
+    mov rdi, rsp
+    lea rcx, [rax - 64]
+    cmp rdi, rcx
+    jae 5f
 3:
-    \store
+    \store rdi
     add rdi, 64
-    sub rcx, 64
-    jnz 3b
+    cmp rdi, rcx
+    jb 3b
+5:
+    \store rcx
+    mov rsp, rax
 4:
-    add rsp, r14
     xor ecx, ecx
     xor edx, edx
     xor esi, esi
@@ -84,20 +91,20 @@
     ret
     .endm
 
-    .macro SSE_STORE
-    movdqu [rdi], xmm0
-    movdqu [rdi + 16], xmm0
-    movdqu [rdi + 32], xmm0
-    movdqu [rdi + 48], xmm0
+    .macro SSE_STORE at
+    movdqu [\at], xmm0
+    movdqu [\at + 16], xmm0
+    movdqu [\at + 32], xmm0
+    movdqu [\at + 48], xmm0
     .endm
 
-    .macro AVX_STORE
-    vmovdqu [rdi], ymm0
-    vmovdqu [rdi + 32], ymm0
+    .macro AVX_STORE at
+    vmovdqu [\at], ymm0
+    vmovdqu [\at + 32], ymm0
     .endm
 
-    .macro AVX512_STORE
-    vmovdqu64 [rdi], zmm0
+    .macro AVX512_STORE at
+    vmovdqu64 [\at], zmm0
     .endm
 
     .macro SSE_ZERO
