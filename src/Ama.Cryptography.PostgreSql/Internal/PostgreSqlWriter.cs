@@ -47,8 +47,10 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
     public byte[] Read() => current.Image;
 
     /// <summary>One round trip: the changed entry rows, the store row, the notification (which also makes the commit durable) and COMMIT.</summary>
-    public void Commit(byte[] image) => backend.Guard(() =>
+    public void Commit(ReadOnlyMemory<byte> written) => backend.Guard(() =>
     {
+        // The cache keeps the image, and the storage writes its next image into the memory it lent.
+        byte[] image = written.ToArray();
         var parts = KeyStoreFormat.Split(image);
         var next = StoredImage.FromParts(parts, image);
         using (var batch = new NpgsqlBatch(connection))

@@ -11,8 +11,11 @@ internal interface IKeyStoreWriter : IDisposable
     /// <paramref name="trailer"/>, and then returns null: a writer then holds one image (the one
     /// it writes) instead of two. A backend that cannot tell cheaply reads the image.
     /// </summary>
-    byte[]? ReadIfChanged(ReadOnlySpan<byte> trailer) => Read();
+    /// <param name="trailer">The trailer of the image the caller last read or wrote.</param>
+    /// <param name="image">That image itself, when the caller still holds it; empty otherwise.</param>
+    byte[]? ReadIfChanged(ReadOnlySpan<byte> trailer, ReadOnlyMemory<byte> image) => Read();
 
     /// <summary>Replaces the image; when it returns, the new image is durable, and when it throws, the old one is still there.</summary>
-    void Commit(byte[] image);
+    /// <remarks>The caller writes its next image into the same memory: a writer that keeps the image copies it.</remarks>
+    void Commit(ReadOnlyMemory<byte> image);
 }

@@ -26,7 +26,8 @@ internal static class KeyStoreChanges
             Commitment = state.Commitment,
             WrappedDataKey = state.WrappedDataKey,
         };
-        foreach (var entry in state.Entries.Values)
+        var entries = new List<KeyEntry>(state.Entries.Count);
+        foreach (var entry in state.Entries.Ordered)
         {
             var copy = new KeyEntry(entry.Name) { NextVersion = entry.NextVersion };
             foreach (var version in entry.Versions)
@@ -40,9 +41,10 @@ internal static class KeyStoreChanges
                 copy.Versions.Add(newCipher.Seal(rotated, entry.Name, version.Version, version.Metadata, plaintext.Span, version.CreatedUnixMs));
             }
 
-            rotated.Entries.Add(entry.Name, copy);
+            entries.Add(copy);
         }
 
+        rotated.Entries = KeyEntries.From(entries);
         return rotated;
     }
 
@@ -56,27 +58,29 @@ internal static class KeyStoreChanges
 
         int version = entry?.NextVersion ?? 1;
         var sealedVersion = cipher.Seal(draft, change.Name, version, change.Metadata, change.Plaintext!.Span);
-        if (entry is null)
-        {
-            entry = new KeyEntry(change.Name);
-            draft.Entries.Add(change.Name, entry);
-        }
-
-        entry.NextVersion = version + 1;
-        entry.Versions.Add(sealedVersion);
+        var changed = entry?.Copy() ?? new KeyEntry(change.Name);
+        changed.NextVersion = version + 1;
+        changed.Versions.Add(sealedVersion);
+        draft.Entries.Set(changed);
         return version;
     }
 
     private static bool DestroyOne(KeyStoreState draft, string name, int version)
     {
-        if (!draft.Entries.TryGetValue(name, out var entry) || entry.Versions.RemoveAll(v => v.Version == version) == 0)
+        if (!draft.Entries.TryGetValue(name, out var entry) || entry.Find(version) is null)
         {
             return false;
         }
 
-        if (entry.Versions.Count == 0)
+        var changed = entry.Copy();
+        changed.Versions.RemoveAll(v => v.Version == version);
+        if (changed.Versions.Count == 0)
         {
             draft.Entries.Remove(name);
+        }
+        else
+        {
+            draft.Entries.Set(changed);
         }
 
         return true;

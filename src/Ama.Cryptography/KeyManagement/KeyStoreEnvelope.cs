@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
@@ -25,6 +26,13 @@ internal sealed class KeyStoreEnvelope : IDisposable
     /// </summary>
     private byte[]? currentTrailer;
 
+    // The image last read or written, when this instance holds it anyway: a parsed image (its entries are slices
+    // of it) or the write buffer. A writer then tells an unchanged file by comparing bytes, not by hashing it.
+    private ReadOnlyMemory<byte> currentImage;
+
+    // The memory each commit writes its image into (KeyStoreFormat.Serialize); it holds no secret.
+    private byte[]? writeBuffer;
+
     private KeyStoreEnvelope(KeyStoreState state, KeyStoreBinding binding, KeyRing ring, SecureBuffer? masterKey, byte[]? image)
     {
         State = state;
@@ -32,6 +40,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
         this.ring = ring;
         this.masterKey = masterKey;
         currentTrailer = image is null ? null : KeyStoreFormat.TrailerOf(image);
+        currentImage = image;
     }
 
     /// <summary>Gets the live state: always a generation that was read from the backend or committed to it.</summary>
@@ -133,13 +142,14 @@ internal sealed class KeyStoreEnvelope : IDisposable
         ring.Dispose();
         ring = newRing;
         State = current;
-        currentTrailer = image is null ? null : KeyStoreFormat.TrailerOf(image);
+        currentTrailer = KeyStoreFormat.TrailerOf(image);
+        currentImage = image;
     }
 
     /// <summary>Brings the live state up to the writer's current image, reading it only when it is not the image last read or written.</summary>
     internal void CatchUp(string location, IKeyStoreWriter writer)
     {
-        byte[]? changed = currentTrailer is null ? writer.Read() : writer.ReadIfChanged(currentTrailer);
+        byte[]? changed = currentTrailer is null ? writer.Read() : writer.ReadIfChanged(currentTrailer, currentImage);
         if (changed is not null)
         {
             CatchUp(location, changed);
@@ -245,7 +255,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
     {
         ring.Dispose();
         masterKey?.Dispose();
-        State.Entries.Clear();
+        State.Entries = new([]);
     }
 
     private static KeyRing Authenticate(string location, KeyStoreBinding binding, byte[] image, KeyStoreState state, ReadOnlySpan<byte> master, Func<string, KeyStoreCredentialException> wrongCredential)
@@ -281,9 +291,15 @@ internal sealed class KeyStoreEnvelope : IDisposable
             macRing.Wrap(masterKey.Span, next);
         }
 
-        byte[]? image = writer is null ? null : KeyStoreFormat.Serialize(next, macRing.MacKey(next.FormatVersion));
-        writer?.Commit(image!);
+        if (writer is not null)
+        {
+            currentImage = default; // it may be the write buffer, which the next image overwrites
+            var image = KeyStoreFormat.Serialize(next, macRing.MacKey(next.FormatVersion), ref writeBuffer);
+            writer.Commit(image);
+            currentTrailer = KeyStoreFormat.TrailerOf(image.Span);
+            currentImage = MemoryMarshal.TryGetArray(image, out var segment) && segment.Array == writeBuffer ? image : default;
+        }
+
         State = next;
-        currentTrailer = image is null ? null : KeyStoreFormat.TrailerOf(image);
     }
 }

@@ -43,10 +43,13 @@ internal sealed class KeyStoreFileBackend : IKeyStoreBackend
     {
         public byte[] Read() => KeyStoreFile.Read(path);
 
-        public byte[]? ReadIfChanged(ReadOnlySpan<byte> trailer) =>
-            KeyStoreFile.IsUnchanged(path, trailer) ? null : KeyStoreFile.Read(path);
+        public byte[]? ReadIfChanged(ReadOnlySpan<byte> trailer, ReadOnlyMemory<byte> image)
+        {
+            bool unchanged = image.IsEmpty ? KeyStoreFile.IsUnchanged(path, trailer) : KeyStoreFile.Holds(path, image.Span);
+            return unchanged ? null : KeyStoreFile.Read(path);
+        }
 
-        public void Commit(byte[] image) => writeLock.Replace(image);
+        public void Commit(ReadOnlyMemory<byte> image) => writeLock.Replace(image.Span);
 
         public void Dispose() => writeLock.Dispose();
     }

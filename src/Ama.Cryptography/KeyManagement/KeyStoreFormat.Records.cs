@@ -12,7 +12,7 @@ namespace Ama.Cryptography.KeyManagement;
 internal static partial class KeyStoreFormat
 {
     /// <summary>
-    /// Cuts an image that <see cref="Serialize"/> wrote into header, records (in name order) and
+    /// Cuts an image that <see cref="Serialize(KeyStoreState, ReadOnlySpan{byte})"/> wrote into header, records (in name order) and
     /// trailer. It walks the records without checking the checksum or MAC again: the image comes
     /// from this process, and a reader checks everything when it joins the pieces back.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Ama.Cryptography.Interop;
@@ -8,7 +9,7 @@ namespace Ama.Cryptography.KeyManagement;
 
 /// <summary>
 /// Reads and writes the key store file (docs/keystore-format.md). Parsing is strict and
-/// canonical: any byte that is not exactly what <see cref="Serialize"/> would write gives
+/// canonical: any byte that is not exactly what <see cref="Serialize(KeyStoreState, ReadOnlySpan{byte})"/> would write gives
 /// <see cref="KeyStoreDamagedException"/>, and nothing else.
 /// </summary>
 internal static partial class KeyStoreFormat
@@ -22,6 +23,12 @@ internal static partial class KeyStoreFormat
     internal const int HeaderLength = 176;
     internal const int MacLength = 32;
     internal const int ChecksumLength = 32;
+
+    /// <summary>From this image length the MAC and the checksum are computed side by side (below it a thread costs more than it saves).</summary>
+    private const int ParallelHashLength = 1 << 20;
+
+    /// <summary>The longest image a writer keeps its buffer for between writes (see <see cref="Serialize(KeyStoreState, ReadOnlySpan{byte}, ref byte[])"/>).</summary>
+    private const int MaxScratchLength = 32 << 20;
     internal const int TrailerLength = MacLength + ChecksumLength;
     internal const int NonceLength = 12;
     internal const int TagLength = 16;
@@ -79,42 +86,149 @@ internal static partial class KeyStoreFormat
 
     internal static byte[] Serialize(KeyStoreState state, ReadOnlySpan<byte> macKey)
     {
-        long length = SerializedLength(state);
-        if (length > MaxFileLength)
-        {
-            // Parse refuses such a file, so it must never be written.
-            throw Error.KeyStoreTooLarge(length, MaxFileLength);
-        }
-
         // Written straight into an array of the exact length, which is returned: an
         // ArrayBufferWriter and a ToArray of it held two more copies of the whole image at once.
-        var image = new byte[length];
-        var writer = new ImageWriter(image);
-        WriteHeader(writer.GetSpan(HeaderLength)[..HeaderLength], state, state.Entries.Count);
-        writer.Advance(HeaderLength);
-        foreach (var entry in state.Entries.Values)
+        var image = new byte[CheckedLength(state)];
+        WriteImage(state, macKey, image, image.Length);
+        return image;
+    }
+
+    /// <summary>
+    /// Writes the image into <paramref name="scratch"/>, which the caller keeps between writes and this method
+    /// replaces when it is too small, and returns the part that holds it. A fresh array of several megabytes costs
+    /// more to fault in than to fill, and makes garbage for a full collection at every write. Images longer than
+    /// <see cref="MaxScratchLength"/> go to an array of their own, so a large store does not keep a second copy.
+    /// </summary>
+    internal static ReadOnlyMemory<byte> Serialize(KeyStoreState state, ReadOnlySpan<byte> macKey, ref byte[]? scratch)
+    {
+        int length = CheckedLength(state);
+        if (length > MaxScratchLength)
         {
-            WriteName(writer, entry.Name);
-            WriteUInt32(writer, (uint)entry.NextVersion);
-            WriteUInt16(writer, (ushort)entry.Versions.Count);
-            foreach (var version in entry.Versions)
+            scratch = null;
+            var image = new byte[length];
+            WriteImage(state, macKey, image, length);
+            return image;
+        }
+
+        if (scratch is null || scratch.Length < length)
+        {
+            // Room to grow, so a store that gains a version at every write does not replace its buffer every time.
+            scratch = new byte[Math.Min(MaxScratchLength, length + (length / 8) + 4096)];
+        }
+
+        WriteImage(state, macKey, scratch, length);
+        return scratch.AsMemory(0, length);
+    }
+
+    private static int CheckedLength(KeyStoreState state)
+    {
+        long length = SerializedLength(state);
+        return length <= MaxFileLength
+            ? (int)length
+            : throw Error.KeyStoreTooLarge(length, MaxFileLength); // Parse refuses such a file, so it must never be written.
+    }
+
+    private static void WriteImage(KeyStoreState state, ReadOnlySpan<byte> macKey, byte[] image, int length)
+    {
+        WriteHeader(image.AsSpan(0, HeaderLength), state, state.Entries.Count);
+        int written = HeaderLength + CopyRecords(state, image.AsSpan(HeaderLength, length - HeaderLength));
+        if (written != length - TrailerLength)
+        {
+            throw Error.KeyStoreSerializedLengthMismatch(written + TrailerLength, length);
+        }
+
+        WriteTrailer(image, written, macKey);
+    }
+
+    /// <summary>
+    /// Writes the MAC and the checksum after the first <paramref name="written"/> bytes. The checksum covers the
+    /// MAC too, but most of it is the same bytes the MAC covers: for a large image the two run side by side, and
+    /// the checksum takes the MAC in last (on two cores a large store is written in about two thirds of the time).
+    /// </summary>
+    private static void WriteTrailer(byte[] image, int written, ReadOnlySpan<byte> macKey)
+    {
+        Span<byte> mac = image.AsSpan(written, MacLength);
+        Span<byte> checksum = image.AsSpan(written + MacLength, ChecksumLength);
+        if (written < ParallelHashLength || Environment.ProcessorCount < 2)
+        {
+            HMACSHA256.HashData(macKey, image.AsSpan(0, written), mac);
+            ScrubbedCall.AfterForeignCall();
+            SHA256.HashData(image.AsSpan(0, written + MacLength), checksum);
+            return;
+        }
+
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var body = Task.Run(() => sha.AppendData(image, 0, written));
+        HMACSHA256.HashData(macKey, image.AsSpan(0, written), mac);
+        ScrubbedCall.AfterForeignCall();
+        body.GetAwaiter().GetResult();
+        sha.AppendData(mac);
+        sha.GetHashAndReset(checksum);
+    }
+
+    /// <summary>
+    /// The entry's bytes in the image: its <see cref="KeyEntry.Record"/>, or, for an entry changed since it was read,
+    /// its fields encoded once and kept as its record.
+    /// </summary>
+    private static ReadOnlyMemory<byte> RecordOf(KeyEntry entry)
+    {
+        if (entry.Record.IsEmpty)
+        {
+            entry.Record = EncodeRecord(entry);
+        }
+
+        return entry.Record;
+    }
+
+    private static byte[] EncodeRecord(KeyEntry entry)
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        WriteName(writer, entry.Name);
+        WriteUInt32(writer, (uint)entry.NextVersion);
+        WriteUInt16(writer, (ushort)entry.Versions.Count);
+        foreach (var version in entry.Versions)
+        {
+            WriteVersionFields(writer, version.Version, version.CreatedUnixMs, version.Metadata, version.Length);
+            writer.Write(version.Sealed.Span);
+        }
+
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Copies every entry's record into <paramref name="destination"/> in name order; returns the bytes written.
+    /// Records that lie next to each other in the image they were read from are copied as one run.
+    /// </summary>
+    private static int CopyRecords(KeyStoreState state, Span<byte> destination)
+    {
+        int written = 0;
+        ReadOnlyMemory<byte> run = default;
+        foreach (var entry in state.Entries.Ordered)
+        {
+            var record = RecordOf(entry);
+            if (!TryExtend(ref run, record))
             {
-                WriteVersionFields(writer, version.Version, version.CreatedUnixMs, version.Metadata, version.Length);
-                writer.Write(version.Sealed.Span);
+                run.Span.CopyTo(destination[written..]);
+                written += run.Length;
+                run = record;
             }
         }
 
-        HMACSHA256.HashData(macKey, image.AsSpan(0, writer.Written), writer.GetSpan(MacLength));
-        ScrubbedCall.AfterForeignCall();
-        writer.Advance(MacLength);
-        SHA256.HashData(image.AsSpan(0, writer.Written), writer.GetSpan(ChecksumLength));
-        writer.Advance(ChecksumLength);
-        if (writer.Written != image.Length)
+        run.Span.CopyTo(destination[written..]);
+        return written + run.Length;
+    }
+
+    /// <summary>Extends <paramref name="run"/> by <paramref name="next"/> when it starts where the run ends, in the same array.</summary>
+    private static bool TryExtend(ref ReadOnlyMemory<byte> run, ReadOnlyMemory<byte> next)
+    {
+        if (!MemoryMarshal.TryGetArray(run, out var a) || !MemoryMarshal.TryGetArray(next, out var b)
+            || a.Array != b.Array || a.Offset + a.Count != b.Offset || run.IsEmpty)
         {
-            throw Error.KeyStoreSerializedLengthMismatch(writer.Written, image.Length);
+            return false;
         }
 
-        return image;
+        run = a.Array.AsMemory(a.Offset, a.Count + b.Count);
+        return true;
     }
 
     /// <summary>A copy of the image's trailer (MAC and checksum), which names the image; an image too short to have one gives an empty array.</summary>
@@ -138,24 +252,18 @@ internal static partial class KeyStoreFormat
         return checksum.SequenceEqual(image[^ChecksumLength..]);
     }
 
-    /// <summary>Writes into a fixed array; asking for more room than is left is a bug in <see cref="SerializedLength"/>.</summary>
-    private sealed class ImageWriter(byte[] image) : IBufferWriter<byte>
-    {
-        internal int Written { get; private set; }
-
-        public void Advance(int count) => Written += count;
-
-        public Memory<byte> GetMemory(int sizeHint = 0) => image.AsMemory(Written, sizeHint == 0 ? image.Length - Written : sizeHint);
-
-        public Span<byte> GetSpan(int sizeHint = 0) => image.AsSpan(Written, sizeHint == 0 ? image.Length - Written : sizeHint);
-    }
-
-    /// <summary>The exact length <see cref="Serialize"/> writes, computed without writing it.</summary>
+    /// <summary>The exact length <see cref="Serialize(KeyStoreState, ReadOnlySpan{byte})"/> writes, computed without writing it.</summary>
     internal static long SerializedLength(KeyStoreState state)
     {
         long length = HeaderLength + TrailerLength;
-        foreach (var entry in state.Entries.Values)
+        foreach (var entry in state.Entries.Ordered)
         {
+            if (!entry.Record.IsEmpty)
+            {
+                length += entry.Record.Length;
+                continue;
+            }
+
             length += 1 + entry.Name.Length + 4 + 2;
             foreach (var version in entry.Versions)
             {
@@ -197,9 +305,11 @@ internal static partial class KeyStoreFormat
 
         var state = ReadHeader(file, out int entryCount);
         var reader = new Reader(file[HeaderLength..^TrailerLength], backing.IsEmpty ? backing : backing[HeaderLength..^TrailerLength]);
+        var entries = new KeyEntry[entryCount];
         string? previous = null;
         for (int i = 0; i < entryCount; i++)
         {
+            int start = reader.Position;
             var entry = ReadEntry(ref reader);
             if (previous is not null && string.CompareOrdinal(previous, entry.Name) >= 0)
             {
@@ -207,8 +317,11 @@ internal static partial class KeyStoreFormat
             }
 
             previous = entry.Name;
-            state.Entries.Add(entry.Name, entry);
+            entry.Record = backing.IsEmpty ? default : backing.Slice(HeaderLength + start, reader.Position - start);
+            entries[i] = entry;
         }
+
+        state.Entries = new KeyEntries(entries);
 
         if (!reader.AtEnd)
         {
@@ -404,14 +517,14 @@ internal static partial class KeyStoreFormat
         return text.Length <= maxChars ? text : throw Error.KeyStoreDamaged("metadata is too long");
     }
 
-    private static void WriteName(IBufferWriter<byte> writer, string name)
+    private static void WriteName(ArrayBufferWriter<byte> writer, string name)
     {
         writer.GetSpan(1)[0] = (byte)name.Length;
         writer.Advance(1);
         writer.Advance(Encoding.ASCII.GetBytes(name, writer.GetSpan(name.Length)));
     }
 
-    private static void WriteVersionFields(IBufferWriter<byte> writer, int version, long createdUnixMs, KeyValuePair<string, string>[] metadata, int length)
+    private static void WriteVersionFields(ArrayBufferWriter<byte> writer, int version, long createdUnixMs, KeyValuePair<string, string>[] metadata, int length)
     {
         WriteUInt32(writer, (uint)version);
         BinaryPrimitives.WriteInt64LittleEndian(writer.GetSpan(8), createdUnixMs);
@@ -426,20 +539,20 @@ internal static partial class KeyStoreFormat
         WriteUInt32(writer, (uint)length);
     }
 
-    private static void WriteText(IBufferWriter<byte> writer, string text)
+    private static void WriteText(ArrayBufferWriter<byte> writer, string text)
     {
         int count = StrictUtf8.GetByteCount(text);
         WriteUInt16(writer, checked((ushort)count));
         writer.Advance(StrictUtf8.GetBytes(text, writer.GetSpan(count)));
     }
 
-    private static void WriteUInt16(IBufferWriter<byte> writer, ushort value)
+    private static void WriteUInt16(ArrayBufferWriter<byte> writer, ushort value)
     {
         BinaryPrimitives.WriteUInt16LittleEndian(writer.GetSpan(2), value);
         writer.Advance(2);
     }
 
-    private static void WriteUInt32(IBufferWriter<byte> writer, uint value)
+    private static void WriteUInt32(ArrayBufferWriter<byte> writer, uint value)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(writer.GetSpan(4), value);
         writer.Advance(4);

@@ -32,7 +32,7 @@ internal sealed class KeyStoreWriteLock : IDisposable
     }
 
     /// <summary>Writes the new generation: removes temp files that dead writers left, then replaces the target atomically.</summary>
-    internal void Replace(byte[] contents)
+    internal void Replace(ReadOnlySpan<byte> contents)
     {
         KeyStoreFile.RemoveOrphanedTempFiles(Target);
         KeyStoreFile.WriteAtomically(Target, contents);

@@ -290,7 +290,7 @@ public sealed class SecureKeyStorage : IDisposable
         lock (gate)
         {
             ThrowIfDisposed();
-            return [.. envelope.State.Entries.Keys];
+            return envelope.State.Entries.Names;
         }
     }
 

@@ -120,7 +120,9 @@ public sealed class DamagedInstanceTests : IDisposable
         storage.Store("alpha", [1]);
         storage.Store("beta", [2]);
         var state = storage.StateForTests;
-        (state.Entries["alpha"], state.Entries["beta"]) = (Renamed(state.Entries["beta"], "alpha"), Renamed(state.Entries["alpha"], "beta"));
+        var (alpha, beta) = (state.Entries["alpha"], state.Entries["beta"]);
+        state.Entries.Set(Renamed(beta, "alpha"));
+        state.Entries.Set(Renamed(alpha, "beta"));
         Assert.Throws<KeyStoreDamagedException>(() => storage.Retrieve("alpha"));
         storage.Store("gamma", [3]);
         Assert.Equal([3], RetrieveBytes(storage, "gamma"));

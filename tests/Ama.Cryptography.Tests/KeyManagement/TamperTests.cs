@@ -150,7 +150,7 @@ public sealed class TamperTests : IDisposable
     {
         var state = KeyStoreFormat.Parse(file);
         int offset = KeyStoreFormat.HeaderLength;
-        foreach (var entry in state.Entries.Values)
+        foreach (var entry in state.Entries.Ordered)
         {
             int length = 1 + entry.Name.Length + 4 + 2 + entry.Versions.Sum(v =>
                 4 + 8 + 2 + v.Metadata.Sum(m => 4 + m.Key.Length + m.Value.Length) + 4 + v.Sealed.Length);

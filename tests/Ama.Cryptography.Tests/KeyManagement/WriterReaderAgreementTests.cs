@@ -105,7 +105,7 @@ public sealed class WriterReaderAgreementTests : IDisposable
             entry.Versions.Add(new SealedVersion { Version = v, CreatedUnixMs = 0, Metadata = [], Length = KeyStoreFormat.MaxKeyMaterialLength, Sealed = sealedBytes });
         }
 
-        state.Entries.Add("big", entry);
+        state.Entries.Set(entry);
         Assert.True(KeyStoreFormat.SerializedLength(state) > KeyStoreFormat.MaxFileLength);
         Assert.Throws<KeyStoreException>(() => KeyStoreFormat.Serialize(state, new byte[32]));
 
