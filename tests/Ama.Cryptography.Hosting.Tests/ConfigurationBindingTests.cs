@@ -82,6 +82,30 @@ public sealed class ConfigurationBindingTests
         Assert.Contains(validation.Failures, f => f.Contains(named, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Ama:KeyStore:Kdf:MemoryKiB", "65536")]
+    [InlineData("Ama:KeyStore:Kdf:Iterations", "3")]
+    public async Task A_Kdf_cost_without_an_algorithm_says_the_algorithm_is_missing_and_names_it(string key, string value)
+    {
+        using var dir = new TempDirectory();
+        string keyFile = dir.File("store.key");
+        Secrets.WriteKeyFile(keyFile);
+        Dictionary<string, string?> settings = new()
+        {
+            ["Ama:KeyStore:Path"] = dir.File("s.amaks"),
+            ["Ama:KeyStore:KeyFile"] = keyFile,
+            ["Ama:KeyStore:CreateIfMissing"] = "true",
+            [key] = value,
+        };
+
+        Exception e = await Hosts.StartFailingAsync(Hosts.Build((s, c) => s.AddSecureKeyStorage(c), configuration: settings));
+
+        string failure = Assert.Single(Assert.IsType<OptionsValidationException>(e).Failures);
+        Assert.Contains("'Ama:KeyStore:Kdf:Algorithm' (SecureKeyStorageOptions.Kdf) is missing", failure, StringComparison.Ordinal);
+        Assert.Contains("Argon2id or Pbkdf2Sha256", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("not valid", failure, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Options_bound_from_configuration_are_named_by_their_configuration_key()
     {

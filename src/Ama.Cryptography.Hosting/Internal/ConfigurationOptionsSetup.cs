@@ -70,6 +70,13 @@ internal sealed class ConfigurationOptionsSetup(IConfigurationSection section) :
         }
 
         IConfigurationSection algorithm = kdf.GetSection(nameof(KeyStoreKdf.Algorithm));
+        if (string.IsNullOrWhiteSpace(algorithm.Value))
+        {
+            // MemoryKiB or Iterations alone: the costs mean nothing without the algorithm they are for.
+            options.ConfigurationErrors.Add(Error.MissingKdfAlgorithm(algorithm.Path, kdf.Path));
+            return;
+        }
+
         if (!Enum.TryParse(algorithm.Value, ignoreCase: true, out KeyStoreKdfAlgorithm chosen) || !Enum.IsDefined(chosen)
             || int.TryParse(algorithm.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
         {

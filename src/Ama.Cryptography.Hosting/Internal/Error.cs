@@ -87,6 +87,9 @@ internal static class Error
     internal static string BadConfigurationValue(string key, string expected) => Format(
         "The configuration value '{0}' is not valid: expected {1}.", key, expected);
 
+    internal static string MissingKdfAlgorithm(string key, string section) => Format(
+        "The configuration value '{0}' (SecureKeyStorageOptions.Kdf) is missing: the section '{1}' sets a KDF cost, so it must also name the algorithm, Argon2id or Pbkdf2Sha256.", key, section);
+
     internal static string BadKdf(string section, string reason) => Format(
         "The configuration section '{0}' does not describe a valid KDF: {1}", section, reason);
 
