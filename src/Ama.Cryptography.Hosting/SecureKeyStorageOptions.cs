@@ -34,6 +34,17 @@ public sealed class SecureKeyStorageOptions
     public string? KeyEnvironmentVariable { get; set; }
 
     /// <summary>
+    /// Gets or sets whether a <see cref="KeyFile"/> or <see cref="PasswordFile"/> that its group or
+    /// other users may read or write (any of the mode bits 0077 set) is accepted. Off by default: such
+    /// a file fails start-up with a message naming the option, the file and its mode, as ssh refuses
+    /// a private key others can read; <c>chmod 600</c> fixes it. Set it only where something else
+    /// keeps the file from other users, such as a secret volume whose mode the platform sets (a
+    /// Kubernetes secret is 0644 unless its <c>defaultMode</c> is set) inside a container no one else
+    /// runs in. Ignored on Windows, which has no such mode.
+    /// </summary>
+    public bool AllowGroupOrWorldReadableCredentialFiles { get; set; }
+
+    /// <summary>
     /// Gets or sets a factory for the credential, for keys that come from elsewhere (a KMS, a secret
     /// manager). The credential it returns is disposed as soon as the store is open.
     /// </summary>

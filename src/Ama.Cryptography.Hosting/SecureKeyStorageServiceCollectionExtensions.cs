@@ -56,7 +56,7 @@ public static class SecureKeyStorageServiceCollectionExtensions
     /// <summary>
     /// Registers the key store singleton, configured from a section of <paramref name="configuration"/>:
     /// the keys <c>Path</c>, <c>KeyFile</c>, <c>PasswordFile</c>, <c>KeyEnvironmentVariable</c>,
-    /// <c>CreateIfMissing</c> (true/false) and <c>Kdf:Algorithm</c> (Argon2id or Pbkdf2Sha256),
+    /// <c>CreateIfMissing</c> and <c>AllowGroupOrWorldReadableCredentialFiles</c> (true/false), and <c>Kdf:Algorithm</c> (Argon2id or Pbkdf2Sha256),
     /// <c>Kdf:MemoryKiB</c>, <c>Kdf:Iterations</c>. A value that does not parse fails validation at
     /// start-up with a message naming its key. <see cref="SecureKeyStorageOptions.Credential"/> can
     /// only be set in code.

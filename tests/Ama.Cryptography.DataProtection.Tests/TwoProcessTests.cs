@@ -10,7 +10,7 @@ public sealed class TwoProcessTests
         using var dir = new TempDirectory();
         string store = dir.File("keys.amaks");
         string keyFile = dir.File("store.key");
-        File.WriteAllBytes(keyFile, DataProtectionHost.CreateStore(store));
+        WriteKeyFile(keyFile, DataProtectionHost.CreateStore(store));
 
         var first = Probe.Run(store, keyFile, "protect", "shared between processes");
         Assert.True(first.ExitCode == 0, first.Stderr);
@@ -29,9 +29,19 @@ public sealed class TwoProcessTests
         // Control: a process on another store (same credential, no key ring) cannot unprotect the payload.
         string otherStore = dir.File("other.amaks");
         string otherKeyFile = dir.File("other.key");
-        File.WriteAllBytes(otherKeyFile, DataProtectionHost.CreateStore(otherStore));
+        WriteKeyFile(otherKeyFile, DataProtectionHost.CreateStore(otherStore));
         var other = Probe.Run(otherStore, otherKeyFile, "unprotect", first.Stdout);
         Assert.NotEqual(0, other.ExitCode);
         Assert.Contains("CryptographicException", other.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A key file readable by its owner only: the host refuses one that others can read.</summary>
+    private static void WriteKeyFile(string path, byte[] key)
+    {
+        File.WriteAllBytes(path, key);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 }

@@ -236,7 +236,7 @@ public sealed class AttackHostingTests
         string path = dir.File("s.amaks");
         string passwordFile = dir.File("password");
         string password = Secrets.NewPassword();
-        File.WriteAllText(passwordFile, password + "\n");
+        Secrets.WritePasswordFile(passwordFile, password + "\n");
         var kdf = KeyStoreKdf.Argon2id(KeyStoreKdf.DefaultArgon2MemoryKiB, 2);
         using (var credential = KeyStoreCredential.FromPassword(password.ToCharArray(), kdf))
         using (var created = SecureKeyStorage.Create(path, credential))

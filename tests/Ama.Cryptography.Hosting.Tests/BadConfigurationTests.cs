@@ -59,7 +59,7 @@ public sealed class BadConfigurationTests
         }
         else if (kind != "nonexistent")
         {
-            File.WriteAllBytes(keyFile, content);
+            Secrets.WriteOwnerOnly(keyFile, content);
         }
 
         var logs = new CapturingLoggerProvider();
@@ -85,7 +85,7 @@ public sealed class BadConfigurationTests
         }
 
         string passwordFile = dir.File("password.txt");
-        File.WriteAllText(passwordFile, wrong + "\n");
+        Secrets.WritePasswordFile(passwordFile, wrong + "\n");
         byte[] before = File.ReadAllBytes(path);
         var logs = new CapturingLoggerProvider();
 
@@ -96,7 +96,7 @@ public sealed class BadConfigurationTests
         Secrets.AssertNoneContains([.. logs.Lines, e.ToString()], [wrong, right, Convert.ToHexString(Encoding.UTF8.GetBytes(wrong))]);
 
         // Control: the right password in the same kind of file opens it.
-        File.WriteAllText(passwordFile, right + "\r\n");
+        Secrets.WritePasswordFile(passwordFile, right + "\r\n");
         using IHost host = Hosts.Build(o => { o.Path = path; o.PasswordFile = passwordFile; });
         await host.StartAsync(TestContext.Current.CancellationToken);
         await host.StopAsync(TestContext.Current.CancellationToken);
@@ -134,7 +134,7 @@ public sealed class BadConfigurationTests
         string keyFile = dir.File("store.key");
         Secrets.WriteKeyFile(keyFile);
         string passwordFile = dir.File("password.txt");
-        File.WriteAllText(passwordFile, Secrets.NewPassword());
+        Secrets.WritePasswordFile(passwordFile, Secrets.NewPassword());
         var e = await FailAsync(o => { o.Path = dir.File("s.amaks"); o.KeyFile = keyFile; o.PasswordFile = passwordFile; o.CreateIfMissing = true; });
         Assert.Contains("SecureKeyStorageOptions.KeyFile", e.Message, StringComparison.Ordinal);
         Assert.Contains("SecureKeyStorageOptions.PasswordFile", e.Message, StringComparison.Ordinal);

@@ -16,7 +16,7 @@ public sealed class ConfigurationBindingTests
     {
         using var dir = new TempDirectory();
         string passwordFile = dir.File("password.txt");
-        File.WriteAllText(passwordFile, Secrets.NewPassword() + "\n");
+        Secrets.WritePasswordFile(passwordFile, Secrets.NewPassword() + "\n");
         string path = dir.File("configured.amaks");
         Dictionary<string, string?> settings = new()
         {

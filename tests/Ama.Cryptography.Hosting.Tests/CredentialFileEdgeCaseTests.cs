@@ -32,13 +32,13 @@ public sealed class CredentialFileEdgeCaseTests
         }
 
         string passwordFile = dir.File("password.txt");
-        File.WriteAllText(passwordFile, password + ending);
+        Secrets.WritePasswordFile(passwordFile, password + ending);
         using IHost host = Hosts.Build(o => { o.Path = path; o.PasswordFile = passwordFile; });
         await host.StartAsync(TestContext.Current.CancellationToken);
         await host.StopAsync(TestContext.Current.CancellationToken);
 
         // Control: a password that differs after the line break's position does not open the store.
-        File.WriteAllText(passwordFile, password + "x" + ending);
+        Secrets.WritePasswordFile(passwordFile, password + "x" + ending);
         Exception e = await Hosts.StartFailingAsync(Hosts.Build(o => { o.Path = path; o.PasswordFile = passwordFile; }));
         Assert.IsType<KeyStoreCredentialException>(e);
     }
@@ -51,7 +51,7 @@ public sealed class CredentialFileEdgeCaseTests
     {
         using var dir = new TempDirectory();
         string passwordFile = dir.File("password.txt");
-        File.WriteAllText(passwordFile, content);
+        Secrets.WritePasswordFile(passwordFile, content);
         var logs = new CapturingLoggerProvider();
         Exception e = await Hosts.StartFailingAsync(Hosts.Build(
             o => { o.Path = dir.File("s.amaks"); o.PasswordFile = passwordFile; o.CreateIfMissing = true; o.Kdf = Secrets.FastKdf; }, logs));
@@ -62,7 +62,7 @@ public sealed class CredentialFileEdgeCaseTests
         Secrets.AssertNoneContains([.. logs.Lines, e.ToString()], ["secret-after-the-break"]);
 
         // Control: a password on the first line starts the host.
-        File.WriteAllText(passwordFile, Secrets.NewPassword() + content);
+        Secrets.WritePasswordFile(passwordFile, Secrets.NewPassword() + content);
         using IHost host = Hosts.Build(o => { o.Path = dir.File("s.amaks"); o.PasswordFile = passwordFile; o.CreateIfMissing = true; o.Kdf = Secrets.FastKdf; });
         await host.StartAsync(TestContext.Current.CancellationToken);
         await host.StopAsync(TestContext.Current.CancellationToken);
@@ -141,7 +141,7 @@ public sealed class CredentialFileEdgeCaseTests
         using var dir = new TempDirectory();
         string passwordFile = dir.File("password.bin");
         byte[] bytes = [.. Encoding.ASCII.GetBytes("pw-leak-"), 0xFF, 0xFE, 0x80, (byte)'\n'];
-        File.WriteAllBytes(passwordFile, bytes);
+        Secrets.WriteOwnerOnly(passwordFile, bytes);
         var logs = new CapturingLoggerProvider();
         Exception e = await Hosts.StartFailingAsync(Hosts.Build(
             o => { o.Path = dir.File("s.amaks"); o.PasswordFile = passwordFile; o.CreateIfMissing = true; o.Kdf = Secrets.FastKdf; }, logs));

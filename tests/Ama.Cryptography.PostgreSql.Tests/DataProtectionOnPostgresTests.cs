@@ -46,6 +46,12 @@ public sealed class DataProtectionOnPostgresTests(PostgresServer server) : IDisp
         byte[] key = TestStores.NewKey();
         string keyFile = Path.Combine(directory, store + ".key");
         File.WriteAllBytes(keyFile, key);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The host refuses a key file others can read.
+            File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         using var dataSource = server.CreateDataSource();
         using var credential = KeyStoreCredential.FromKey(key);
         PostgreSqlKeyStorage.Create(dataSource, store, credential).Dispose();

@@ -22,6 +22,7 @@ internal sealed class ConfigurationOptionsSetup(IConfigurationSection section) :
         options.KeyEnvironmentVariable = section[nameof(SecureKeyStorageOptions.KeyEnvironmentVariable)] ?? options.KeyEnvironmentVariable;
         options.MinimumGenerationFile = section[nameof(SecureKeyStorageOptions.MinimumGenerationFile)] ?? options.MinimumGenerationFile;
         BindCreateIfMissing(options);
+        BindAllowReadableByOthers(options);
         BindMinimumGeneration(options);
         BindKdf(options, section.GetSection(nameof(SecureKeyStorageOptions.Kdf)));
     }
@@ -37,6 +38,24 @@ internal sealed class ConfigurationOptionsSetup(IConfigurationSection section) :
         if (bool.TryParse(value.Value, out bool create))
         {
             options.CreateIfMissing = create;
+        }
+        else
+        {
+            options.ConfigurationErrors.Add(Error.BadConfigurationValue(value.Path, "true or false"));
+        }
+    }
+
+    private void BindAllowReadableByOthers(SecureKeyStorageOptions options)
+    {
+        IConfigurationSection value = section.GetSection(nameof(SecureKeyStorageOptions.AllowGroupOrWorldReadableCredentialFiles));
+        if (value.Value is null)
+        {
+            return;
+        }
+
+        if (bool.TryParse(value.Value, out bool allow))
+        {
+            options.AllowGroupOrWorldReadableCredentialFiles = allow;
         }
         else
         {

@@ -35,28 +35,29 @@ internal static class CredentialReader
 
         if (!string.IsNullOrEmpty(options.KeyFile))
         {
-            return ReadKeyFile(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyFile)), options.KeyFile);
+            return ReadKeyFile(options, Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyFile)), options.KeyFile);
         }
 
         if (!string.IsNullOrEmpty(options.PasswordFile))
         {
-            return ReadPasswordFile(Error.OptionName(options, nameof(SecureKeyStorageOptions.PasswordFile)), options.PasswordFile, options.Kdf ?? KeyStoreKdf.Default);
+            return ReadPasswordFile(options, Error.OptionName(options, nameof(SecureKeyStorageOptions.PasswordFile)), options.PasswordFile);
         }
 
         return ReadVariable(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyEnvironmentVariable)), options.KeyEnvironmentVariable ?? string.Empty);
     }
 
-    private static KeyStoreCredential ReadKeyFile(string option, string path)
+    private static KeyStoreCredential ReadKeyFile(SecureKeyStorageOptions options, string option, string path)
     {
-        using SecureBuffer key = ReadSmallFile(option, path, KeyLength, out int length);
+        using SecureBuffer key = ReadSmallFile(options, option, path, KeyLength, out int length);
         return length == KeyLength
             ? KeyStoreCredential.FromKey(key.Span[..length])
             : throw Error.CredentialChanged(Error.KeyFileLength(option, path, new FileInfo(path).Length));
     }
 
-    private static KeyStoreCredential ReadPasswordFile(string option, string path, KeyStoreKdf kdf)
+    private static KeyStoreCredential ReadPasswordFile(SecureKeyStorageOptions options, string option, string path)
     {
-        using SecureBuffer bytes = ReadSmallFile(option, path, MaxPasswordFileBytes, out int length);
+        KeyStoreKdf kdf = options.Kdf ?? KeyStoreKdf.Default;
+        using SecureBuffer bytes = ReadSmallFile(options, option, path, MaxPasswordFileBytes, out int length);
         if (length > MaxPasswordFileBytes)
         {
             throw Error.CredentialChanged(Error.PasswordFileLength(option, path, new FileInfo(path).Length, MaxPasswordFileBytes));
@@ -121,7 +122,7 @@ internal static class CredentialReader
     }
 
     /// <summary>Reads up to <paramref name="max"/> bytes into secure memory, and one more, which tells a longer file apart; unbuffered, so no copy is left in a FileStream buffer.</summary>
-    private static SecureBuffer ReadSmallFile(string option, string path, int max, out int length)
+    private static SecureBuffer ReadSmallFile(SecureKeyStorageOptions options, string option, string path, int max, out int length)
     {
         var buffer = new SecureBuffer(max + 1);
         try
@@ -133,6 +134,11 @@ internal static class CredentialReader
             }
 
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            if (CredentialFileMode.Check(options, option, path, stream.SafeFileHandle) is { } openToOthers)
+            {
+                throw Error.CredentialChanged(openToOthers);
+            }
+
             length = ReadAll(stream, buffer.Span);
             return buffer;
         }

@@ -69,6 +69,13 @@ internal static class Error
     internal static string FileEmptyOrNotRegular(string option, string path) => Format(
         "{0}: '{1}' is empty, or is not a regular file (a FIFO, a device or a socket); give a regular file holding the credential.", option, path);
 
+    internal static string CredentialFileOpenToOthers(string option, string path, UnixFileMode mode, string allowOption) => Format(
+        "{0}: the file '{1}' has mode {2}, so users other than its owner can read or change it, and the key store's credential with it. Make it the owner's alone: chmod 600 '{1}' (and chown it to the user the app runs as). Only where something else keeps other users from the file (a secret volume in a container of its own), set {3} to true to accept it.",
+        option, path, Octal(mode), allowOption);
+
+    /// <summary>A file mode as chmod writes it, such as 0644.</summary>
+    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8).PadLeft(3, '0');
+
     internal static string PasswordEmptyMessage(string option, string path) => Format(
         "{0}: the password file '{1}' holds an empty password (its first line is empty).", option, path);
 

@@ -123,8 +123,8 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
 
         string? problem = options switch
         {
-            { KeyFile: { Length: > 0 } keyFile } => CheckKeyFile(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyFile)), keyFile),
-            { PasswordFile: { Length: > 0 } passwordFile } => CheckPasswordFile(Error.OptionName(options, nameof(SecureKeyStorageOptions.PasswordFile)), passwordFile),
+            { KeyFile: { Length: > 0 } keyFile } => CheckKeyFile(options, Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyFile)), keyFile),
+            { PasswordFile: { Length: > 0 } passwordFile } => CheckPasswordFile(options, Error.OptionName(options, nameof(SecureKeyStorageOptions.PasswordFile)), passwordFile),
             { KeyEnvironmentVariable: { Length: > 0 } variable } => CheckVariable(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyEnvironmentVariable)), variable),
             _ => null,
         };
@@ -168,15 +168,15 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
         }
     }
 
-    private static string? CheckKeyFile(string option, string path)
+    private static string? CheckKeyFile(SecureKeyStorageOptions options, string option, string path)
     {
-        string? problem = CheckReadableFile(option, path, out long length);
+        string? problem = CheckReadableFile(options, option, path, out long length);
         return problem ?? (length == CredentialReader.KeyLength ? null : Error.KeyFileLength(option, path, length));
     }
 
-    private static string? CheckPasswordFile(string option, string path)
+    private static string? CheckPasswordFile(SecureKeyStorageOptions options, string option, string path)
     {
-        string? problem = CheckReadableFile(option, path, out long length);
+        string? problem = CheckReadableFile(options, option, path, out long length);
         if (problem is not null)
         {
             return problem;
@@ -210,8 +210,8 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
         }
     }
 
-    /// <summary>Opens the file for reading, and reads nothing from it.</summary>
-    private static string? CheckReadableFile(string option, string path, out long length)
+    /// <summary>Opens the file for reading and checks its mode; reads nothing from it.</summary>
+    private static string? CheckReadableFile(SecureKeyStorageOptions options, string option, string path, out long length)
     {
         length = 0;
         if (Directory.Exists(path))
@@ -236,7 +236,7 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-            return null;
+            return CredentialFileMode.Check(options, option, path, stream.SafeFileHandle);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

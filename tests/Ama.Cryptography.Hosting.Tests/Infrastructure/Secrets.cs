@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Ama.Cryptography.KeyManagement;
 
 namespace Ama.Cryptography.Hosting.Tests.Infrastructure;
@@ -13,12 +14,29 @@ public static class Secrets
 
     public static string NewPassword() => "pw-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
 
-    /// <summary>Writes a key file of 32 raw bytes, the format of <c>ama --key-file</c>.</summary>
+    /// <summary>Writes a key file of 32 raw bytes, the format of <c>ama --key-file</c>, readable by its owner only.</summary>
     public static byte[] WriteKeyFile(string path)
     {
         byte[] key = NewKey();
-        File.WriteAllBytes(path, key);
+        WriteOwnerOnly(path, key);
         return key;
+    }
+
+    /// <summary>Writes a password file, readable by its owner only, as the host requires of a credential file.</summary>
+    public static void WritePasswordFile(string path, string content) => WriteOwnerOnly(path, Encoding.UTF8.GetBytes(content));
+
+    /// <summary>Writes <paramref name="content"/> to a file of mode 0600, whatever the umask; an existing file is replaced.</summary>
+    public static void WriteOwnerOnly(string path, byte[] content)
+    {
+        File.Delete(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var file = new FileStream(path, options);
+        file.Write(content);
     }
 
     public static string[] FormsOf(byte[] key) =>
