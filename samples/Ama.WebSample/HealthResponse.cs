@@ -6,7 +6,9 @@ namespace Ama.WebSample;
 
 /// <summary>
 /// Writes a health report as JSON: the overall status, and each entry's status, description and data
-/// (for the secure-memory check: the backend, the memory source, and each self-test check with its advice).
+/// (for the secure-memory check registered with <c>includeDetails: true</c>: the backend, the memory
+/// source, and each self-test check with its advice). An entry without a description or data is
+/// written with its status alone. The sample maps it only behind authorization.
 /// </summary>
 public static class HealthResponse
 {
@@ -41,14 +43,22 @@ public static class HealthResponse
     {
         json.WriteStartObject(name);
         json.WriteString("status", entry.Status.ToString());
-        json.WriteString("description", entry.Description);
-        json.WriteStartObject("data");
-        foreach ((string key, object value) in entry.Data)
+        if (entry.Description is not null)
         {
-            json.WriteString(key, Convert.ToString(value, CultureInfo.InvariantCulture));
+            json.WriteString("description", entry.Description);
         }
 
-        json.WriteEndObject();
+        if (entry.Data.Count > 0)
+        {
+            json.WriteStartObject("data");
+            foreach ((string key, object value) in entry.Data)
+            {
+                json.WriteString(key, Convert.ToString(value, CultureInfo.InvariantCulture));
+            }
+
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
     }
 }

@@ -32,7 +32,7 @@ public sealed class HealthCheckTests
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddHealthChecks().AddSecureMemoryCheck();
+        builder.Services.AddHealthChecks().AddSecureMemoryCheck(includeDetails: true);
         await using WebApplication app = builder.Build();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteJsonAsync });
         await app.StartAsync(Token);
@@ -50,6 +50,51 @@ public sealed class HealthCheckTests
         }
 
         await app.StopAsync(Token);
+    }
+
+    /// <summary>
+    /// A health endpoint is often open to anyone, so by default the check gives its status alone: even
+    /// a writer that writes every description and data item (the sample's JSON writer) then tells an
+    /// unauthenticated caller nothing about how this host protects its secrets.
+    /// </summary>
+    [Fact]
+    public async Task By_default_the_check_gives_the_status_alone_and_the_details_only_when_asked_for()
+    {
+        string expected = ExpectedHere();
+        await using (WebApplication plain = await StartHealthAppAsync(includeDetails: null))
+        {
+            (HttpStatusCode code, string body) = await GetHealthTextAsync(new Uri(plain.Urls.First()));
+            Assert.Equal(expected == "Unhealthy" ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK, code);
+            using var json = JsonDocument.Parse(body);
+            JsonElement entry = json.RootElement.GetProperty("entries").GetProperty("secure-memory");
+            Assert.Equal(expected, entry.GetProperty("status").GetString());
+            Assert.False(entry.TryGetProperty("description", out _), body);
+            Assert.False(entry.TryGetProperty("data", out _), body);
+            AssertNoDetails(body);
+        }
+
+        // Control: the same writer, with the details asked for, writes each check and what it found.
+        await using WebApplication detailed = await StartHealthAppAsync(includeDetails: true);
+        (_, string details) = await GetHealthTextAsync(new Uri(detailed.Urls.First()));
+        Assert.Contains(SecureMemorySelfTest.MemoryLockCheck, details, StringComparison.Ordinal);
+        Assert.Contains(SecureMemorySelfTest.ZeroOnDisposeCheck, details, StringComparison.Ordinal);
+        Assert.Contains("\"backend\"", details, StringComparison.Ordinal);
+        Assert.Contains("Secure memory self test", details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task By_default_the_check_tells_no_weakness_even_on_a_weak_host()
+    {
+        string probe = AppContext.BaseDirectory;
+        await using var managed = await ProbeProcess.StartAsync(
+            probe, new Dictionary<string, string?> { ["AMA_MEMORY_SOURCE"] = "managed", ["AMA_PROBE_HEALTH_DETAILS"] = "false" });
+        (HttpStatusCode code, string body) = await GetHealthTextAsync(managed.Url);
+        using var json = JsonDocument.Parse(body);
+        Assert.NotEqual("Healthy", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, code);
+        AssertNoDetails(body);
+        Assert.DoesNotContain("AMA_MEMORY_SOURCE", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Managed", body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -139,6 +184,41 @@ public sealed class HealthCheckTests
         Assert.NotSame(first, second);
         await second;
         Assert.Equal(TimeSpan.FromMinutes(5), SelfTestCache.CacheTime);
+    }
+
+    /// <summary>Starts a Kestrel host with the check (registered with <paramref name="includeDetails"/>, or with no argument when null) behind the sample's JSON writer.</summary>
+    private static async Task<WebApplication> StartHealthAppAsync(bool? includeDetails)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        IHealthChecksBuilder checks = builder.Services.AddHealthChecks();
+        _ = includeDetails is { } details ? checks.AddSecureMemoryCheck(includeDetails: details) : checks.AddSecureMemoryCheck();
+        WebApplication app = builder.Build();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteJsonAsync });
+        await app.StartAsync(Token);
+        return app;
+    }
+
+    /// <summary>Fails when the body holds anything of the self test beyond the status words.</summary>
+    private static void AssertNoDetails(string body)
+    {
+        string[] details =
+        [
+            SecureMemorySelfTest.MemoryLockCheck, SecureMemorySelfTest.SecretMemoryCheck, SecureMemorySelfTest.ZeroOnDisposeCheck,
+            SecureMemorySelfTest.KeyUseScrubbingCheck, "backend", "memory-source", "Advice", "Pass:", "Warn:", "Fail:", "self test",
+        ];
+        foreach (string detail in details)
+        {
+            Assert.DoesNotContain(detail, body, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<(HttpStatusCode Code, string Body)> GetHealthTextAsync(Uri baseUrl)
+    {
+        using var client = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using HttpResponseMessage response = await client.GetAsync(new Uri("/health", UriKind.Relative), Token);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Token));
     }
 
     private static string Data(JsonElement report, string key) =>

@@ -16,7 +16,9 @@ if (Environment.GetEnvironmentVariable("AMA_PROBE_EXHAUST_INOTIFY") == "1")
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
-builder.Services.AddHealthChecks().AddSecureMemoryCheck();
+// The probe is for tests: its /health writes every check with its advice, unless AMA_PROBE_HEALTH_DETAILS=false asks for the default registration.
+IHealthChecksBuilder checks = builder.Services.AddHealthChecks();
+_ = Environment.GetEnvironmentVariable("AMA_PROBE_HEALTH_DETAILS") == "false" ? checks.AddSecureMemoryCheck() : checks.AddSecureMemoryCheck(includeDetails: true);
 if (builder.Configuration.GetSection("Ama:KeyStore").Exists())
 {
     // A key store from the command line or the environment (Ama__KeyStore__Path=...), for start-up tests as another user.

@@ -59,13 +59,14 @@ public sealed class SampleInstance : IDisposable
         }
     }
 
-    /// <summary>Starts the sample with a key store and key file, optionally behind a wrapper (setpriv, prlimit) and from another copy of the app.</summary>
+    /// <summary>Starts the sample with a key store and key file, optionally behind a wrapper (setpriv, prlimit), from another copy of the app, and with more arguments (which win over the ones before).</summary>
     public static SampleInstance Start(
         string storePath,
         string keyFile,
         IDictionary<string, string?>? environment = null,
         IEnumerable<string>? wrapper = null,
-        string? appDirectory = null)
+        string? appDirectory = null,
+        IEnumerable<string>? arguments = null)
     {
         string directory = appDirectory ?? AppDirectory;
         var info = new ProcessStartInfo
@@ -78,6 +79,7 @@ public sealed class SampleInstance : IDisposable
         var argv = new List<string>(wrapper ?? []);
         argv.AddRange(["dotnet", Path.Combine(directory, "Ama.WebSample.dll"), "--urls", "http://127.0.0.1:0",
             $"--Ama:KeyStore:Path={storePath}", $"--Ama:KeyStore:KeyFile={keyFile}"]);
+        argv.AddRange(arguments ?? []);
         info.FileName = argv[0];
         foreach (string arg in argv.Skip(1))
         {

@@ -3,8 +3,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Ama.Cryptography.Hosting.Internal;
 
-/// <summary>Reports the cached secure-memory self test: Pass is Healthy, Warn is Degraded, Fail is the registration's failure status.</summary>
-internal sealed class SecureMemoryHealthCheck(SelfTestCache cache) : IHealthCheck
+/// <summary>
+/// Reports the cached secure-memory self test: Pass is Healthy, Warn is Degraded, Fail is the
+/// registration's failure status. The description and data, which tell how this host's protection
+/// of secrets is weak, are given only when the registration asked for them.
+/// </summary>
+internal sealed class SecureMemoryHealthCheck(SelfTestCache cache, bool includeDetails) : IHealthCheck
 {
     internal const string BackendKey = "backend";
     internal const string MemorySourceKey = "memory-source";
@@ -19,7 +23,7 @@ internal sealed class SecureMemoryHealthCheck(SelfTestCache cache) : IHealthChec
             SelfTestOutcome.Warn => HealthStatus.Degraded,
             _ => context.Registration.FailureStatus,
         };
-        return new HealthCheckResult(status, Describe(report), data: DataOf(report));
+        return includeDetails ? new HealthCheckResult(status, Describe(report), data: DataOf(report)) : new HealthCheckResult(status);
     }
 
     private static string Describe(SelfTestReport report)
