@@ -28,6 +28,18 @@ if (builder.Configuration.GetSection("Ama:KeyStore").Exists())
 WebApplication app = builder.Build();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteJsonAsync });
 await app.StartAsync();
+if (Environment.GetEnvironmentVariable("AMA_PROBE_REPORT_ENVIRON") is { Length: > 0 } variable)
+{
+    // What this process shows of its environment once started: the block in /proc/self/environ,
+    // whether .NET still sees the variable, and what a child process inherits.
+    Console.WriteLine("environ " + Convert.ToBase64String(File.ReadAllBytes("/proc/self/environ")));
+    Console.WriteLine("variable-visible " + (Environment.GetEnvironmentVariable(variable) is not null));
+    using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("env") { RedirectStandardOutput = true })!;
+    string inherited = await child.StandardOutput.ReadToEndAsync();
+    await child.WaitForExitAsync();
+    Console.WriteLine("child-environ " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(inherited)));
+}
+
 Console.WriteLine("listening " + app.Urls.First());
 await app.WaitForShutdownAsync();
 

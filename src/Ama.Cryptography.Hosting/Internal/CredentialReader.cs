@@ -105,6 +105,7 @@ internal static class CredentialReader
     private static KeyStoreCredential ReadVariable(string option, string variable)
     {
         string? value = Environment.GetEnvironmentVariable(variable);
+        Consume(variable);
         Span<byte> decoded = stackalloc byte[Base64Capacity];
         try
         {
@@ -119,6 +120,18 @@ internal static class CredentialReader
         {
             CryptographicOperations.ZeroMemory(decoded);
         }
+    }
+
+    /// <summary>
+    /// The key is read once: its value is zeroed in the block /proc/PID/environ shows, and the
+    /// variable is removed from the process's environment, so processes the app starts do not
+    /// inherit it either. The string .NET returned, and the runtime's own copy of the environment,
+    /// stay in memory until reused (docs/aspnetcore.md says where).
+    /// </summary>
+    private static void Consume(string variable)
+    {
+        InitialEnvironment.EraseValue(variable);
+        Environment.SetEnvironmentVariable(variable, null);
     }
 
     /// <summary>Reads up to <paramref name="max"/> bytes into secure memory, and one more, which tells a longer file apart; unbuffered, so no copy is left in a FileStream buffer.</summary>

@@ -86,7 +86,7 @@ internal static class Error
         "{0}: the password file '{1}' holds {2} bytes; it must hold 1 to {3}.", option, path, length, max);
 
     internal static string VariableNotSet(string option, string variable) => Format(
-        "{0}: the environment variable '{1}' is not set or is empty.", option, variable);
+        "{0}: the environment variable '{1}' is not set or is empty. (A host reads the key once, then removes the variable from the process's environment: a second host in the same process needs the key from another source.)", option, variable);
 
     internal static string VariableNotKey(string option, string variable) => Format(
         "{0}: the environment variable '{1}' does not hold a {2}-byte key in base64.", option, variable, KeyStoreCredential.KeyLength);

@@ -9,13 +9,17 @@ public sealed class ProbeProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly Process process;
 
-    private ProbeProcess(Process process, Uri url)
+    private ProbeProcess(Process process, Uri url, IReadOnlyList<string> linesBefore)
     {
         this.process = process;
         Url = url;
+        LinesBefore = linesBefore;
     }
 
     public Uri Url { get; }
+
+    /// <summary>The lines the probe printed before "listening", such as its environment report.</summary>
+    public IReadOnlyList<string> LinesBefore { get; }
 
     public static string ProbeDll(string directory) => Path.Combine(directory, "Ama.HealthProbe.dll");
 
@@ -52,14 +56,17 @@ public sealed class ProbeProcess : IAsyncDisposable
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
+        var before = new List<string>();
         try
         {
             while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
                 if (line.StartsWith("listening ", StringComparison.Ordinal))
                 {
-                    return new ProbeProcess(process, new Uri(line["listening ".Length..]));
+                    return new ProbeProcess(process, new Uri(line["listening ".Length..]), before);
                 }
+
+                before.Add(line);
             }
         }
         catch (OperationCanceledException)
