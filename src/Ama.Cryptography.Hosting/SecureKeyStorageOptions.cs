@@ -30,7 +30,14 @@ public sealed class SecureKeyStorageOptions
     /// <summary>Gets or sets a file holding the password as UTF-8: its first line, up to the first "\n" or "\r", as the <c>ama</c> command reads <c>--password-file</c>.</summary>
     public string? PasswordFile { get; set; }
 
-    /// <summary>Gets or sets the name (not the value) of an environment variable that holds the 32-byte master key in base64.</summary>
+    /// <summary>
+    /// Gets or sets the name (not the value) of an environment variable that holds the 32-byte master
+    /// key in base64. The variable is consumed when the key is read: on Linux its value is zeroed in
+    /// the block /proc/PID/environ shows, and it is removed from the process's environment, so
+    /// child processes do not inherit it. Copies made before (the runtime's own copy of the
+    /// environment) stay in memory; prefer <see cref="KeyFile"/>, such as a file systemd's
+    /// <c>LoadCredential=</c> puts in <c>$CREDENTIALS_DIRECTORY</c>.
+    /// </summary>
     public string? KeyEnvironmentVariable { get; set; }
 
     /// <summary>
