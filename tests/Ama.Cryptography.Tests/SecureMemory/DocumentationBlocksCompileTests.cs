@@ -63,8 +63,10 @@ public partial class DocumentationBlocksCompileTests
             public static byte[] message = [], plaintext = [], receivedTag = [], key = [], salt = [];
             public static byte[] keyBytes = [], newKeyBytes = [], keyA = [], sessionKey = [];
             public static byte[] kek = [], encryptionKey32 = [], masterKeyFromKms = [];
-            public static char[] passwordChars = [];
-            public static string connectionString = "";
+            public static byte[] masterKey = [];
+            public static char[] password = [], passwordChars = [];
+            public static string path = "", connectionString = "";
+            public static ulong messageNumber;
             public static SecureKeyStorage storage = null!;
             public static KeyStoreCredential credential = null!;
             public static NpgsqlDataSource dataSource = null!;
