@@ -71,7 +71,7 @@ internal static class AeadExample
             return;
         }
 
-        // ChaCha20-Poly1305 (fast on every CPU), here with a counter nonce: 4 zero bytes, then a 64-bit message number
+        // ChaCha20-Poly1305 (runs on every CPU, no AES instructions needed), here with a counter nonce: 4 zero bytes, then a 64-bit message number
         // that is never reused under this key (persist it, or derive a fresh key per session)
         using SecureBuffer key = storage.Retrieve("stream");
         using var chacha = new SecureChaCha20Poly1305(key);
