@@ -15,11 +15,9 @@ internal static class SecureBufferExample
             return;
         }
 
-        // Allocate a 32-byte secure buffer: secret memory, locked, zeroed on Dispose
-        using (var key = new SecureBuffer(32))
+        // A random 32-byte key, made in secure memory (secret memory, locked, zeroed on Dispose)
+        using (var key = SecureMemory.RandomBytes(32))
         {
-            RandomNumberGenerator.Fill(key.Span);   // load key material
-
             // Use the key where it is: SecureHmac keeps the key and its midstates in secure memory
             using var hmac = new SecureHmac(HashAlgorithmName.SHA256, key);
             byte[] tag = new byte[hmac.HashSizeInBytes];
