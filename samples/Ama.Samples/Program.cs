@@ -7,6 +7,7 @@ ZeroExample.Run();
 LockExample.Run();
 ConstantTimeExample.Run();
 StatusExample.Run();
+KeyStoreExample.Run();
 HmacExample.Run();
 AeadExample.Run();
 CurveExample.Run();

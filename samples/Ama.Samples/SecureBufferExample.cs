@@ -9,16 +9,22 @@ internal static class SecureBufferExample
     internal static void Run()
     {
         byte[] message = Encoding.UTF8.GetBytes("hello");
-
-        // Allocate a 32-byte secure buffer: secret memory, locked, zeroed on Dispose
-        using (var buffer = new SecureBuffer(32))
+        if (!SecureHmac.IsSupported)
         {
-            RandomNumberGenerator.Fill(buffer.Span);   // load key material
-
-            byte[] tag = HMACSHA256.HashData(buffer.Span, message);
-            Console.WriteLine($"tag: {Convert.ToHexString(tag)}, locked: {buffer.IsLocked}");
+            Console.WriteLine("SecureHmac needs the system's OpenSSL libcrypto");
+            return;
         }
 
-        // buffer is zeroed (0x00, 0xFF, 0x00), unlocked and freed here, even if an exception was thrown
+        // A random 32-byte key, made in secure memory (secret memory, locked, zeroed on Dispose)
+        using (var key = SecureMemory.RandomBytes(32))
+        {
+            // Use the key where it is: SecureHmac keeps the key and its midstates in secure memory
+            using var hmac = new SecureHmac(HashAlgorithmName.SHA256, key);
+            byte[] tag = new byte[hmac.HashSizeInBytes];
+            hmac.ComputeHash(message, tag);
+            Console.WriteLine($"tag: {Convert.ToHexString(tag)}, locked: {key.IsLocked}");
+        }
+
+        // key is zeroed (0x00, 0xFF, 0x00), unlocked and freed here, even if an exception was thrown
     }
 }

@@ -40,6 +40,9 @@ internal static partial class Error
     internal static PlatformNotSupportedException LockingNotSupported() => new(
         Format("Memory locking is not supported on {0}.", RuntimeInformation.OSDescription));
 
+    internal static PlatformNotSupportedException LinuxOnlyCall(string call) => new(
+        Format("{0} exists only on Linux, and this is {1}.", call, RuntimeInformation.OSDescription));
+
     internal static InvalidOperationException ArrayNotLocked() => new(
         "The array was not locked by SecureMemory.Lock, or it has already been unlocked as many times as it was locked.");
 

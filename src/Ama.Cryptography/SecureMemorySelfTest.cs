@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Ama.Cryptography.Interop;
 using Ama.Cryptography.Memory;
 
 namespace Ama.Cryptography;
@@ -132,7 +133,7 @@ public static class SecureMemorySelfTest
     {
         const string Title = "buffer is secret memory or not dumped";
         bool isSecret = mapping?.IsSecretMemory ?? source == SecureMemorySource.SecretMemory;
-        bool isDontDump = mapping?.IsDontDump ?? ((source is SecureMemorySource.LockedPages or SecureMemorySource.UnlockedPages) && OperatingSystem.IsLinux());
+        bool isDontDump = mapping?.IsDontDump ?? ((source is SecureMemorySource.LockedPages or SecureMemorySource.UnlockedPages) && Platform.IsLinux);
         if (isSecret)
         {
             return Pass(SecretMemoryCheck, Title, mapping is null
@@ -338,7 +339,7 @@ public static class SecureMemorySelfTest
         const string Path = "/proc/sys/kernel/core_pattern";
         try
         {
-            return OperatingSystem.IsLinux() && File.Exists(Path) ? File.ReadAllText(Path).Trim() : null;
+            return Platform.IsLinux && File.Exists(Path) ? File.ReadAllText(Path).Trim() : null;
         }
         catch (IOException)
         {
@@ -353,7 +354,7 @@ public static class SecureMemorySelfTest
     /// <summary>Maps one page of secret memory for the errno of a failure: EPERM points at seccomp, EAGAIN at the lock limit, ENOSYS at the kernel.</summary>
     private static int SecretMemoryErrno()
     {
-        if (!OperatingSystem.IsLinux())
+        if (!Platform.IsLinux)
         {
             return 0;
         }
@@ -373,7 +374,7 @@ public static class SecureMemorySelfTest
     private static bool SeccompFilterActive()
     {
         const string Path = "/proc/self/status";
-        if (!OperatingSystem.IsLinux() || !File.Exists(Path))
+        if (!Platform.IsLinux || !File.Exists(Path))
         {
             return false;
         }

@@ -78,9 +78,22 @@ public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFix
         Assert.NotNull(license);
         Assert.Equal(("expression", "Apache-2.0"), ((string?)license.Attribute("type"), license.Value));
         Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
-        Assert.NotNull(package.GetEntry("README.md"));
         Assert.NotNull(package.GetEntry("LICENSE"));
-        Assert.Contains("secure-memory", metadata.Element(ns + "tags")?.Value ?? string.Empty, StringComparison.Ordinal);
+
+        // The readme is the package's own, for its users, not the repository's README for contributors.
+        ZipArchiveEntry readme = package.GetEntry("README.md") ?? throw new Xunit.Sdk.XunitException("README.md is not in the package.");
+        using (var reader = new StreamReader(readme.Open()))
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(AmaProcess.RepoRoot, "src", id, "README.md")), reader.ReadToEnd());
+        }
+
+        string[] tags = (metadata.Element(ns + "tags")?.Value ?? string.Empty).Split(' ');
+        foreach (string tag in new[] { "secure-memory", "aes-gcm", "chacha20-poly1305", "hmac", "hkdf", "ed25519", "x25519", "memfd-secret", "mlock" })
+        {
+            Assert.Contains(tag, tags);
+        }
+
+        Assert.Contains("CHANGELOG.md", metadata.Element(ns + "releaseNotes")?.Value ?? string.Empty, StringComparison.Ordinal);
         // The commit always; the URL only when the clone has an "origin" remote (Directory.Build.props).
         Assert.Matches("^[0-9a-f]{40}$", (string?)metadata.Element(ns + "repository")?.Attribute("commit") ?? string.Empty);
 
@@ -89,11 +102,15 @@ public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFix
         Assert.NotNull(symbols.GetEntry(pdb));
     }
 
+    /// <summary>
+    /// A package built on the core package's internals (InternalsVisibleTo) needs exactly its version: a
+    /// later core may change them. The others use the public API only, so a later core is fine.
+    /// </summary>
     [Theory]
-    [InlineData("Ama.Cryptography.Hosting")]
-    [InlineData("Ama.Cryptography.DataProtection")]
-    [InlineData("Ama.Cryptography.PostgreSql")]
-    public void Integration_package_depends_on_the_core_package_of_the_same_version(string id)
+    [InlineData("Ama.Cryptography.Hosting", "1.0.0")]
+    [InlineData("Ama.Cryptography.DataProtection", "1.0.0")]
+    [InlineData("Ama.Cryptography.PostgreSql", "[1.0.0]")]
+    public void Integration_package_depends_on_the_core_package_of_the_same_version(string id, string range)
     {
         PackageFixture.RequireToolchain();
         using ZipArchive package = ZipFile.OpenRead(fixture.PackageFile(id));
@@ -102,7 +119,7 @@ public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFix
 
         Assert.NotNull(package.GetEntry($"lib/net10.0/{id}.dll"));
         XElement core = Assert.Single(metadata.Descendants(ns + "dependency"), d => (string?)d.Attribute("id") == "Ama.Cryptography");
-        Assert.Equal("1.0.0", (string?)core.Attribute("version"));
+        Assert.Equal(range, (string?)core.Attribute("version"));
         using ZipArchive corePackage = ZipFile.OpenRead(fixture.PackageFile("Ama.Cryptography"));
         XElement coreMetadata = Nuspec(corePackage, "Ama.Cryptography");
         foreach (string field in new[] { "license", "readme", "authors" })
@@ -112,6 +129,34 @@ public class ToolPackageTests(PackageFixture fixture) : IClassFixture<PackageFix
 
         // A package may add tags of its own (postgresql, npgsql) after the shared ones.
         Assert.StartsWith(coreMetadata.Element(ns + "tags")!.Value, metadata.Element(ns + "tags")?.Value ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    /// <summary>The tool runs on Linux only: no native library of another OS (NSec brings libsodium for a dozen), and a small download.</summary>
+    [Fact]
+    public void Tool_package_carries_only_the_linux_runtimes_it_runs_on()
+    {
+        PackageFixture.RequireToolchain();
+        const string Prefix = "tools/net10.0/any/runtimes/";
+        string path = fixture.PackageFile("Ama.Cli");
+        Assert.True(new FileInfo(path).Length <= 6 * 1024 * 1024, $"Ama.Cli is {new FileInfo(path).Length} bytes packed, over 6 MiB.");
+
+        using ZipArchive package = ZipFile.OpenRead(path);
+        string[] rids = package.Entries
+            .Where(e => e.FullName.StartsWith(Prefix, StringComparison.Ordinal))
+            .Select(e => e.FullName[Prefix.Length..].Split('/')[0])
+            .Distinct().Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["linux-arm64", "linux-musl-x64", "linux-x64"], rids);
+
+        // The deps file names no runtime asset the package lacks: the host would refuse to start on that RID.
+        ZipArchiveEntry deps = package.GetEntry("tools/net10.0/any/ama.deps.json") ?? throw new Xunit.Sdk.XunitException("ama.deps.json is not in the package.");
+        using var reader = new StreamReader(deps.Open());
+        foreach (System.Text.RegularExpressions.Match asset in System.Text.RegularExpressions.Regex.Matches(reader.ReadToEnd(), "\"(runtimes/[^\"]+)\""))
+        {
+            Assert.NotNull(package.GetEntry("tools/net10.0/any/" + asset.Groups[1].Value));
+        }
+
+        Assert.DoesNotContain(package.Entries, e => e.FullName.EndsWith(".xml", StringComparison.Ordinal) && e.FullName.StartsWith("tools/", StringComparison.Ordinal)
+            && !e.FullName.EndsWith("DotnetToolSettings.xml", StringComparison.Ordinal));
     }
 
     [Fact]

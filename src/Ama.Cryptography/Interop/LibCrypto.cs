@@ -80,7 +80,7 @@ internal readonly unsafe struct LibCrypto
     /// </summary>
     internal static LibCrypto? TryLoad(out string? problem)
     {
-        if (OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() || OperatingSystem.IsIOS())
+        if (OperatingSystem.IsWindows() || Platform.IsMacOS || OperatingSystem.IsIOS())
         {
             problem = "the system's libcrypto is not a platform library here (CNG or CommonCrypto would be needed)";
             return null;

@@ -44,8 +44,14 @@ internal static partial class Libc
         public ushort Mode;
     }
 
+    internal static int Statx(int directoryFd, string path, int flags, uint mask, out StatxBuffer buffer)
+    {
+        Platform.RequireLinux("statx");
+        return StatxCore(directoryFd, path, flags, mask, out buffer);
+    }
+
     [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int Statx(int directoryFd, string path, int flags, uint mask, out StatxBuffer buffer);
+    private static partial int StatxCore(int directoryFd, string path, int flags, uint mask, out StatxBuffer buffer);
 
     [LibraryImport(Library, EntryPoint = "fchown", SetLastError = true)]
     internal static partial int Fchown(int fd, uint owner, uint group);

@@ -55,8 +55,15 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "munlock", SetLastError = true)]
     internal static partial int Munlock(nint address, nuint length);
 
+    /// <summary>madvise with one of the Linux advice values above (their numbers mean other things, or nothing, elsewhere).</summary>
+    internal static int Madvise(nint address, nuint length, int advice)
+    {
+        Platform.RequireLinux("madvise");
+        return MadviseCore(address, length, advice);
+    }
+
     [LibraryImport(Library, EntryPoint = "madvise", SetLastError = true)]
-    internal static partial int Madvise(nint address, nuint length, int advice);
+    private static partial int MadviseCore(nint address, nuint length, int advice);
 
     [LibraryImport(Library, EntryPoint = "mincore", SetLastError = true)]
     internal static partial int Mincore(nint address, nuint length, byte* residency);
@@ -64,8 +71,15 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "getrlimit", SetLastError = true)]
     internal static partial int GetRLimit(int resource, out RLimit limit);
 
+    /// <summary>A raw Linux syscall: the numbers above are Linux's (447 is memfd_secret there, another call on macOS).</summary>
+    internal static long Syscall(long number, long argument)
+    {
+        Platform.RequireLinux("syscall");
+        return SyscallCore(number, argument);
+    }
+
     [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
-    internal static partial long Syscall(long number, long argument);
+    private static partial long SyscallCore(long number, long argument);
 
     [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
     internal static partial int Ftruncate(int fd, long length);

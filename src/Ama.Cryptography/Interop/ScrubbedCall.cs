@@ -84,7 +84,7 @@ internal static unsafe class ScrubbedCall
             return null;
         }
 
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        if (!Platform.IsLinux || RuntimeInformation.ProcessArchitecture != Architecture.X64)
         {
             why = $"the scrubbing stub exists for x86-64 Linux only, and this is {RuntimeInformation.OSDescription} on {RuntimeInformation.ProcessArchitecture}";
             return null;

@@ -159,9 +159,17 @@ internal static partial class KeyStoreFormat
 
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var body = Task.Run(() => sha.AppendData(image, 0, written));
-        HMACSHA256.HashData(macKey, image.AsSpan(0, written), mac);
-        ScrubbedCall.AfterForeignCall();
-        body.GetAwaiter().GetResult();
+        try
+        {
+            HMACSHA256.HashData(macKey, image.AsSpan(0, written), mac);
+            ScrubbedCall.AfterForeignCall();
+        }
+        finally
+        {
+            // Never dispose the hash, or let the caller reuse the buffer, while the other thread still reads it.
+            body.GetAwaiter().GetResult();
+        }
+
         sha.AppendData(mac);
         sha.GetHashAndReset(checksum);
     }
@@ -180,19 +188,37 @@ internal static partial class KeyStoreFormat
         return entry.Record;
     }
 
+    /// <summary>Encodes the entry's fields; its versions then slice the record, so the entry holds its sealed bytes once.</summary>
     private static byte[] EncodeRecord(KeyEntry entry)
     {
         var writer = new ArrayBufferWriter<byte>();
         WriteName(writer, entry.Name);
         WriteUInt32(writer, (uint)entry.NextVersion);
         WriteUInt16(writer, (ushort)entry.Versions.Count);
-        foreach (var version in entry.Versions)
+        var offsets = new int[entry.Versions.Count];
+        for (int i = 0; i < offsets.Length; i++)
         {
+            var version = entry.Versions[i];
             WriteVersionFields(writer, version.Version, version.CreatedUnixMs, version.Metadata, version.Length);
+            offsets[i] = writer.WrittenCount;
             writer.Write(version.Sealed.Span);
         }
 
-        return writer.WrittenSpan.ToArray();
+        byte[] record = writer.WrittenSpan.ToArray();
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            var version = entry.Versions[i];
+            entry.Versions[i] = new SealedVersion
+            {
+                Version = version.Version,
+                CreatedUnixMs = version.CreatedUnixMs,
+                Metadata = version.Metadata,
+                Length = version.Length,
+                Sealed = record.AsMemory(offsets[i], version.Sealed.Length),
+            };
+        }
+
+        return record;
     }
 
     /// <summary>

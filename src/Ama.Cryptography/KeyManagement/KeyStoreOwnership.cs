@@ -34,7 +34,7 @@ internal static class KeyStoreOwnership
     private static bool TryGetOwner(string path, out uint owner, out uint group)
     {
         owner = group = 0;
-        if (!OperatingSystem.IsLinux() || Libc.Statx(Libc.AT_FDCWD, path, 0, Libc.STATX_UID | Libc.STATX_GID, out var status) != 0)
+        if (!Platform.IsLinux || Libc.Statx(Libc.AT_FDCWD, path, 0, Libc.STATX_UID | Libc.STATX_GID, out var status) != 0)
         {
             return false;
         }

@@ -34,7 +34,7 @@ internal static class KeyStorePath
     /// </summary>
     internal static SafeFileHandle OpenRegularFileForReading(string path)
     {
-        if (!OperatingSystem.IsLinux())
+        if (!Platform.IsLinux)
         {
             return OpenPortable(path);
         }

@@ -44,7 +44,7 @@ internal sealed class AnonymousPageSource : PageSource
 
         try
         {
-            if (OperatingSystem.IsLinux())
+            if (Platform.IsLinux)
             {
                 UnixPages.Advise(usable, length, Libc.MADV_DONTDUMP, "MADV_DONTDUMP");
                 UnixPages.Advise(usable, length, Libc.MADV_WIPEONFORK, "MADV_WIPEONFORK");

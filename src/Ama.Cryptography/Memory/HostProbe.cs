@@ -76,7 +76,7 @@ internal static class HostProbe
 
     private static bool HasIpcLock()
     {
-        if (!OperatingSystem.IsLinux())
+        if (!Platform.IsLinux)
         {
             return false;
         }

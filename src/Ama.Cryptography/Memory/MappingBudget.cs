@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ama.Cryptography.Interop;
 
 namespace Ama.Cryptography.Memory;
 
@@ -33,7 +34,7 @@ internal static class MappingBudget
     private static int addedSinceMeasured;
     private static int changesSinceMeasured;
 
-    internal static bool Enabled => OperatingSystem.IsLinux();
+    internal static bool Enabled => Platform.IsLinux;
 
     internal static int Limit => Configured.Limit;
 

@@ -1,3 +1,5 @@
+using Ama.Cryptography.Interop;
+
 namespace Ama.Cryptography.Memory;
 
 /// <summary>
@@ -91,7 +93,7 @@ internal static class SecureAllocator
 
     private static SecretMemorySource SecretMemory()
     {
-        if (!OperatingSystem.IsLinux())
+        if (!Platform.IsLinux)
         {
             throw Error.SourceUnavailable("secret-memory", "memfd_secret exists only on Linux.");
         }
@@ -101,7 +103,7 @@ internal static class SecureAllocator
 
     private static SourceChoice ChooseProcessSource()
     {
-        string? secretProblem = OperatingSystem.IsLinux() ? SecretMemorySource.Probe() : "memfd_secret exists only on Linux.";
+        string? secretProblem = Platform.IsLinux ? SecretMemorySource.Probe() : "memfd_secret exists only on Linux.";
         string? forced = Environment.GetEnvironmentVariable(SourceVariable);
         if (!string.IsNullOrEmpty(forced))
         {

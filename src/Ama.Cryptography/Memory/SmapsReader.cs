@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ama.Cryptography.Interop;
 
 namespace Ama.Cryptography.Memory;
 
@@ -29,7 +30,7 @@ internal static class SmapsReader
 {
     internal const string SelfPath = "/proc/self/smaps";
 
-    internal static bool IsAvailable => OperatingSystem.IsLinux() && File.Exists(SelfPath);
+    internal static bool IsAvailable => Platform.IsLinux && File.Exists(SelfPath);
 
     /// <summary>Reads this process's smaps; <see langword="null"/> when no mapping holds <paramref name="address"/>.</summary>
     internal static SmapsMapping? FindSelf(nint address) => Find(File.ReadLines(SelfPath), unchecked((ulong)address));

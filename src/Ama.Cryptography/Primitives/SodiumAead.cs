@@ -110,7 +110,6 @@ internal abstract unsafe class SodiumAead : IDisposable
         }
     }
 
-    /// <summary>Zeroes and frees the secret. Calling it again does nothing.</summary>
     /// <summary>The public types' Encrypt: the BCL's argument checks (naming <paramref name="owner"/> when disposed), then <see cref="Encrypt"/>.</summary>
     internal void EncryptChecked(object owner, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
     {
@@ -138,6 +137,7 @@ internal abstract unsafe class SodiumAead : IDisposable
         return DecryptToSecureBuffer(nonce, ciphertext, tag, associatedData);
     }
 
+    /// <summary>Zeroes and frees the secret. Calling it again does nothing.</summary>
     public void Dispose() => memory.Dispose();
 
     /// <summary>The libsodium function family, for error messages.</summary>
