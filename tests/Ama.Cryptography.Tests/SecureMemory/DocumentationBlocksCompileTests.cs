@@ -24,7 +24,6 @@ public partial class DocumentationBlocksCompileTests
     /// </summary>
     private static readonly Dictionary<string, string> NotYetCompiling = new(StringComparer.Ordinal)
     {
-        ["docs/aspnetcore.md"] = "the health-check block: HealthCheckOptions without its using (Microsoft.AspNetCore.Diagnostics.HealthChecks), and a WriteJson the document never defines",
     };
 
     private static readonly string Root = TestHost.FindRepoRoot();
