@@ -42,6 +42,7 @@ public sealed class AsyncWriteTests(PostgresServer server)
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => storage.StoreAsync("new", new byte[] { 1 }, cancelled.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => storage.DeleteAsync("kept", cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => storage.RefreshAsync(cancelled.Token));
 
         using var fresh = PostgreSqlKeyStorage.Open(dataSource, name, credential);
         Assert.Equal(2, fresh.Generation);

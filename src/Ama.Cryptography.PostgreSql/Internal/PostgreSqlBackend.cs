@@ -50,7 +50,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         return image.Image;
     });
 
-    internal async Task<byte[]> ReadAsync(CancellationToken cancellationToken)
+    public async Task<byte[]> ReadAsync(CancellationToken cancellationToken)
     {
         try
         {

@@ -17,6 +17,10 @@ internal interface IKeyStoreBackend : IDisposable
     /// <exception cref="KeyStoreException">The store does not exist or cannot be read.</exception>
     byte[] Read();
 
+    /// <summary>As <see cref="Read"/>, with the round trips asynchronous where the backend has them (a database); a file is read synchronously.</summary>
+    /// <exception cref="KeyStoreException">The store does not exist or cannot be read.</exception>
+    Task<byte[]> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(Read());
+
     /// <summary>Writes the first image of a new store.</summary>
     /// <exception cref="IOException">A store already exists there; nothing was changed.</exception>
     void Create(byte[] image);

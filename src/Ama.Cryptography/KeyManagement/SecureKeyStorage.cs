@@ -457,7 +457,24 @@ public sealed class SecureKeyStorage : IDisposable
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
     /// <exception cref="KeyStoreCredentialException">Another process changed the credential.</exception>
     /// <exception cref="KeyStoreDamagedException">The file is damaged, was rolled back or replaced by another store, or this instance found it so earlier.</exception>
-    public void Refresh() => RefreshCore(CancellationToken.None);
+    public void Refresh()
+    {
+        lock (gate)
+        {
+            ThrowIfDisposed();
+            var store = backend ?? throw Error.KeyStoreInMemory();
+            ThrowIfFoundDamaged();
+            try
+            {
+                envelope.CatchUp(store.Location, store.Read());
+            }
+            catch (KeyStoreDamagedException e)
+            {
+                NoteDamage(e);
+                throw;
+            }
+        }
+    }
 
     /// <summary>
     /// As <see cref="Store(string, ReadOnlySpan{byte})"/>, returning a task. The key material is copied into secure
@@ -526,9 +543,13 @@ public sealed class SecureKeyStorage : IDisposable
         return CompleteNow(() => batch.CommitAndReturnResults(cancellationToken)[0] != 0, batch, cancellationToken);
     }
 
-    /// <summary>As <see cref="Refresh"/>, returning a task.</summary>
-    /// <remarks>The read runs on the caller's thread, and the task is complete when it is returned; a failure is in the task.</remarks>
-    /// <param name="cancellationToken">Cancels the refresh before it reads.</param>
+    /// <summary>As <see cref="Refresh"/>, with the read asynchronous where the backend has asynchronous round trips.</summary>
+    /// <remarks>
+    /// A PostgreSQL store is read with asynchronous round trips, and no lock of this instance is held
+    /// meanwhile; a file is read on the caller's thread, and the task is then complete when it is returned.
+    /// A failure is in the task.
+    /// </remarks>
+    /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>A task that completes when this instance holds the newest generation.</returns>
     /// <exception cref="InvalidOperationException">The storage is in memory only (thrown, not in the task).</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
@@ -538,15 +559,8 @@ public sealed class SecureKeyStorage : IDisposable
     public Task RefreshAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        _ = backend ?? throw Error.KeyStoreInMemory();
-        return CompleteNow(
-            () =>
-            {
-                RefreshCore(cancellationToken);
-                return true;
-            },
-            batch: null,
-            cancellationToken);
+        var store = backend ?? throw Error.KeyStoreInMemory();
+        return RefreshAsyncCore(store, cancellationToken);
     }
 
     /// <summary>Zeroes and frees the data key and master key, and zeroes the caller's key array of the in-memory constructor. Calling it again does nothing.</summary>
@@ -704,17 +718,44 @@ public sealed class SecureKeyStorage : IDisposable
         }
     }
 
-    private void RefreshCore(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads without the gate, which cannot be held across an await (and would stop every other member
+    /// for a round trip), then applies the image under it. A commit of this instance may have passed
+    /// the image meanwhile: only then is the store read again, under the gate, where an older image is
+    /// a rollback, as in <see cref="Refresh"/>.
+    /// </summary>
+    private async Task RefreshAsyncCore(IKeyStoreBackend store, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (gate)
         {
             ThrowIfDisposed();
-            var store = backend ?? throw Error.KeyStoreInMemory();
             ThrowIfFoundDamaged();
-            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        byte[] image;
+        try
+        {
+            image = await store.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeyStoreDamagedException e)
+        {
+            lock (gate)
+            {
+                NoteDamage(e);
+            }
+
+            throw;
+        }
+
+        lock (gate)
+        {
+            ThrowIfDisposed();
+            ThrowIfFoundDamaged();
             try
             {
-                envelope.CatchUp(store.Location, store.Read());
+                bool overtaken = KeyStoreFormat.Parse(image).Generation < envelope.State.Generation;
+                envelope.CatchUp(store.Location, overtaken ? store.Read() : image);
             }
             catch (KeyStoreDamagedException e)
             {
@@ -747,7 +788,7 @@ public sealed class SecureKeyStorage : IDisposable
     /// backends' reads and writes are synchronous, and running them here blocks no thread-pool thread the
     /// synchronous call would not. A cancelled token gives a cancelled task; the batch is always disposed.
     /// </summary>
-    private static Task<T> CompleteNow<T>(Func<T> operation, KeyStoreBatch? batch, CancellationToken cancellationToken)
+    private static Task<T> CompleteNow<T>(Func<T> operation, KeyStoreBatch batch, CancellationToken cancellationToken)
     {
         using (batch)
         {
