@@ -11,12 +11,17 @@ internal static class KeyStoreCreatedMarker
     /// <summary>The marker of the store at <paramref name="fullPath"/>: its final target with ".created" appended.</summary>
     internal static string For(string fullPath) => KeyStorePath.WriteTarget(fullPath) + ".created";
 
-    /// <summary>Refuses to create a store where the marker says one existed.</summary>
-    /// <exception cref="KeyStoreException">The marker is there.</exception>
+    /// <summary>Refuses to create a store where the marker says one existed and the store is gone.</summary>
+    /// <remarks>
+    /// The marker first, then the store: a creator writes its marker only after its store, so a marker
+    /// seen here means a store existed before this check, and a store created by a racing creator in
+    /// the meantime is found by the second check instead of being taken for a missing one.
+    /// </remarks>
+    /// <exception cref="KeyStoreException">The marker is there and the store is not.</exception>
     internal static void ThrowIfStoreExisted(string fullPath)
     {
         string marker = For(fullPath);
-        if (File.Exists(marker))
+        if (File.Exists(marker) && !KeyStorePath.AnythingAt(KeyStorePath.WriteTarget(fullPath)))
         {
             throw Error.KeyStoreMissingAfterCreation(KeyStorePath.WriteTarget(fullPath), marker);
         }

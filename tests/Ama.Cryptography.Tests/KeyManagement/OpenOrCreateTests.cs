@@ -75,6 +75,25 @@ public sealed class OpenOrCreateTests : IDisposable
         Assert.Empty(fresh.ListKeys());
     }
 
+    /// <summary>
+    /// The state a racing creator leaves between OpenOrCreate's "nothing at the path" and its marker check:
+    /// the store and its marker both there. That is a store to open, not a missing one: a check of the marker
+    /// alone would fail a creator that lost the race this way.
+    /// </summary>
+    [Fact]
+    public void A_marker_beside_a_store_that_exists_is_not_taken_for_a_missing_store()
+    {
+        using (OpenOrCreate())
+        {
+        }
+
+        KeyStoreCreatedMarker.ThrowIfStoreExisted(dir.File());
+
+        // Control: without the store, the same check refuses.
+        File.Delete(dir.File());
+        Assert.Throws<KeyStoreException>(() => KeyStoreCreatedMarker.ThrowIfStoreExisted(dir.File()));
+    }
+
     [Fact]
     public void A_directory_at_the_path_is_refused_and_nothing_is_created_beside_it()
     {
