@@ -186,6 +186,118 @@ public static class PostgreSqlKeyStorage
         return Listening(SecureKeyStorage.Attach(backend, envelope), backend);
     }
 
+    /// <summary>
+    /// Opens the store named <paramref name="storeName"/>, or creates it (and the tables, when they are
+    /// missing) when there is none. Of several callers, in any process, that race to create the same store,
+    /// exactly one creates it (one INSERT ... ON CONFLICT DO NOTHING) and the others open the store it created.
+    /// </summary>
+    /// <param name="dataSource">The database; the caller keeps owning it and must keep it open while the storage is used.</param>
+    /// <param name="storeName">1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.</param>
+    /// <param name="credential">A raw key, or a password with its KDF; for an existing store, the one it was created (or last re-keyed) with.</param>
+    /// <returns>The open storage; dispose it.</returns>
+    /// <exception cref="ArgumentException">The store name is invalid.</exception>
+    /// <exception cref="KeyStoreException">The server could not be reached or refused a statement.</exception>
+    /// <exception cref="KeyStoreCredentialException">The store exists and the password or key is wrong, or of the wrong kind.</exception>
+    /// <exception cref="KeyStoreDamagedException">The store exists and a row was changed, removed, added or rolled back.</exception>
+    public static SecureKeyStorage OpenOrCreate(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential) =>
+        OpenOrCreate(dataSource, storeName, credential, Defaults);
+
+    /// <summary>As <see cref="OpenOrCreate(NpgsqlDataSource, string, KeyStoreCredential)"/>, in the schema <paramref name="options"/> names.</summary>
+    /// <param name="dataSource">The database; the caller keeps owning it and must keep it open while the storage is used.</param>
+    /// <param name="storeName">1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.</param>
+    /// <param name="credential">A raw key, or a password with its KDF; for an existing store, the one it was created (or last re-keyed) with.</param>
+    /// <param name="options">The schema and the lock timeout; read once, now.</param>
+    /// <returns>The open storage; dispose it.</returns>
+    /// <exception cref="ArgumentException">The store name is invalid.</exception>
+    /// <exception cref="KeyStoreException">The server could not be reached or refused a statement.</exception>
+    /// <exception cref="KeyStoreCredentialException">The store exists and the password or key is wrong, or of the wrong kind.</exception>
+    /// <exception cref="KeyStoreDamagedException">The store exists and a row was changed, removed, added or rolled back.</exception>
+    public static SecureKeyStorage OpenOrCreate(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, PostgreSqlKeyStoreOptions options)
+    {
+        var backend = NewBackend(dataSource, storeName, credential, options);
+        bool exists = backend.Guard<bool>(() =>
+        {
+            using var connection = StoreConnections.Open(dataSource);
+            StoreSchema.Apply(connection, backend.Sql);
+            return backend.Exists(connection);
+        });
+
+        // The existence check only spares an existing store's caller the KDF of a new one; the INSERT decides the race.
+        if (!exists && SecureKeyStorage.TryCreateIn(backend, credential) is { } created)
+        {
+            return Listening(created, backend);
+        }
+
+        return Listening(SecureKeyStorage.OpenIn(backend, credential), backend);
+    }
+
+    /// <summary>As <see cref="OpenOrCreate(NpgsqlDataSource, string, KeyStoreCredential)"/>, with the database work asynchronous.</summary>
+    /// <param name="dataSource">The database.</param>
+    /// <param name="storeName">The store's name.</param>
+    /// <param name="credential">The credential.</param>
+    /// <param name="cancellationToken">Cancels the database work.</param>
+    /// <returns>The open storage; dispose it.</returns>
+    /// <exception cref="ArgumentException">The store name is invalid.</exception>
+    /// <exception cref="KeyStoreException">The server could not be reached or refused a statement.</exception>
+    /// <exception cref="KeyStoreCredentialException">The store exists and the password or key is wrong, or of the wrong kind.</exception>
+    /// <exception cref="KeyStoreDamagedException">The store exists and a row was changed, removed, added or rolled back.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027", Justification = "The short form, with its optional token, is the one most callers use; the options overload takes the token explicitly.")]
+    public static Task<SecureKeyStorage> OpenOrCreateAsync(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, CancellationToken cancellationToken = default) =>
+        OpenOrCreateAsync(dataSource, storeName, credential, Defaults, cancellationToken);
+
+    /// <summary>As <see cref="OpenOrCreate(NpgsqlDataSource, string, KeyStoreCredential, PostgreSqlKeyStoreOptions)"/>, with the database work asynchronous.</summary>
+    /// <param name="dataSource">The database.</param>
+    /// <param name="storeName">The store's name.</param>
+    /// <param name="credential">The credential.</param>
+    /// <param name="options">The schema and the lock timeout.</param>
+    /// <param name="cancellationToken">Cancels the database work.</param>
+    /// <returns>The open storage; dispose it.</returns>
+    /// <exception cref="ArgumentException">The store name is invalid.</exception>
+    /// <exception cref="KeyStoreException">The server could not be reached or refused a statement.</exception>
+    /// <exception cref="KeyStoreCredentialException">The store exists and the password or key is wrong, or of the wrong kind.</exception>
+    /// <exception cref="KeyStoreDamagedException">The store exists and a row was changed, removed, added or rolled back.</exception>
+    public static async Task<SecureKeyStorage> OpenOrCreateAsync(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, PostgreSqlKeyStoreOptions options, CancellationToken cancellationToken)
+    {
+        var backend = NewBackend(dataSource, storeName, credential, options);
+        KeyStoreEnvelope? envelope = null;
+        try
+        {
+            bool exists;
+            await using (var connection = await StoreConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false))
+            {
+                await StoreSchema.ApplyAsync(connection, backend.Sql, cancellationToken).ConfigureAwait(false);
+                exists = await backend.ExistsAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!exists)
+            {
+                envelope = KeyStoreEnvelope.CreateNew(credential, backend.Binding, out byte[] image);
+                if (!await backend.TryCreateAsync(image, cancellationToken).ConfigureAwait(false))
+                {
+                    // Another caller created it since the check: open theirs.
+                    envelope.Dispose();
+                    envelope = null;
+                }
+            }
+
+            envelope ??= KeyStoreEnvelope.Open(backend.Location, backend.Binding, await backend.ReadAsync(cancellationToken).ConfigureAwait(false), credential);
+        }
+        catch (NpgsqlException e)
+        {
+            envelope?.Dispose();
+            backend.Dispose();
+            throw backend.ServerFailed(e);
+        }
+        catch
+        {
+            envelope?.Dispose();
+            backend.Dispose();
+            throw;
+        }
+
+        return Listening(SecureKeyStorage.Attach(backend, envelope), backend);
+    }
+
     private static PostgreSqlKeyStoreOptions Defaults => new();
 
     private static PostgreSqlBackend NewBackend(NpgsqlDataSource dataSource, string storeName, KeyStoreCredential credential, PostgreSqlKeyStoreOptions options)

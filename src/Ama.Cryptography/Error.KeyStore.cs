@@ -106,6 +106,10 @@ internal static partial class Error
     internal static IOException KeyStoreExists(string path) => new(
         Format("The key store '{0}' already exists.", path));
 
+    // The same advice as the hosting package's CreateIfMissing message (docs/design.md, "CreateIfMissing never creates a second store where one existed").
+    internal static KeyStoreException KeyStoreMissingAfterCreation(string path, string marker) => new(
+        Format("The key store file '{0}' is missing, but a key store existed there ('{1}' records its creation), so OpenOrCreate does not create a new, empty one: that would split the hosts that share the store and lose every key in it. Restore '{0}' from a backup (or put back the file that was renamed, or mount the volume that holds it) and try again. Only to give up the old store and its keys for good, delete '{1}'.", path, marker));
+
     internal static ArgumentException KeyStoreDuplicateMetadataKey(string paramName, string key) => new(
         Format("Metadata has the key '{0}' more than once (keys are compared ordinally); a version keeps one value per key.", key), paramName);
 

@@ -18,6 +18,21 @@ public sealed class SecureAesGcm : IDisposable
 {
     private readonly SodiumAead core;
 
+    /// <summary>The key length in bytes: 32 (a 256-bit key). The constructors accept no other.</summary>
+    public const int KeySizeInBytes = SodiumAead.KeySize;
+
+    /// <summary>The nonce length in bytes that <see cref="Encrypt"/> and <see cref="Decrypt"/> accept; no other is accepted.</summary>
+    public const int NonceSizeInBytes = Aes256GcmCore.NonceSize;
+
+    /// <summary>The authentication tag length in bytes: 16 (128 bits); no other is accepted.</summary>
+    public const int TagSizeInBytes = SodiumAead.TagSize;
+
+    /// <summary>Gets the nonce sizes, in bytes, that this cipher accepts: 12 only, the same as <see cref="AesGcm.NonceByteSizes"/>.</summary>
+    public static KeySizes NonceByteSizes { get; } = new(NonceSizeInBytes, NonceSizeInBytes, 1);
+
+    /// <summary>Gets the tag sizes, in bytes, that this cipher accepts: 16 only. <see cref="AesGcm.TagByteSizes"/> allows 12 to 16; this cipher writes and checks only full tags, as libsodium does.</summary>
+    public static KeySizes TagByteSizes { get; } = new(TagSizeInBytes, TagSizeInBytes, 1);
+
     /// <summary>Creates the cipher from a 32-byte key, which is copied into secure memory as its key schedule; the caller may then clear its own copy.</summary>
     /// <param name="key">The 256-bit key.</param>
     /// <exception cref="ArgumentException"><paramref name="key"/> is not 32 bytes long.</exception>

@@ -17,6 +17,15 @@ public sealed class SecureChaCha20Poly1305 : IDisposable
 {
     private readonly SodiumAead core;
 
+    /// <summary>The key length in bytes: 32 (a 256-bit key). The constructors accept no other.</summary>
+    public const int KeySizeInBytes = SodiumAead.KeySize;
+
+    /// <summary>The nonce length in bytes that <see cref="Encrypt"/> and <see cref="Decrypt"/> accept; no other is accepted.</summary>
+    public const int NonceSizeInBytes = ChaCha20Poly1305Core.IetfNonceSize;
+
+    /// <summary>The authentication tag length in bytes: 16 (128 bits); no other is accepted.</summary>
+    public const int TagSizeInBytes = SodiumAead.TagSize;
+
     /// <summary>Creates the cipher from a 32-byte key, which is copied into secure memory; the caller may then clear its own copy.</summary>
     /// <param name="key">The 256-bit key.</param>
     /// <exception cref="ArgumentException"><paramref name="key"/> is not 32 bytes long.</exception>

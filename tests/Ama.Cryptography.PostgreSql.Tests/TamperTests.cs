@@ -185,6 +185,30 @@ public sealed class TamperTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task RefreshAsync_detects_a_whole_store_rolled_back_as_Refresh_does()
+    {
+        using var store = TamperedStore.Create(server);
+        var saved = SavedRows.Of(server, store.Name);
+        store.Writer.Store("later", TamperedStore.ValueOf("later"));
+        await store.Reader.RefreshAsync(TestContext.Current.CancellationToken);
+        Assert.True(store.Reader.Contains("later"));
+
+        saved.Restore(server);
+        await Assert.ThrowsAsync<KeyStoreDamagedException>(() => store.Reader.RefreshAsync(TestContext.Current.CancellationToken));
+        Assert.Throws<KeyStoreDamagedException>(() => store.Reader.Store("later", TamperedStore.ValueOf("again")));
+    }
+
+    [Fact]
+    public async Task RefreshAsync_detects_a_row_changed_in_place_and_the_instance_then_refuses_writes()
+    {
+        using var store = TamperedStore.Create(server);
+        store.Edit("UPDATE ama.key_stores SET mac = set_byte(mac, 0, get_byte(mac, 0) # 1) WHERE store_name = $1", store.Name);
+        await Assert.ThrowsAsync<KeyStoreDamagedException>(() => store.Reader.RefreshAsync(TestContext.Current.CancellationToken));
+        var refused = Assert.Throws<KeyStoreDamagedException>(() => store.Reader.Store("after-damage", TamperedStore.ValueOf("after-damage")));
+        Assert.Contains("found the key store", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_row_changed_in_place_is_refused_by_a_writer_instead_of_overwritten()
     {
         using var store = TamperedStore.Create(server);

@@ -12,6 +12,8 @@ return args switch
 {
     ["write", var connection, var store, var keyHex, var prefix, var count] =>
         Probe.Write(connection, store, Convert.FromHexString(keyHex), prefix, int.Parse(count, CultureInfo.InvariantCulture)),
+    ["create-write", var connection, var store, var keyHex, var prefix, var count] =>
+        Probe.Write(connection, store, Convert.FromHexString(keyHex), prefix, int.Parse(count, CultureInfo.InvariantCulture), openOrCreate: true),
     ["read", var connection, var store, var keyHex, var seconds] =>
         Probe.Read(connection, store, Convert.FromHexString(keyHex), TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture))),
     ["watch", var connection, var store, var keyHex] =>
@@ -29,16 +31,21 @@ internal static class Probe
 
     public static int Usage()
     {
-        Console.Error.WriteLine("usage: write <conn> <store> <keyhex> <prefix> <count> | read <conn> <store> <keyhex> <seconds> | watch <conn> <store> <keyhex>");
+        Console.Error.WriteLine("usage: write|create-write <conn> <store> <keyhex> <prefix> <count> | read <conn> <store> <keyhex> <seconds> | watch <conn> <store> <keyhex>");
         return 2;
     }
 
-    /// <summary>Stores prefix-0 .. prefix-(count-1); a failed Store is tried again, fresh, after a pause. Only acknowledged names are printed.</summary>
-    public static int Write(string connectionString, string storeName, byte[] key, string prefix, int count)
+    /// <summary>
+    /// Stores prefix-0 .. prefix-(count-1); a failed Store is tried again, fresh, after a pause. Only acknowledged names are printed.
+    /// With <paramref name="openOrCreate"/> the store is opened or created by one OpenOrCreate call, not retried: a lost creation race must not fail.
+    /// </summary>
+    public static int Write(string connectionString, string storeName, byte[] key, string prefix, int count, bool openOrCreate = false)
     {
         using var dataSource = NpgsqlDataSource.Create(connectionString);
         using var credential = KeyStoreCredential.FromKey(key);
-        using var storage = Retrying("open", () => PostgreSqlKeyStorage.Open(dataSource, storeName, credential));
+        using var storage = openOrCreate
+            ? PostgreSqlKeyStorage.OpenOrCreate(dataSource, storeName, credential)
+            : Retrying("open", () => PostgreSqlKeyStorage.Open(dataSource, storeName, credential));
         if (storage is null)
         {
             return 1;

@@ -16,6 +16,7 @@ internal static class KeyStoreScenarios
         "keystore-writer-in-place" => WriteInPlace(args[0], args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture)),
         "keystore-dump" => HoldAfterUse(args[0], args[1], args[2]),
         "keystore-dump-open" => HoldOpen(Seeds(args)),
+        "keystore-open-or-create" => OpenOrCreateAndStore(args[0], args[1], args[2]),
         _ => Unknown(scenario),
     });
 
@@ -26,6 +27,16 @@ internal static class KeyStoreScenarios
     {
         Console.Error.WriteLine($"unknown scenario '{scenario}'");
         return 64;
+    }
+
+    /// <summary>Opens or creates the store, stores NAME (<see cref="ValueFor"/>), and prints "id STORE-ID-HEX".</summary>
+    private static int OpenOrCreateAndStore(string path, string keyHex, string name)
+    {
+        using var credential = KeyStoreCredential.FromKey(Convert.FromHexString(keyHex));
+        using var storage = SecureKeyStorage.OpenOrCreate(path, credential);
+        storage.Store(name, ValueFor(name));
+        Console.WriteLine($"id {Convert.ToHexStringLower(storage.StateForTests.StoreId)}");
+        return 0;
     }
 
     /// <summary>Prints "entry NAME VERSION SHA256-OF-KEY" for every version, then "done".</summary>

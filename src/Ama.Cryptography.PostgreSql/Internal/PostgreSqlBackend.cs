@@ -50,7 +50,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         return image.Image;
     });
 
-    internal async Task<byte[]> ReadAsync(CancellationToken cancellationToken)
+    public async Task<byte[]> ReadAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -75,7 +75,16 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         }
     }
 
-    public void Create(byte[] image) => Guard(() =>
+    public void Create(byte[] image)
+    {
+        if (!TryCreate(image))
+        {
+            throw PostgreSqlErrors.StoreExists(Sql.Schema, storeName);
+        }
+    }
+
+    /// <summary>Inserts the store row unless the store exists (INSERT ... ON CONFLICT DO NOTHING): of racing creators exactly one inserts.</summary>
+    public bool TryCreate(byte[] image) => Guard<bool>(() =>
     {
         using var connection = StoreConnections.Open(dataSource);
         using var transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
@@ -84,7 +93,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         {
             if (insert.ExecuteNonQuery() == 0)
             {
-                throw PostgreSqlErrors.StoreExists(Sql.Schema, storeName);
+                return false;
             }
         }
 
@@ -100,6 +109,14 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
     internal async Task CreateAsync(byte[] image, CancellationToken cancellationToken)
     {
+        if (!await TryCreateAsync(image, cancellationToken).ConfigureAwait(false))
+        {
+            throw PostgreSqlErrors.StoreExists(Sql.Schema, storeName);
+        }
+    }
+
+    internal async Task<bool> TryCreateAsync(byte[] image, CancellationToken cancellationToken)
+    {
         try
         {
             await using var connection = await StoreConnections.OpenAsync(dataSource, cancellationToken).ConfigureAwait(false);
@@ -109,7 +126,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
             {
                 if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
                 {
-                    throw PostgreSqlErrors.StoreExists(Sql.Schema, storeName);
+                    return false;
                 }
             }
 
@@ -120,11 +137,25 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             Remember(StoredImage.FromParts(parts, image));
+            return true;
         }
         catch (NpgsqlException e)
         {
             throw ServerFailed(e);
         }
+    }
+
+    /// <summary>Whether the store's row exists: one row, one column, no entry row read.</summary>
+    internal bool Exists(NpgsqlConnection connection)
+    {
+        using var select = StoreCommand(connection, Sql.SelectGeneration);
+        return select.ExecuteScalar() is not null;
+    }
+
+    internal async Task<bool> ExistsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var select = StoreCommand(connection, Sql.SelectGeneration);
+        return await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
     public IKeyStoreWriter BeginWrite() => Guard(() => (IKeyStoreWriter)PostgreSqlWriter.Begin(this));

@@ -17,9 +17,22 @@ internal interface IKeyStoreBackend : IDisposable
     /// <exception cref="KeyStoreException">The store does not exist or cannot be read.</exception>
     byte[] Read();
 
+    /// <summary>As <see cref="Read"/>, with the round trips asynchronous where the backend has them (a database); a file is read synchronously.</summary>
+    /// <exception cref="KeyStoreException">The store does not exist or cannot be read.</exception>
+    Task<byte[]> ReadAsync(CancellationToken cancellationToken) => Task.FromResult(Read());
+
     /// <summary>Writes the first image of a new store.</summary>
     /// <exception cref="IOException">A store already exists there; nothing was changed.</exception>
     void Create(byte[] image);
+
+    /// <summary>
+    /// Writes the first image of a new store unless a store is already there, deciding atomically
+    /// (under the writers' lock, or in one INSERT), so that of racing creators exactly one writes.
+    /// A file backend also refuses where the "created" marker says a store existed.
+    /// </summary>
+    /// <returns>Whether this call created the store; false when one already exists (nothing was changed).</returns>
+    /// <exception cref="KeyStoreException">A file store is missing but its marker is there.</exception>
+    bool TryCreate(byte[] image);
 
     /// <summary>Takes the writers' lock: until the writer is disposed no other writer, in any process, commits.</summary>
     IKeyStoreWriter BeginWrite();

@@ -98,12 +98,12 @@ public sealed class KeyStoreBatch : IDisposable
         }
     }
 
-    internal int[] CommitAndReturnResults()
+    internal int[] CommitAndReturnResults(CancellationToken cancellationToken = default)
     {
         ThrowIfFinished();
         try
         {
-            return storage.Commit(changes);
+            return storage.Commit(changes, cancellationToken);
         }
         finally
         {

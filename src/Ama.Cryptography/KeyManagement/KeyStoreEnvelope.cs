@@ -156,11 +156,12 @@ internal sealed class KeyStoreEnvelope : IDisposable
         }
     }
 
-    /// <summary>Decrypts one version (the primary when <paramref name="version"/> is null) into a new secure buffer.</summary>
+    /// <summary>Decrypts one version (the primary when <paramref name="version"/> is null) into a new secure buffer, and gives its version number.</summary>
     /// <exception cref="KeyStoreDamagedException">The entry does not decrypt.</exception>
-    internal bool TryDecrypt(string name, int? version, [NotNullWhen(true)] out SecureBuffer? key)
+    internal bool TryDecrypt(string name, int? version, [NotNullWhen(true)] out SecureBuffer? key, out int foundVersion)
     {
         key = null;
+        foundVersion = 0;
         if (!State.Entries.TryGetValue(name, out var entry))
         {
             return false;
@@ -181,6 +182,7 @@ internal sealed class KeyStoreEnvelope : IDisposable
         }
 
         key = buffer;
+        foundVersion = sealedVersion.Version;
         return true;
     }
 

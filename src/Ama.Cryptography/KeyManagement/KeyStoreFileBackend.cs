@@ -32,6 +32,20 @@ internal sealed class KeyStoreFileBackend : IKeyStoreBackend
         writeLock.Replace(image);
     }
 
+    public bool TryCreate(byte[] image)
+    {
+        using var writeLock = KeyStoreWriteLock.Acquire(Location);
+        if (KeyStorePath.AnythingAt(writeLock.Target))
+        {
+            return false;
+        }
+
+        // Under the lock: a creator that won the race wrote its store before this one took the lock.
+        KeyStoreCreatedMarker.ThrowIfStoreExisted(Location);
+        writeLock.Replace(image);
+        return true;
+    }
+
     public IKeyStoreWriter BeginWrite() => new Writer(Location, KeyStoreWriteLock.Acquire(Location));
 
     public void Dispose()

@@ -175,6 +175,52 @@ public sealed class SecureKeyStorage : IDisposable
         return OpenIn(new KeyStoreFileBackend(Path.GetFullPath(path)), credential);
     }
 
+    /// <summary>
+    /// Opens the key store file at <paramref name="path"/>, or creates it when nothing is there. Of
+    /// several threads or processes that race to create the same store, exactly one creates it (under
+    /// the writers' lock) and the others open the store it created. A "path.created" marker is kept
+    /// beside the store: when the file is missing but the marker says a store existed, nothing is
+    /// created (docs/design.md, "CreateIfMissing never creates a second store where one existed").
+    /// </summary>
+    /// <param name="path">The file to open or create, in an existing directory. A store is created 0600, with a "path.lock" file next to it.</param>
+    /// <param name="credential">A raw key, or a password with its KDF: for a new store it is derived once with the credential's KDF; for an existing one the KDF stored in the file runs.</param>
+    /// <returns>The open storage; dispose it.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="KeyStoreException">The file is missing but its "path.created" marker is there; or the path is a directory, a FIFO or a device; or the writers' lock could not be taken in time.</exception>
+    /// <exception cref="KeyStoreCredentialException">The store exists and the password or key is wrong, or of the wrong kind; the file is untouched.</exception>
+    /// <exception cref="KeyStoreDamagedException">The store exists and is truncated, altered, or asks for KDF parameters outside the bounds.</exception>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="IOException">Writing the new store or its marker failed.</exception>
+    public static SecureKeyStorage OpenOrCreate(string path, KeyStoreCredential credential)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(credential);
+        credential.ThrowIfDisposed();
+        string fullPath = Path.GetFullPath(path);
+        if (!KeyStorePath.AnythingAt(KeyStorePath.WriteTarget(fullPath)))
+        {
+            // Checked before the KDF of a new store runs, and again under the lock.
+            KeyStoreCreatedMarker.ThrowIfStoreExisted(fullPath);
+            if (TryCreateIn(new KeyStoreFileBackend(fullPath), credential) is { } created)
+            {
+                return WithMarker(created, fullPath);
+            }
+        }
+
+        var opened = OpenIn(new KeyStoreFileBackend(fullPath), credential);
+        try
+        {
+            KeyStoreCreatedMarker.Write(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only directory: a store that is only opened here needs no marker to be read.
+        }
+
+        return opened;
+    }
+
     /// <summary>Stores <paramref name="keyMaterial"/> under <paramref name="name"/> as a new version, which becomes the primary.</summary>
     /// <param name="name">1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.</param>
     /// <param name="keyMaterial">0 bytes to 1 MiB; it is encrypted at once and not kept.</param>
@@ -212,7 +258,7 @@ public sealed class SecureKeyStorage : IDisposable
     /// <exception cref="KeyStoreDamagedException">The entry does not decrypt.</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
     public SecureBuffer Retrieve(string name) =>
-        TryRetrieveCore(name, version: null, out var key) ? key : throw Error.KeyStoreNameNotFound(name);
+        TryRetrieveCore(name, version: null, out var key, out _) ? key : throw Error.KeyStoreNameNotFound(name);
 
     /// <summary>Decrypts one version of <paramref name="name"/> into a new secure buffer.</summary>
     /// <param name="name">The key name.</param>
@@ -223,7 +269,23 @@ public sealed class SecureKeyStorage : IDisposable
     /// <exception cref="KeyStoreDamagedException">The entry does not decrypt.</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
     public SecureBuffer Retrieve(string name, int version) =>
-        TryRetrieveCore(name, version, out var key) ? key : throw Error.KeyStoreVersionNotFound(name, version);
+        TryRetrieveCore(name, version, out var key, out _) ? key : throw Error.KeyStoreVersionNotFound(name, version);
+
+    /// <summary>
+    /// Decrypts the primary (newest) version of <paramref name="name"/> into a new secure buffer and
+    /// says which version it is. Both come from the same state under the same lock, so a writer
+    /// (another thread, or another process through <see cref="Refresh"/>) cannot slip a new version
+    /// in between, as it can between <see cref="Retrieve(string)"/> and <see cref="ListVersions"/>.
+    /// </summary>
+    /// <param name="name">The key name.</param>
+    /// <param name="version">The version number of the key material returned.</param>
+    /// <returns>The key material; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">The name is invalid.</exception>
+    /// <exception cref="KeyNotFoundException">No key has that name.</exception>
+    /// <exception cref="KeyStoreDamagedException">The entry does not decrypt.</exception>
+    /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
+    public SecureBuffer Retrieve(string name, out int version) =>
+        TryRetrieveCore(name, version: null, out var key, out version) ? key : throw Error.KeyStoreNameNotFound(name);
 
     /// <summary>Decrypts the primary version of <paramref name="name"/> if there is one.</summary>
     /// <param name="name">The key name.</param>
@@ -232,7 +294,7 @@ public sealed class SecureKeyStorage : IDisposable
     /// <exception cref="ArgumentException">The name is invalid.</exception>
     /// <exception cref="KeyStoreDamagedException">The entry does not decrypt.</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
-    public bool TryRetrieve(string name, [NotNullWhen(true)] out SecureBuffer? key) => TryRetrieveCore(name, version: null, out key);
+    public bool TryRetrieve(string name, [NotNullWhen(true)] out SecureBuffer? key) => TryRetrieveCore(name, version: null, out key, out _);
 
     /// <summary>Removes <paramref name="name"/> with all its versions.</summary>
     /// <param name="name">The key name.</param>
@@ -414,6 +476,93 @@ public sealed class SecureKeyStorage : IDisposable
         }
     }
 
+    /// <summary>
+    /// As <see cref="Store(string, ReadOnlySpan{byte})"/>, returning a task. The key material is copied into secure
+    /// memory before this method returns, so the caller may clear <paramref name="keyMaterial"/> as soon as it has the task.
+    /// </summary>
+    /// <remarks>
+    /// The backends write synchronously, so the write runs on the caller's thread and the task is already
+    /// complete when it is returned; a failure of the write is in the task, not thrown.
+    /// <paramref name="cancellationToken"/> is observed until the write begins (also after waiting for
+    /// another thread's write to this instance): a cancelled call stores nothing.
+    /// </remarks>
+    /// <param name="name">1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.</param>
+    /// <param name="keyMaterial">0 bytes to 1 MiB; copied at once, and not kept.</param>
+    /// <param name="cancellationToken">Cancels the write before it begins.</param>
+    /// <returns>The new version number (1 for a new name).</returns>
+    /// <exception cref="ArgumentException">The name or key material is invalid (thrown, not in the task).</exception>
+    /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the write began; nothing was written (in the task).</exception>
+    /// <exception cref="KeyStoreException">The file could not be locked, or the data key needs rotation (in the task).</exception>
+    /// <exception cref="KeyStoreDamagedException">The store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written (in the task).</exception>
+    /// <exception cref="IOException">Writing the file failed; the change was not made (in the task).</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the type of keyMaterial, so no call is ambiguous; the optional token is the usual async shape.")]
+    public Task<int> StoreAsync(string name, ReadOnlyMemory<byte> keyMaterial, CancellationToken cancellationToken = default) =>
+        StoreAsyncCore(name, keyMaterial.Span, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StoreAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>, from a secure buffer. The key material is
+    /// copied into secure memory before this method returns, so the caller may dispose <paramref name="keyMaterial"/> as soon as it has the task.
+    /// </summary>
+    /// <remarks>The write runs on the caller's thread, as <see cref="StoreAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/> says.</remarks>
+    /// <param name="name">1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.</param>
+    /// <param name="keyMaterial">0 bytes to 1 MiB; copied at once, and not kept.</param>
+    /// <param name="cancellationToken">Cancels the write before it begins.</param>
+    /// <returns>The new version number (1 for a new name).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="keyMaterial"/> is null.</exception>
+    /// <exception cref="ArgumentException">The name or key material is invalid (thrown, not in the task).</exception>
+    /// <exception cref="ObjectDisposedException">The storage or <paramref name="keyMaterial"/> was disposed.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="keyMaterial"/> is set to no-access; call inside its <see cref="SecureBuffer.Access"/> scope.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the write began; nothing was written (in the task).</exception>
+    /// <exception cref="KeyStoreException">The file could not be locked, or the data key needs rotation (in the task).</exception>
+    /// <exception cref="KeyStoreDamagedException">The store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written (in the task).</exception>
+    /// <exception cref="IOException">Writing the file failed; the change was not made (in the task).</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in the type of keyMaterial, so no call is ambiguous; the optional token is the usual async shape.")]
+    public Task<int> StoreAsync(string name, SecureBuffer keyMaterial, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keyMaterial);
+        return StoreAsyncCore(name, keyMaterial.Span, cancellationToken);
+    }
+
+    /// <summary>As <see cref="Delete"/>, returning a task.</summary>
+    /// <remarks>The write runs on the caller's thread, as <see cref="StoreAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/> says.</remarks>
+    /// <param name="name">The key name.</param>
+    /// <param name="cancellationToken">Cancels the write before it begins.</param>
+    /// <returns>Whether the name existed.</returns>
+    /// <exception cref="ArgumentException">The name is invalid (thrown, not in the task).</exception>
+    /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the write began; nothing was written (in the task).</exception>
+    /// <exception cref="KeyStoreException">The file could not be locked (in the task).</exception>
+    /// <exception cref="KeyStoreDamagedException">The store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written (in the task).</exception>
+    /// <exception cref="IOException">Writing the file failed (in the task).</exception>
+    public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        var batch = new KeyStoreBatch(this);
+        batch.Delete(name);
+        return CompleteNow(() => batch.CommitAndReturnResults(cancellationToken)[0] != 0, batch, cancellationToken);
+    }
+
+    /// <summary>As <see cref="Refresh"/>, with the read asynchronous where the backend has asynchronous round trips.</summary>
+    /// <remarks>
+    /// A PostgreSQL store is read with asynchronous round trips, and no lock of this instance is held
+    /// meanwhile; a file is read on the caller's thread, and the task is then complete when it is returned.
+    /// A failure is in the task.
+    /// </remarks>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>A task that completes when this instance holds the newest generation.</returns>
+    /// <exception cref="InvalidOperationException">The storage is in memory only (thrown, not in the task).</exception>
+    /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the read began (in the task).</exception>
+    /// <exception cref="KeyStoreCredentialException">Another process changed the credential (in the task).</exception>
+    /// <exception cref="KeyStoreDamagedException">The file is damaged, was rolled back or replaced by another store, or this instance found it so earlier (in the task).</exception>
+    public Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        var store = backend ?? throw Error.KeyStoreInMemory();
+        return RefreshAsyncCore(store, cancellationToken);
+    }
+
     /// <summary>Zeroes and frees the data key and master key, and zeroes the caller's key array of the in-memory constructor. Calling it again does nothing.</summary>
     public void Dispose()
     {
@@ -442,6 +591,33 @@ public sealed class SecureKeyStorage : IDisposable
 
     /// <summary>Gets the live state, for tests that move ciphertexts around.</summary>
     internal KeyStoreState StateForTests => envelope.State;
+
+    /// <summary>
+    /// Creates a store in <paramref name="backend"/> unless one is already there: then it returns null and
+    /// leaves the backend to the caller (to open the store that is there). Otherwise the storage owns
+    /// the backend, and disposes it also when creating fails.
+    /// </summary>
+    internal static SecureKeyStorage? TryCreateIn(IKeyStoreBackend backend, KeyStoreCredential credential)
+    {
+        KeyStoreEnvelope? envelope = null;
+        try
+        {
+            envelope = KeyStoreEnvelope.CreateNew(credential, backend.Binding, out byte[] image);
+            if (backend.TryCreate(image))
+            {
+                return new SecureKeyStorage(backend, envelope);
+            }
+        }
+        catch
+        {
+            envelope?.Dispose();
+            backend.Dispose();
+            throw;
+        }
+
+        envelope.Dispose();
+        return null;
+    }
 
     /// <summary>Creates a store in <paramref name="backend"/>, which the storage then owns (and disposes, also when creating fails).</summary>
     /// <exception cref="IOException">A store already exists there.</exception>
@@ -480,12 +656,16 @@ public sealed class SecureKeyStorage : IDisposable
     internal static SecureKeyStorage Attach(IKeyStoreBackend backend, KeyStoreEnvelope envelope) => new(backend, envelope);
 
     /// <summary>Applies a batch under the locks; returns per change the new version (Store) or 1/0 (Delete, DestroyVersion).</summary>
-    internal int[] Commit(List<PendingChange> changes)
+    internal int[] Commit(List<PendingChange> changes, CancellationToken cancellationToken = default)
     {
         lock (gate)
         {
             ThrowIfDisposed();
             ThrowIfFoundDamaged();
+
+            // The last point at which a cancelled write leaves the store unchanged: past it the
+            // writers' lock is taken and the commit runs to its end.
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
                 using var writer = BeginWrite();
@@ -520,7 +700,7 @@ public sealed class SecureKeyStorage : IDisposable
         }
     }
 
-    private bool TryRetrieveCore(string name, int? version, [NotNullWhen(true)] out SecureBuffer? key)
+    private bool TryRetrieveCore(string name, int? version, [NotNullWhen(true)] out SecureBuffer? key, out int foundVersion)
     {
         KeyNames.Validate(name, nameof(name));
         lock (gate)
@@ -528,13 +708,124 @@ public sealed class SecureKeyStorage : IDisposable
             ThrowIfDisposed();
             try
             {
-                return envelope.TryDecrypt(name, version, out key);
+                return envelope.TryDecrypt(name, version, out key, out foundVersion);
             }
             catch (KeyStoreDamagedException e)
             {
                 NoteDamage(e);
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads without the gate, which cannot be held across an await (and would stop every other member
+    /// for a round trip), then applies the image under it. A commit of this instance may have passed
+    /// the image meanwhile: only then is the store read again, under the gate, where an older image is
+    /// a rollback, as in <see cref="Refresh"/>.
+    /// </summary>
+    private async Task RefreshAsyncCore(IKeyStoreBackend store, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (gate)
+        {
+            ThrowIfDisposed();
+            ThrowIfFoundDamaged();
+        }
+
+        byte[] image;
+        try
+        {
+            image = await store.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeyStoreDamagedException e)
+        {
+            lock (gate)
+            {
+                NoteDamage(e);
+            }
+
+            throw;
+        }
+
+        lock (gate)
+        {
+            ThrowIfDisposed();
+            ThrowIfFoundDamaged();
+            try
+            {
+                bool overtaken = KeyStoreFormat.Parse(image).Generation < envelope.State.Generation;
+                envelope.CatchUp(store.Location, overtaken ? store.Read() : image);
+            }
+            catch (KeyStoreDamagedException e)
+            {
+                NoteDamage(e);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Seals the key material into a batch now, so the caller may clear its copy once it has the task, then commits it.</summary>
+    private Task<int> StoreAsyncCore(string name, ReadOnlySpan<byte> keyMaterial, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var batch = new KeyStoreBatch(this);
+        try
+        {
+            batch.Store(name, keyMaterial, metadata: null);
+        }
+        catch
+        {
+            batch.Dispose();
+            throw;
+        }
+
+        return CompleteNow(() => batch.CommitAndReturnResults(cancellationToken)[0], batch, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on the caller's thread and returns its outcome as a completed task: the
+    /// backends' reads and writes are synchronous, and running them here blocks no thread-pool thread the
+    /// synchronous call would not. A cancelled token gives a cancelled task; the batch is always disposed.
+    /// </summary>
+    private static Task<T> CompleteNow<T>(Func<T> operation, KeyStoreBatch batch, CancellationToken cancellationToken)
+    {
+        using (batch)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return Task.FromCanceled<T>(cancellationToken);
+            }
+
+            try
+            {
+                return Task.FromResult(operation());
+            }
+            catch (OperationCanceledException e) when (e.CancellationToken == cancellationToken)
+            {
+                return Task.FromCanceled<T>(cancellationToken);
+            }
+#pragma warning disable CA1031 // Not swallowed: every failure goes into the task, as an async method's would.
+            catch (Exception e)
+            {
+                return Task.FromException<T>(e);
+            }
+#pragma warning restore CA1031
+        }
+    }
+
+    /// <summary>Marks a store that OpenOrCreate created; if the marker cannot be written the call fails, and the next one opens the store.</summary>
+    private static SecureKeyStorage WithMarker(SecureKeyStorage created, string fullPath)
+    {
+        try
+        {
+            KeyStoreCreatedMarker.Write(fullPath);
+            return created;
+        }
+        catch
+        {
+            created.Dispose();
+            throw;
         }
     }
 

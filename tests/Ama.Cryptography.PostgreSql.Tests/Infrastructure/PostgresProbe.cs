@@ -80,6 +80,10 @@ public sealed class PostgresProbe : IDisposable
     public static PostgresProbe Write(string connectionString, string store, byte[] key, string prefix, int count) =>
         Start("write", connectionString, store, Convert.ToHexString(key), prefix, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>As <see cref="Write"/>, after opening the store with OpenOrCreate (creating it when it is missing).</summary>
+    public static PostgresProbe OpenOrCreateAndWrite(string connectionString, string store, byte[] key, string prefix, int count) =>
+        Start("create-write", connectionString, store, Convert.ToHexString(key), prefix, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public static PostgresProbe Read(string connectionString, string store, byte[] key, double seconds) =>
         Start("read", connectionString, store, Convert.ToHexString(key), seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using NSec.Cryptography;
+
+namespace Ama.Cryptography.Tests.Primitives;
+
+/// <summary>The AEADs' size constants, the BCL's way: equal to the BCL's and NSec's, and exactly what Encrypt accepts.</summary>
+public sealed class AeadSizeTests
+{
+    [Fact]
+    public void AesGcm_sizes_match_the_BCL()
+    {
+        Assert.Equal(System.Security.Cryptography.AesGcm.NonceByteSizes.MinSize, SecureAesGcm.NonceByteSizes.MinSize);
+        Assert.Equal(System.Security.Cryptography.AesGcm.NonceByteSizes.MaxSize, SecureAesGcm.NonceByteSizes.MaxSize);
+        Assert.Equal(SecureAesGcm.NonceSizeInBytes, SecureAesGcm.NonceByteSizes.MinSize);
+        Assert.Equal(SecureAesGcm.NonceSizeInBytes, SecureAesGcm.NonceByteSizes.MaxSize);
+
+        // The BCL accepts tags of 12 to 16 bytes; this cipher only full 16-byte tags, the BCL's largest.
+        Assert.Equal(System.Security.Cryptography.AesGcm.TagByteSizes.MaxSize, SecureAesGcm.TagByteSizes.MaxSize);
+        Assert.Equal(SecureAesGcm.TagSizeInBytes, SecureAesGcm.TagByteSizes.MinSize);
+        Assert.Equal(SecureAesGcm.TagSizeInBytes, SecureAesGcm.TagByteSizes.MaxSize);
+        Assert.Equal(32, SecureAesGcm.KeySizeInBytes);
+    }
+
+    [Fact]
+    public void ChaCha_sizes_match_NSec()
+    {
+        Assert.Equal(SecureChaCha20Poly1305.KeySizeInBytes, AeadAlgorithm.ChaCha20Poly1305.KeySize);
+        Assert.Equal(SecureChaCha20Poly1305.NonceSizeInBytes, AeadAlgorithm.ChaCha20Poly1305.NonceSize);
+        Assert.Equal(SecureChaCha20Poly1305.TagSizeInBytes, AeadAlgorithm.ChaCha20Poly1305.TagSize);
+        Assert.Equal(SecureXChaCha20Poly1305.KeySizeInBytes, AeadAlgorithm.XChaCha20Poly1305.KeySize);
+        Assert.Equal(SecureXChaCha20Poly1305.NonceSizeInBytes, AeadAlgorithm.XChaCha20Poly1305.NonceSize);
+        Assert.Equal(SecureXChaCha20Poly1305.TagSizeInBytes, AeadAlgorithm.XChaCha20Poly1305.TagSize);
+    }
+
+    [Fact]
+    public void AesGcm_encrypt_accepts_exactly_the_advertised_sizes()
+    {
+        Assert.SkipUnless(SecureAesGcm.IsSupported, "no hardware AES-GCM");
+        using var aead = new SecureAesGcm(new byte[SecureAesGcm.KeySizeInBytes]);
+        CheckSizes(aead.Encrypt, SecureAesGcm.NonceSizeInBytes, SecureAesGcm.TagSizeInBytes);
+        Assert.Throws<ArgumentException>(() => new SecureAesGcm(new byte[SecureAesGcm.KeySizeInBytes - 1]));
+    }
+
+    [Fact]
+    public void ChaCha20Poly1305_encrypt_accepts_exactly_the_advertised_sizes()
+    {
+        using var aead = new SecureChaCha20Poly1305(new byte[SecureChaCha20Poly1305.KeySizeInBytes]);
+        CheckSizes(aead.Encrypt, SecureChaCha20Poly1305.NonceSizeInBytes, SecureChaCha20Poly1305.TagSizeInBytes);
+        Assert.Throws<ArgumentException>(() => new SecureChaCha20Poly1305(new byte[SecureChaCha20Poly1305.KeySizeInBytes + 1]));
+    }
+
+    [Fact]
+    public void XChaCha20Poly1305_encrypt_accepts_exactly_the_advertised_sizes()
+    {
+        using var aead = new SecureXChaCha20Poly1305(new byte[SecureXChaCha20Poly1305.KeySizeInBytes]);
+        CheckSizes(aead.Encrypt, SecureXChaCha20Poly1305.NonceSizeInBytes, SecureXChaCha20Poly1305.TagSizeInBytes);
+        Assert.Throws<ArgumentException>(() => new SecureXChaCha20Poly1305(new byte[SecureXChaCha20Poly1305.KeySizeInBytes - 1]));
+    }
+
+    private delegate void EncryptCall(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData);
+
+    private static void CheckSizes(EncryptCall encrypt, int nonceSize, int tagSize)
+    {
+        var plaintext = new byte[5];
+        var ciphertext = new byte[5];
+        encrypt(new byte[nonceSize], plaintext, ciphertext, new byte[tagSize], default);
+        foreach (int wrongNonce in new[] { nonceSize - 1, nonceSize + 1 })
+        {
+            Assert.Throws<ArgumentException>(() => encrypt(new byte[wrongNonce], plaintext, ciphertext, new byte[tagSize], default));
+        }
+
+        foreach (int wrongTag in new[] { 12, tagSize - 1, tagSize + 1 })
+        {
+            Assert.Throws<ArgumentException>(() => encrypt(new byte[nonceSize], plaintext, ciphertext, new byte[wrongTag], default));
+        }
+    }
+}
