@@ -12,6 +12,7 @@ internal static class KeyStoreExample
         try
         {
             WithKey(Path.Combine(directory, "keys.amaks"));
+            OpenOrCreateWithVersion(Path.Combine(directory, "keys.amaks"));
             WithPassword(Path.Combine(directory, "password.amaks"));
             InMemory();
         }
@@ -38,6 +39,21 @@ internal static class KeyStoreExample
 
         using SecureKeyStorage storage = SecureKeyStorage.Open(path, credential);
         Console.WriteLine($"keys: {string.Join(", ", storage.ListKeys())}");
+    }
+
+    private static void OpenOrCreateWithVersion(string path)
+    {
+        using var credential = KeyStoreCredential.FromKey(RandomNumberGenerator.GetBytes(32));
+        File.Delete(path);
+        File.Delete(path + ".created");
+
+        // Or in one call: processes that race to create the store end up with the same one
+        using SecureKeyStorage storage = SecureKeyStorage.OpenOrCreate(path, credential);
+        storage.Store("payments", RandomNumberGenerator.GetBytes(32));
+
+        // The newest version, and its number, read together (to tag what you encrypt with it)
+        using SecureBuffer key = storage.Retrieve("payments", out int version);
+        Console.WriteLine($"payments is at version {version}");
     }
 
     private static void WithPassword(string path)

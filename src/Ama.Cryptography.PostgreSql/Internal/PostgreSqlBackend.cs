@@ -160,6 +160,8 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
     public IKeyStoreWriter BeginWrite() => Guard(() => (IKeyStoreWriter)PostgreSqlWriter.Begin(this));
 
+    public Task<IKeyStoreWriter> BeginWriteAsync(CancellationToken cancellationToken) => PostgreSqlWriter.BeginAsync(this, cancellationToken);
+
     /// <summary>Calls <paramref name="onChange"/> with the store's generation whenever, after an announcement or a lost notification connection, it is not the one this instance last read or wrote (<see cref="ChangeListener"/>).</summary>
     internal void Listen(Action<long> onChange) => listener = ChangeListener.Start(dataSource, this, onChange);
 
@@ -177,6 +179,8 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
     }
 
     internal string StoreName => storeName;
+
+    internal NpgsqlDataSource DataSource => dataSource;
 
     /// <summary>How this store's commits are announced (<see cref="StoreSql.AnnouncementKey"/>).</summary>
     internal string AnnouncementKey => Sql.AnnouncementKey(storeName);

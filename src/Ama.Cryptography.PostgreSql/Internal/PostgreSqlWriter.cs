@@ -44,22 +44,46 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
         }
     }
 
+    /// <summary>As <see cref="Begin"/>, with the connection, the lock wait and the read asynchronous.</summary>
+    internal static async Task<IKeyStoreWriter> BeginAsync(PostgreSqlBackend backend, CancellationToken cancellationToken)
+    {
+        NpgsqlConnection connection;
+        try
+        {
+            connection = await StoreConnections.OpenAsync(backend.DataSource, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e)
+        {
+            throw backend.ServerFailed(e);
+        }
+
+        try
+        {
+            var writer = new PostgreSqlWriter(backend, connection);
+            await writer.LockAsync(cancellationToken).ConfigureAwait(false);
+            return writer;
+        }
+        catch (NpgsqlException e)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw backend.ServerFailed(e);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     public byte[] Read() => current.Image;
 
     /// <summary>One round trip: the changed entry rows, the store row, the notification (which also makes the commit durable) and COMMIT.</summary>
     public void Commit(ReadOnlyMemory<byte> written) => backend.Guard(() =>
     {
-        // The cache keeps the image, and the storage writes its next image into the memory it lent.
-        byte[] image = written.ToArray();
-        var parts = KeyStoreFormat.Split(image);
-        var next = StoredImage.FromParts(parts, image);
-        using (var batch = new NpgsqlBatch(connection))
+        var (batch, next) = CommitBatch(written);
+        using (batch)
         {
-            AddChangedEntries(batch, next);
-            batch.BatchCommands.Add(Command(backend.Sql.UpdateStore, backend.StoreName, parts.Generation, parts.Header, parts.Trailer));
-            batch.BatchCommands.Add(Command(StoreSql.AnnounceCommit, StoreSql.Announcement(backend.AnnouncementKey, parts.Generation)));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-            PrepareOnce(batch);
+            batch.Prepare();
             batch.ExecuteNonQuery();
         }
 
@@ -67,30 +91,88 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
         return true;
     });
 
+    /// <summary>As <see cref="Commit"/>, with the round trip asynchronous.</summary>
+    public async Task CommitAsync(ReadOnlyMemory<byte> written)
+    {
+        try
+        {
+            var (batch, next) = CommitBatch(written);
+            await using (batch.ConfigureAwait(false))
+            {
+                await batch.PrepareAsync().ConfigureAwait(false);
+                await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+
+            backend.Remember(next);
+        }
+        catch (NpgsqlException e)
+        {
+            throw backend.ServerFailed(e);
+        }
+    }
+
     public void Dispose() => connection.Dispose();
 
     /// <summary>Waits (at most the lock timeout) for the store's row lock, then reads the store as it is under the lock; one round trip when the cache holds the store.</summary>
     private void Lock()
     {
-        string timeout = ((long)backend.LockTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         StoreRow row;
-        using (var batch = new NpgsqlBatch(connection))
+        using (var batch = LockBatch())
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL READ COMMITTED"));
-            batch.BatchCommands.Add(Command(StoreSql.SetLockTimeout, timeout));
-            batch.BatchCommands.Add(Command(backend.Sql.SelectStoreForUpdate, backend.StoreName));
-            PrepareOnce(batch);
+            batch.Prepare();
             using var reader = batch.ExecuteReader();
             reader.NextResult();
             row = StoreRow.From(reader) ?? throw backend.StoreNotFound();
         }
 
-        current = backend.Cached(row) ?? ReadUnderLock(row);
+        current = backend.Cached(row) ?? Checked(StoredImage.Read(connection, backend, row));
     }
 
-    private StoredImage ReadUnderLock(StoreRow row)
+    private async Task LockAsync(CancellationToken cancellationToken)
     {
-        var image = StoredImage.Read(connection, backend, row);
+        StoreRow row;
+        var batch = LockBatch();
+        await using (batch.ConfigureAwait(false))
+        {
+            await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                row = await StoreRow.FromAsync(reader, cancellationToken).ConfigureAwait(false) ?? throw backend.StoreNotFound();
+            }
+        }
+
+        current = backend.Cached(row) ?? Checked(await StoredImage.ReadAsync(connection, backend, row, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>BEGIN, the lock timeout, and SELECT ... FOR UPDATE of the store's row, in one batch: server-side prepared, so a connection plans them once.</summary>
+    private NpgsqlBatch LockBatch()
+    {
+        string timeout = ((long)backend.LockTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL READ COMMITTED"));
+        batch.BatchCommands.Add(Command(StoreSql.SetLockTimeout, timeout));
+        batch.BatchCommands.Add(Command(backend.Sql.SelectStoreForUpdate, backend.StoreName));
+        return batch;
+    }
+
+    /// <summary>The changed entry rows, the store row, the notification and COMMIT, for the image the storage lent (copied: the cache keeps it, and the storage writes its next image into the same memory).</summary>
+    private (NpgsqlBatch Batch, StoredImage Next) CommitBatch(ReadOnlyMemory<byte> written)
+    {
+        byte[] image = written.ToArray();
+        var parts = KeyStoreFormat.Split(image);
+        var next = StoredImage.FromParts(parts, image);
+        var batch = new NpgsqlBatch(connection);
+        AddChangedEntries(batch, next);
+        batch.BatchCommands.Add(Command(backend.Sql.UpdateStore, backend.StoreName, parts.Generation, parts.Header, parts.Trailer));
+        batch.BatchCommands.Add(Command(StoreSql.AnnounceCommit, StoreSql.Announcement(backend.AnnouncementKey, parts.Generation)));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        return (batch, next);
+    }
+
+    private StoredImage Checked(StoredImage image)
+    {
         backend.CheckUnchangedIfSameGeneration(image);
         return image;
     }
@@ -109,12 +191,6 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
             batch.BatchCommands.Add(Command(backend.Sql.DeleteEntries, backend.StoreName, removed));
         }
     }
-
-    /// <summary>
-    /// Server-side prepared statements: a connection parses and plans each of these statements once,
-    /// and Npgsql remembers per physical connection what it has prepared, so later calls cost nothing.
-    /// </summary>
-    private static void PrepareOnce(NpgsqlBatch batch) => batch.Prepare();
 
     private static NpgsqlBatchCommand Command(string sql, params object[] parameters)
     {

@@ -36,4 +36,7 @@ internal interface IKeyStoreBackend : IDisposable
 
     /// <summary>Takes the writers' lock: until the writer is disposed no other writer, in any process, commits.</summary>
     IKeyStoreWriter BeginWrite();
+
+    /// <summary>As <see cref="BeginWrite"/>, waiting for the lock and reading with asynchronous round trips where the backend has them.</summary>
+    Task<IKeyStoreWriter> BeginWriteAsync(CancellationToken cancellationToken) => Task.FromResult(BeginWrite());
 }

@@ -18,4 +18,12 @@ internal interface IKeyStoreWriter : IDisposable
     /// <summary>Replaces the image; when it returns, the new image is durable, and when it throws, the old one is still there.</summary>
     /// <remarks>The caller writes its next image into the same memory: a writer that keeps the image copies it.</remarks>
     void Commit(ReadOnlyMemory<byte> image);
+
+    /// <summary>As <see cref="Commit"/>, with the round trip asynchronous where the backend has one (a database); a file is written synchronously.</summary>
+    /// <remarks>Not cancellable: a commit that has started runs to its end, so that its outcome is known.</remarks>
+    Task CommitAsync(ReadOnlyMemory<byte> image)
+    {
+        Commit(image);
+        return Task.CompletedTask;
+    }
 }

@@ -111,6 +111,20 @@ public sealed class KeyStoreBatch : IDisposable
         }
     }
 
+    /// <summary>As <see cref="CommitAndReturnResults"/>, with the backend's round trips awaited (see <see cref="SecureKeyStorage.CommitAsync"/>).</summary>
+    internal async Task<int[]> CommitAndReturnResultsAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfFinished();
+        try
+        {
+            return await storage.CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Dispose();
+        }
+    }
+
     private void ThrowIfFinished()
     {
         if (finished)

@@ -193,6 +193,19 @@ internal sealed class KeyStoreEnvelope : IDisposable
     /// </summary>
     internal int[] Commit(List<PendingChange> changes, IKeyStoreWriter? writer)
     {
+        var prepared = Prepare(changes, sealImage: writer is not null);
+        writer?.Commit(prepared.Image);
+        Adopt(prepared);
+        return prepared.Results;
+    }
+
+    /// <summary>
+    /// The first half of a commit whose write is awaited: applies the batch to a draft and seals the next
+    /// generation's image, without touching the live state. The image lives in this envelope's write buffer,
+    /// so nothing else may prepare a commit until this one is adopted or dropped.
+    /// </summary>
+    internal PreparedCommit Prepare(List<PendingChange> changes, bool sealImage = true)
+    {
         var draft = State.Draft();
         var results = new int[changes.Count];
         using (var cipher = new EntryCipher(ring))
@@ -203,8 +216,28 @@ internal sealed class KeyStoreEnvelope : IDisposable
             }
         }
 
-        Commit(draft, ring, writer);
-        return results;
+        return new PreparedCommit(draft, SealNext(draft, ring, sealImage), results);
+    }
+
+    /// <summary>
+    /// The second half: the backend has committed the prepared image, so it becomes the live state, unless this
+    /// envelope has meanwhile read a newer generation (a refresh that saw this commit and another after it):
+    /// the live state only ever moves forward, since it is the floor a rollback is measured against.
+    /// </summary>
+    internal void Adopt(PreparedCommit prepared)
+    {
+        if (prepared.State.Generation <= State.Generation)
+        {
+            return;
+        }
+
+        if (!prepared.Image.IsEmpty)
+        {
+            currentTrailer = KeyStoreFormat.TrailerOf(prepared.Image.Span);
+            currentImage = MemoryMarshal.TryGetArray(prepared.Image, out var segment) && segment.Array == writeBuffer ? prepared.Image : default;
+        }
+
+        State = prepared.State;
     }
 
     /// <summary>Wraps the same data key under the master key from <paramref name="newCredential"/>, with a new salt, and commits it.</summary>
@@ -281,10 +314,21 @@ internal sealed class KeyStoreEnvelope : IDisposable
 
     /// <summary>
     /// Commits <paramref name="next"/> as the next generation: written to the backend (if any) first, then made the live state.
+    /// </summary>
+    private void Commit(KeyStoreState next, KeyRing macRing, IKeyStoreWriter? writer)
+    {
+        var image = SealNext(next, macRing, sealImage: writer is not null);
+        writer?.Commit(image);
+        Adopt(new PreparedCommit(next, image, []));
+    }
+
+    /// <summary>
+    /// Makes <paramref name="next"/> the next generation and, for a storage with a backend, returns its image, written
+    /// into the write buffer (an in-memory storage has no image: it gets an empty one).
     /// A version 1 state is written as version 2 (the migration): the data key is wrapped again, since the wrap's
     /// associated data holds the format version, and the MAC is then bound to the store's place.
     /// </summary>
-    private void Commit(KeyStoreState next, KeyRing macRing, IKeyStoreWriter? writer)
+    private ReadOnlyMemory<byte> SealNext(KeyStoreState next, KeyRing macRing, bool sealImage)
     {
         next.Generation = State.Generation + 1;
         if (next.FormatVersion != KeyStoreFormat.FormatVersion && masterKey is not null)
@@ -293,15 +337,12 @@ internal sealed class KeyStoreEnvelope : IDisposable
             macRing.Wrap(masterKey.Span, next);
         }
 
-        if (writer is not null)
+        if (!sealImage)
         {
-            currentImage = default; // it may be the write buffer, which the next image overwrites
-            var image = KeyStoreFormat.Serialize(next, macRing.MacKey(next.FormatVersion), ref writeBuffer);
-            writer.Commit(image);
-            currentTrailer = KeyStoreFormat.TrailerOf(image.Span);
-            currentImage = MemoryMarshal.TryGetArray(image, out var segment) && segment.Array == writeBuffer ? image : default;
+            return default;
         }
 
-        State = next;
+        currentImage = default; // it may be the write buffer, which the next image overwrites
+        return KeyStoreFormat.Serialize(next, macRing.MacKey(next.FormatVersion), ref writeBuffer);
     }
 }

@@ -44,6 +44,11 @@ public sealed class SecureKeyStorage : IDisposable
     public const int MaxKeyMaterialLength = KeyStoreFormat.MaxKeyMaterialLength;
 
     private readonly Lock gate = new();
+
+    // One write of this instance at a time, taken before the gate. An awaited write lets go of the gate during its
+    // round trips; a second writer that took the gate and then waited for the database lock the first one holds
+    // would stop the first from finishing.
+    private readonly SemaphoreSlim writeTurn = new(1, 1);
     private readonly byte[]? callerKey;
     private readonly IKeyStoreBackend? backend;
     private readonly KeyStoreEnvelope envelope;
@@ -406,6 +411,11 @@ public sealed class SecureKeyStorage : IDisposable
     {
         ArgumentNullException.ThrowIfNull(newCredential);
         newCredential.ThrowIfDisposed();
+        InWriteTurn(() => ChangeCredentialInTurn(newCredential));
+    }
+
+    private bool ChangeCredentialInTurn(KeyStoreCredential newCredential)
+    {
         lock (gate)
         {
             ThrowIfDisposed();
@@ -416,6 +426,7 @@ public sealed class SecureKeyStorage : IDisposable
                 using var writer = store.BeginWrite();
                 envelope.CatchUp(store.Location, writer);
                 envelope.ChangeCredential(newCredential, writer);
+                return true;
             }
             catch (KeyStoreDamagedException e)
             {
@@ -433,7 +444,7 @@ public sealed class SecureKeyStorage : IDisposable
     /// <exception cref="KeyStoreException">The file could not be locked.</exception>
     /// <exception cref="KeyStoreDamagedException">An entry does not decrypt under the old key, or the store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written.</exception>
     /// <exception cref="IOException">Writing the file failed; the old data key stays in use.</exception>
-    public void RotateDataKey()
+    public void RotateDataKey() => InWriteTurn(() =>
     {
         lock (gate)
         {
@@ -443,6 +454,7 @@ public sealed class SecureKeyStorage : IDisposable
             {
                 using var writer = BeginWrite();
                 envelope.RotateDataKey(writer);
+                return true;
             }
             catch (KeyStoreDamagedException e)
             {
@@ -450,7 +462,7 @@ public sealed class SecureKeyStorage : IDisposable
                 throw;
             }
         }
-    }
+    });
 
     /// <summary>Reads the file again if another process wrote a newer generation since this instance last read or wrote it.</summary>
     /// <exception cref="InvalidOperationException">The storage is in memory only.</exception>
@@ -481,18 +493,18 @@ public sealed class SecureKeyStorage : IDisposable
     /// memory before this method returns, so the caller may clear <paramref name="keyMaterial"/> as soon as it has the task.
     /// </summary>
     /// <remarks>
-    /// The backends write synchronously, so the write runs on the caller's thread and the task is already
-    /// complete when it is returned; a failure of the write is in the task, not thrown.
-    /// <paramref name="cancellationToken"/> is observed until the write begins (also after waiting for
-    /// another thread's write to this instance): a cancelled call stores nothing.
+    /// On PostgreSQL the wait for the writers' lock, the read and the commit are asynchronous round trips, and
+    /// readers of this instance are not held up meanwhile; a file store writes on the caller's thread, and the task
+    /// is then complete when it is returned. A failure of the write is in the task, not thrown.
+    /// <paramref name="cancellationToken"/> is observed until the writers' lock is held: a cancelled call stores nothing.
     /// </remarks>
     /// <param name="name">1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.</param>
     /// <param name="keyMaterial">0 bytes to 1 MiB; copied at once, and not kept.</param>
-    /// <param name="cancellationToken">Cancels the write before it begins.</param>
+    /// <param name="cancellationToken">Cancels the write until the writers' lock is held.</param>
     /// <returns>The new version number (1 for a new name).</returns>
     /// <exception cref="ArgumentException">The name or key material is invalid (thrown, not in the task).</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
-    /// <exception cref="OperationCanceledException">The token was cancelled before the write began; nothing was written (in the task).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the writers' lock was held; nothing was written (in the task).</exception>
     /// <exception cref="KeyStoreException">The file could not be locked, or the data key needs rotation (in the task).</exception>
     /// <exception cref="KeyStoreDamagedException">The store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written (in the task).</exception>
     /// <exception cref="IOException">Writing the file failed; the change was not made (in the task).</exception>
@@ -504,16 +516,16 @@ public sealed class SecureKeyStorage : IDisposable
     /// As <see cref="StoreAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>, from a secure buffer. The key material is
     /// copied into secure memory before this method returns, so the caller may dispose <paramref name="keyMaterial"/> as soon as it has the task.
     /// </summary>
-    /// <remarks>The write runs on the caller's thread, as <see cref="StoreAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/> says.</remarks>
+    /// <remarks>Asynchronous as <see cref="StoreAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/> says.</remarks>
     /// <param name="name">1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.</param>
     /// <param name="keyMaterial">0 bytes to 1 MiB; copied at once, and not kept.</param>
-    /// <param name="cancellationToken">Cancels the write before it begins.</param>
+    /// <param name="cancellationToken">Cancels the write until the writers' lock is held.</param>
     /// <returns>The new version number (1 for a new name).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="keyMaterial"/> is null.</exception>
     /// <exception cref="ArgumentException">The name or key material is invalid (thrown, not in the task).</exception>
     /// <exception cref="ObjectDisposedException">The storage or <paramref name="keyMaterial"/> was disposed.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="keyMaterial"/> is set to no-access; call inside its <see cref="SecureBuffer.Access"/> scope.</exception>
-    /// <exception cref="OperationCanceledException">The token was cancelled before the write began; nothing was written (in the task).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the writers' lock was held; nothing was written (in the task).</exception>
     /// <exception cref="KeyStoreException">The file could not be locked, or the data key needs rotation (in the task).</exception>
     /// <exception cref="KeyStoreDamagedException">The store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written (in the task).</exception>
     /// <exception cref="IOException">Writing the file failed; the change was not made (in the task).</exception>
@@ -525,13 +537,13 @@ public sealed class SecureKeyStorage : IDisposable
     }
 
     /// <summary>As <see cref="Delete"/>, returning a task.</summary>
-    /// <remarks>The write runs on the caller's thread, as <see cref="StoreAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/> says.</remarks>
+    /// <remarks>Asynchronous as <see cref="StoreAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/> says.</remarks>
     /// <param name="name">The key name.</param>
-    /// <param name="cancellationToken">Cancels the write before it begins.</param>
+    /// <param name="cancellationToken">Cancels the write until the writers' lock is held.</param>
     /// <returns>Whether the name existed.</returns>
     /// <exception cref="ArgumentException">The name is invalid (thrown, not in the task).</exception>
     /// <exception cref="ObjectDisposedException">The storage was disposed.</exception>
-    /// <exception cref="OperationCanceledException">The token was cancelled before the write began; nothing was written (in the task).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the writers' lock was held; nothing was written (in the task).</exception>
     /// <exception cref="KeyStoreException">The file could not be locked (in the task).</exception>
     /// <exception cref="KeyStoreDamagedException">The store is damaged, was rolled back or replaced, or this instance found it so earlier; nothing was written (in the task).</exception>
     /// <exception cref="IOException">Writing the file failed (in the task).</exception>
@@ -540,7 +552,7 @@ public sealed class SecureKeyStorage : IDisposable
         ThrowIfDisposed();
         var batch = new KeyStoreBatch(this);
         batch.Delete(name);
-        return CompleteNow(() => batch.CommitAndReturnResults(cancellationToken)[0] != 0, batch, cancellationToken);
+        return DeleteAsyncCore(batch, cancellationToken);
     }
 
     /// <summary>As <see cref="Refresh"/>, with the read asynchronous where the backend has asynchronous round trips.</summary>
@@ -656,7 +668,7 @@ public sealed class SecureKeyStorage : IDisposable
     internal static SecureKeyStorage Attach(IKeyStoreBackend backend, KeyStoreEnvelope envelope) => new(backend, envelope);
 
     /// <summary>Applies a batch under the locks; returns per change the new version (Store) or 1/0 (Delete, DestroyVersion).</summary>
-    internal int[] Commit(List<PendingChange> changes, CancellationToken cancellationToken = default)
+    internal int[] Commit(List<PendingChange> changes, CancellationToken cancellationToken = default) => InWriteTurn(() =>
     {
         lock (gate)
         {
@@ -676,6 +688,82 @@ public sealed class SecureKeyStorage : IDisposable
                 NoteDamage(e);
                 throw;
             }
+        }
+    });
+
+    /// <summary>
+    /// As <see cref="Commit"/>, with the backend's lock wait, read and commit awaited rather than blocking a thread
+    /// (PostgreSQL; a file backend runs them synchronously). The gate is held only while the batch is applied and
+    /// sealed, and while the committed state is adopted, so readers of this instance go on meanwhile.
+    /// <paramref name="cancellationToken"/> is observed until the writers' lock is held: a cancelled call writes nothing.
+    /// </summary>
+    internal async Task<int[]> CommitAsync(List<PendingChange> changes, CancellationToken cancellationToken)
+    {
+        if (backend is null)
+        {
+            return Commit(changes, cancellationToken);
+        }
+
+        await writeTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                ThrowIfFoundDamaged();
+            }
+
+            using var writer = await backend.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            var prepared = PrepareUnderGate(writer, changes);
+            await writer.CommitAsync(prepared.Image).ConfigureAwait(false);
+            lock (gate)
+            {
+                // Committed: the results stand even if this instance was disposed meanwhile.
+                if (!disposed)
+                {
+                    envelope.Adopt(prepared);
+                }
+            }
+
+            return prepared.Results;
+        }
+        finally
+        {
+            writeTurn.Release();
+        }
+    }
+
+    /// <summary>Under the gate: catches up with the writer's image and applies and seals the batch (the first half of <see cref="CommitAsync"/>).</summary>
+    private PreparedCommit PrepareUnderGate(IKeyStoreWriter writer, List<PendingChange> changes)
+    {
+        lock (gate)
+        {
+            ThrowIfDisposed();
+            ThrowIfFoundDamaged();
+            try
+            {
+                envelope.CatchUp(backend!.Location, writer);
+                return envelope.Prepare(changes);
+            }
+            catch (KeyStoreDamagedException e)
+            {
+                NoteDamage(e);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Runs a synchronous write in this instance's write turn (see <see cref="writeTurn"/>).</summary>
+    private T InWriteTurn<T>(Func<T> write)
+    {
+        writeTurn.Wait();
+        try
+        {
+            return write();
+        }
+        finally
+        {
+            writeTurn.Release();
         }
     }
 
@@ -780,39 +868,14 @@ public sealed class SecureKeyStorage : IDisposable
             throw;
         }
 
-        return CompleteNow(() => batch.CommitAndReturnResults(cancellationToken)[0], batch, cancellationToken);
+        return StoreAsyncCore(batch, cancellationToken);
     }
 
-    /// <summary>
-    /// Runs <paramref name="operation"/> on the caller's thread and returns its outcome as a completed task: the
-    /// backends' reads and writes are synchronous, and running them here blocks no thread-pool thread the
-    /// synchronous call would not. A cancelled token gives a cancelled task; the batch is always disposed.
-    /// </summary>
-    private static Task<T> CompleteNow<T>(Func<T> operation, KeyStoreBatch batch, CancellationToken cancellationToken)
-    {
-        using (batch)
-        {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return Task.FromCanceled<T>(cancellationToken);
-            }
+    private static async Task<int> StoreAsyncCore(KeyStoreBatch batch, CancellationToken cancellationToken) =>
+        (await batch.CommitAndReturnResultsAsync(cancellationToken).ConfigureAwait(false))[0];
 
-            try
-            {
-                return Task.FromResult(operation());
-            }
-            catch (OperationCanceledException e) when (e.CancellationToken == cancellationToken)
-            {
-                return Task.FromCanceled<T>(cancellationToken);
-            }
-#pragma warning disable CA1031 // Not swallowed: every failure goes into the task, as an async method's would.
-            catch (Exception e)
-            {
-                return Task.FromException<T>(e);
-            }
-#pragma warning restore CA1031
-        }
-    }
+    private static async Task<bool> DeleteAsyncCore(KeyStoreBatch batch, CancellationToken cancellationToken) =>
+        (await batch.CommitAndReturnResultsAsync(cancellationToken).ConfigureAwait(false))[0] != 0;
 
     /// <summary>Marks a store that OpenOrCreate created; if the marker cannot be written the call fails, and the next one opens the store.</summary>
     private static SecureKeyStorage WithMarker(SecureKeyStorage created, string fullPath)
