@@ -14,6 +14,12 @@ public class InterruptTests : IDisposable
 {
     private const string Password = "interrupt-password-3";
     private const int Runs = 25;
+
+    // A shell starts a background job (`ci-script &`, nohup) with SIGINT ignored, and every process under it
+    // inherits that; .NET, like any program, then leaves SIGINT ignored and never calls ama's handler. ama is
+    // therefore started with SIGINT's default disposition, so the test does not depend on how its host was started.
+    private static readonly string[] DefaultSigint = ["/usr/bin/env", "--default-signal=INT"];
+    private static readonly string[] IgnoredSigint = ["/usr/bin/env", "--ignore-signal=INT"];
     private readonly string directory = Directory.CreateTempSubdirectory("ama-int-").FullName;
     private readonly string store;
     private readonly string passwordFile;
@@ -58,6 +64,7 @@ public class InterruptTests : IDisposable
         {
             using Process put = StartPut(target, opener);
             WaitUntilReadingStdin(put);
+            Assert.True(CatchesSigint(put.Id), "ama does not catch SIGINT, so no SIGINT below would reach its handler");
             if (run == 0)
             {
                 // A signal while ama waits for the material: the handler certainly runs, and nothing may be stored.
@@ -93,6 +100,41 @@ public class InterruptTests : IDisposable
         Assert.True(interrupted > 0, "no run was interrupted by ama's handler");
         using KeyStoreCredential opened = credential == "--key-file" ? KeyStoreCredential.FromKey(key) : KeyStoreCredential.FromPassword(Password);
         AssertEveryVersionIsTheMaterial(target, opened, stored);
+    }
+
+    /// <summary>
+    /// Run as a background job of a non-interactive shell, the test host and every ama it starts had SIGINT
+    /// ignored: ama never ran its handler and the first run above waited forever for the material.
+    /// </summary>
+    [Fact]
+    public void Put_catches_SIGINT_even_when_the_test_host_was_started_with_SIGINT_ignored()
+    {
+        // Negative control: what the host's children inherit. ama keeps an inherited ignore, as every program does.
+        using (Process inherited = Start(keyStore, ["--key-file", keyFile], IgnoredSigint))
+        {
+            WaitUntilReadingStdin(inherited);
+            Assert.False(CatchesSigint(inherited.Id), "ama caught a SIGINT that it was started with ignored");
+            SendSigint(inherited.Id);
+            inherited.StandardInput.BaseStream.Write(material);
+            inherited.StandardInput.Close();
+            (int ignoredExit, string ignoredStderr) = Finish(inherited);
+            Assert.True(ignoredExit == 0 && !ignoredStderr.Contains("interrupted", StringComparison.Ordinal), $"exit {ignoredExit}\n{ignoredStderr}");
+        }
+
+        using Process put = StartPut(keyStore, ["--key-file", keyFile], outer: IgnoredSigint);
+        WaitUntilReadingStdin(put);
+        Assert.True(CatchesSigint(put.Id), "ama started by StartPut under a host that ignores SIGINT does not catch it");
+        SendSigint(put.Id);
+        (int exitCode, string stderr) = Finish(put);
+        Assert.True(exitCode == 130, $"exit {exitCode}\n{stderr}");
+    }
+
+    /// <summary>Whether the process has a handler for SIGINT (bit 1 of SigCgt in /proc/PID/status).</summary>
+    private static bool CatchesSigint(int pid)
+    {
+        string line = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("SigCgt:", StringComparison.Ordinal));
+        ulong caught = ulong.Parse(line["SigCgt:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        return (caught & (1UL << (SigInt - 1))) != 0;
     }
 
     /// <summary>The main thread sleeps in (anon_)pipe_read once the runtime is up and the command reads stdin.</summary>
@@ -131,16 +173,21 @@ public class InterruptTests : IDisposable
         }
     }
 
-    private static Process StartPut(string target, string[] opener)
+    /// <summary>Starts ama with SIGINT's default disposition; <paramref name="outer"/> runs first, as the host's own launcher would.</summary>
+    private static Process StartPut(string target, string[] opener, string[]? outer = null) =>
+        Start(target, opener, [.. outer ?? [], .. DefaultSigint]);
+
+    /// <summary>Starts ama put through <paramref name="launcher"/>, which execs it: the pid is ama's.</summary>
+    private static Process Start(string target, string[] opener, string[] launcher)
     {
-        var info = new ProcessStartInfo(AmaProcess.DotnetPath)
+        var info = new ProcessStartInfo(launcher[0])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in (string[])[AmaProcess.DllPath, "keystore", "put", target, "k", .. opener])
+        foreach (string arg in (string[])[.. launcher[1..], AmaProcess.DotnetPath, AmaProcess.DllPath, "keystore", "put", target, "k", .. opener])
         {
             info.ArgumentList.Add(arg);
         }
@@ -152,7 +199,13 @@ public class InterruptTests : IDisposable
     {
         Task<string> error = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "ama put did not finish");
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            // A stuck ama must not outlive the test, still holding the store and its pipes.
+            process.Kill();
+            Assert.Fail("ama put did not finish");
+        }
+
         return (process.ExitCode, error.Result);
     }
 
