@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Ama.Cryptography.Memory;
 
 namespace Ama.Cryptography;
 
@@ -30,6 +31,16 @@ internal static partial class Error
         Format("Changing the protection of {0} bytes ({1}) failed: errno {2} ({3}).", length, operation, errno, OSErrorText(errno)),
         errno);
 
+    internal static SecureMemoryException ProtectFailed(PageProtection protection, nuint length, int errno) => ProtectFailed(
+        protection switch
+        {
+            PageProtection.NoAccess => "no-access",
+            PageProtection.ReadOnly => "read-only",
+            _ => "read-write",
+        },
+        length,
+        errno);
+
     internal static SecureMemoryException AdviseFailed(string advice, int errno) => new(
         Format("madvise({0}) failed: errno {1} ({2}).", advice, errno, OSErrorText(errno)),
         errno);
@@ -50,6 +61,12 @@ internal static partial class Error
 
     internal static InvalidOperationException BufferNoAccess() => new(
         "The SecureBuffer is set to no-access. Use Access() to open it for a scope.");
+
+    internal static InvalidOperationException ReadOnlyNeedsGuarded(int length) => new(
+        Format("This SecureBuffer ({0} bytes) shares its pages with other small buffers in a slab, so it cannot be made read-only. Allocate it with new SecureBufferOptions {{ Guarded = true }} to give it pages of its own.", length));
+
+    internal static InvalidOperationException ReadOnlyNotEnforceable(string source) => new(
+        Format("This SecureBuffer lives in {0} memory, which the operating system cannot write-protect, so it cannot be made read-only. Use the SecretMemory, LockedPages or UnlockedPages source.", source));
 
     internal static void CanaryBroken(string where) => Environment.FailFast(
         Format("AMA secure memory: the canary around a secure buffer was overwritten ({0}). Memory was corrupted by an overflow or underflow; the buffer's memory was wiped, and the process is stopped to protect the secret.", where));

@@ -73,10 +73,19 @@ public sealed class SecureBuffer : IDisposable
     /// <summary>Gets whether the buffer is currently set to no-access.</summary>
     public bool IsNoAccess => memory.IsNoAccess;
 
+    /// <summary>
+    /// Gets whether the buffer is read-only (<see cref="MakeReadOnly"/>); false once it is disposed.
+    /// Independent of <see cref="IsNoAccess"/>: a read-only buffer set to no-access is still read-only.
+    /// </summary>
+    public bool IsReadOnly => !memory.IsClosed && memory.IsReadOnly;
+
     /// <summary>Gets where the bytes live.</summary>
     public SecureMemorySource Source => memory.Source.Kind;
 
-    /// <summary>Gets the bytes. Do not keep the span past <see cref="Dispose"/>.</summary>
+    /// <summary>
+    /// Gets the bytes. Do not keep the span past <see cref="Dispose"/>. On a read-only buffer the span
+    /// can be read, and a write through it faults (see <see cref="MakeReadOnly"/>).
+    /// </summary>
     /// <exception cref="ObjectDisposedException">The buffer has been disposed.</exception>
     /// <exception cref="InvalidOperationException">The buffer is set to no-access; use <see cref="Access"/>.</exception>
     public Span<byte> Span
@@ -105,7 +114,49 @@ public sealed class SecureBuffer : IDisposable
         memory.SetAccessible(false);
     }
 
-    /// <summary>Opens a no-access buffer for one scope; the scope's end makes it no-access again.</summary>
+    /// <summary>
+    /// Write-protects a guarded buffer's pages: reads through <see cref="Span"/> still work, and a write
+    /// through it faults and ends the process, as any touch of a no-access buffer does. That includes
+    /// <see cref="SecureMemory.Zero(Span{byte})"/> on its span; <see cref="Dispose"/> makes the pages
+    /// writable again to wipe them, so it works on a read-only buffer.
+    /// </summary>
+    /// <remarks>
+    /// Read-only and no-access are independent settings, and no-access wins while it lasts:
+    /// <see cref="MakeNoAccess"/> on a read-only buffer makes any touch fault and keeps it read-only,
+    /// so <see cref="Access"/> then opens it for reading only; <see cref="MakeReadOnly"/> or
+    /// <see cref="MakeWritable"/> on a no-access buffer leaves it no-access and only decides what the
+    /// next <see cref="Access"/> scope allows. An empty buffer has no bytes to protect and only
+    /// records the setting. Change the settings from one thread at a time.
+    /// </remarks>
+    /// <exception cref="ObjectDisposedException">The buffer has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The buffer is a small one that shares slab pages with others (allocate it with
+    /// <see cref="SecureBufferOptions.Guarded"/> set to true), or it lives in
+    /// <see cref="SecureMemorySource.Managed"/> memory, which the OS cannot write-protect.
+    /// </exception>
+    /// <exception cref="SecureMemoryException">The OS refused to change the protection.</exception>
+    public void MakeReadOnly()
+    {
+        ObjectDisposedException.ThrowIf(memory.IsClosed, this);
+        memory.SetReadOnly(true);
+    }
+
+    /// <summary>
+    /// Undoes <see cref="MakeReadOnly"/>: the bytes can be written again (once opened, if the buffer
+    /// is no-access). A buffer that is not read-only is left as it is.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The buffer has been disposed.</exception>
+    /// <exception cref="SecureMemoryException">The OS refused to change the protection.</exception>
+    public void MakeWritable()
+    {
+        ObjectDisposedException.ThrowIf(memory.IsClosed, this);
+        memory.SetReadOnly(false);
+    }
+
+    /// <summary>
+    /// Opens a no-access buffer for one scope; the scope's end makes it no-access again. A read-only
+    /// buffer opens for reading only.
+    /// </summary>
     /// <returns>The scope; dispose it with <see langword="using"/>.</returns>
     /// <exception cref="ObjectDisposedException">The buffer has been disposed.</exception>
     /// <exception cref="SecureMemoryException">The OS refused to change the protection.</exception>
@@ -116,7 +167,10 @@ public sealed class SecureBuffer : IDisposable
         return new SecureBufferAccess(this);
     }
 
-    /// <summary>Zeroes the buffer (three passes) and frees it. Calling it again does nothing.</summary>
+    /// <summary>
+    /// Zeroes the buffer (three passes) and frees it, also when it is no-access or read-only.
+    /// Calling it again does nothing.
+    /// </summary>
     public void Dispose() => memory.Dispose();
 
     /// <summary>Describes the buffer without its contents, e.g. <c>SecureBuffer(32 bytes, locked, secret-memory)</c>.</summary>

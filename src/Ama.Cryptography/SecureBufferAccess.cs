@@ -1,7 +1,7 @@
 namespace Ama.Cryptography;
 
 /// <summary>
-/// A scope in which a no-access <see cref="SecureBuffer"/> is readable and writable.
+/// A scope in which a no-access <see cref="SecureBuffer"/> is readable, and writable unless it is read-only.
 /// Disposing it, also when an exception leaves the scope, makes the buffer no-access again.
 /// </summary>
 public readonly ref struct SecureBufferAccess

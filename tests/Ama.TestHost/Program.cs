@@ -13,6 +13,7 @@ string[] rest = args[1..];
 return scenario switch
 {
     _ when scenario.StartsWith("memory-", StringComparison.Ordinal) => await MemoryScenarios.RunAsync(scenario, rest),
+    _ when scenario.StartsWith("readonly-", StringComparison.Ordinal) => await ReadOnlyScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("lock-", StringComparison.Ordinal) => await LockScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("scale-keystore-", StringComparison.Ordinal) => await KeyStoreScaleScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("keystore-", StringComparison.Ordinal) => await KeyStoreScenarios.RunAsync(scenario, rest),

@@ -13,6 +13,7 @@ internal static partial class Kernel32
     internal const uint MEM_RESERVE = 0x2000;
     internal const uint MEM_RELEASE = 0x8000;
     internal const uint PAGE_NOACCESS = 0x01;
+    internal const uint PAGE_READONLY = 0x02;
     internal const uint PAGE_READWRITE = 0x04;
     internal const int ERROR_WORKING_SET_QUOTA = 1453;
     internal const uint QUOTA_LIMITS_HARDWS_MIN_DISABLE = 0x2;

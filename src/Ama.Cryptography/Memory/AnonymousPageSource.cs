@@ -83,15 +83,15 @@ internal sealed class AnonymousPageSource : PageSource
         MappingBudget.Refund(region.Length, region.Guarded);
     }
 
-    internal override void Protect(MappedRegion region, bool accessible)
+    internal override void Protect(MappedRegion region, PageProtection protection)
     {
         if (OperatingSystem.IsWindows())
         {
-            ProtectWindows(region.Address, region.Length, accessible);
+            ProtectWindows(region.Address, region.Length, protection);
             return;
         }
 
-        base.Protect(region, accessible);
+        base.Protect(region, protection);
     }
 
     [SupportedOSPlatform("windows")]
@@ -111,8 +111,8 @@ internal sealed class AnonymousPageSource : PageSource
         {
             if (guarded)
             {
-                ProtectWindows(mapping, PageSize, accessible: false);
-                ProtectWindows(usable + (nint)length, PageSize, accessible: false);
+                ProtectWindows(mapping, PageSize, PageProtection.NoAccess);
+                ProtectWindows(usable + (nint)length, PageSize, PageProtection.NoAccess);
             }
 
             if (Locks)
@@ -144,12 +144,18 @@ internal sealed class AnonymousPageSource : PageSource
     }
 
     [SupportedOSPlatform("windows")]
-    private static void ProtectWindows(nint address, nuint length, bool accessible)
+    private static void ProtectWindows(nint address, nuint length, PageProtection protection)
     {
-        uint protection = accessible ? Kernel32.PAGE_READWRITE : Kernel32.PAGE_NOACCESS;
-        if (!Kernel32.VirtualProtect(address, length, protection, out _))
+        uint flags = protection switch
         {
-            throw Error.ProtectFailed(accessible ? "read-write" : "no-access", length, Marshal.GetLastPInvokeError());
+            PageProtection.NoAccess => Kernel32.PAGE_NOACCESS,
+            PageProtection.ReadOnly => Kernel32.PAGE_READONLY,
+            _ => Kernel32.PAGE_READWRITE,
+        };
+
+        if (!Kernel32.VirtualProtect(address, length, flags, out _))
+        {
+            throw Error.ProtectFailed(protection, length, Marshal.GetLastPInvokeError());
         }
     }
 }

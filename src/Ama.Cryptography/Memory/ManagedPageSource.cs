@@ -28,7 +28,9 @@ internal sealed class ManagedPageSource : PageSource
         // The GC reclaims the array once the region is no longer referenced.
     }
 
-    internal override void Protect(MappedRegion region, bool accessible)
+    internal override bool CanProtect => false;
+
+    internal override void Protect(MappedRegion region, PageProtection protection)
     {
         // Managed memory cannot be made no-access; guarded buffers from here are only canary-checked.
     }

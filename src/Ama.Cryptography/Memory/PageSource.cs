@@ -21,9 +21,12 @@ internal abstract class PageSource
 
     internal abstract void Unmap(MappedRegion region);
 
-    /// <summary>Switches the usable pages of a guarded region between no-access and read-write.</summary>
-    internal virtual void Protect(MappedRegion region, bool accessible) =>
-        UnixPages.Protect(region.Address, region.Length, accessible);
+    /// <summary>Gets whether <see cref="Protect"/> really changes what the pages allow.</summary>
+    internal virtual bool CanProtect => true;
+
+    /// <summary>Sets what the usable pages of a guarded region allow.</summary>
+    internal virtual void Protect(MappedRegion region, PageProtection protection) =>
+        UnixPages.Protect(region.Address, region.Length, protection);
 
     /// <summary>Overwrites the bytes of a guarded buffer before its region is kept or unmapped.</summary>
     internal virtual void Wipe(MappedRegion region, Span<byte> bytes) => Zeroing.Overwrite(bytes);

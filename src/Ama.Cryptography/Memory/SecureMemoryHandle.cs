@@ -12,6 +12,7 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
     private readonly int slot;
     private readonly MappedRegion? guardedRegion;
     private volatile bool noAccess;
+    private volatile bool readOnly;
 
     private SecureMemoryHandle(nint data, int length, PageSource source, bool locked, Slab? slab, int slot, MappedRegion? guardedRegion)
         : base(0, ownsHandle: true)
@@ -36,6 +37,8 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
     internal bool IsGuarded => guardedRegion is not null;
 
     internal bool IsNoAccess => noAccess;
+
+    internal bool IsReadOnly => readOnly;
 
     internal nint Address => handle;
 
@@ -64,7 +67,10 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
 
     internal Span<byte> Span => new((void*)handle, Length);
 
-    /// <summary>Switches a guarded buffer between no-access and read-write; other buffers ignore it.</summary>
+    /// <summary>
+    /// Switches a guarded buffer between no-access and open; other buffers ignore it. Open means
+    /// read-only or read-write, as <see cref="SetReadOnly"/> last chose: the two are independent.
+    /// </summary>
     internal void SetAccessible(bool accessible)
     {
         if (guardedRegion is null || noAccess == !accessible)
@@ -72,8 +78,48 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
             return;
         }
 
-        Source.Protect(guardedRegion, accessible);
+        Source.Protect(guardedRegion, accessible ? OpenProtection(readOnly) : PageProtection.NoAccess);
         noAccess = !accessible;
+    }
+
+    /// <summary>
+    /// Write-protects a guarded buffer's pages, or lifts that. While the buffer is no-access its pages
+    /// stay no-access, and the choice applies when it is opened. A slab slot shares its pages with
+    /// other buffers, and managed memory has no page protection: both refuse rather than pretend.
+    /// </summary>
+    internal void SetReadOnly(bool value)
+    {
+        if (readOnly == value)
+        {
+            return;
+        }
+
+        if (value)
+        {
+            ThrowIfCannotWriteProtect();
+        }
+
+        if (guardedRegion is not null && !noAccess)
+        {
+            Source.Protect(guardedRegion, OpenProtection(value));
+        }
+
+        readOnly = value;
+    }
+
+    private static PageProtection OpenProtection(bool readOnly) => readOnly ? PageProtection.ReadOnly : PageProtection.ReadWrite;
+
+    private void ThrowIfCannotWriteProtect()
+    {
+        if (slab is not null)
+        {
+            throw Error.ReadOnlyNeedsGuarded(Length);
+        }
+
+        if (guardedRegion is not null && !Source.CanProtect)
+        {
+            throw Error.ReadOnlyNotEnforceable(Source.Name);
+        }
     }
 
     protected override void Dispose(bool disposing)
@@ -116,9 +162,10 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
 
     private void ReleaseGuarded(MappedRegion region)
     {
-        if (noAccess)
+        // The wipe writes, so a no-access or read-only buffer is opened for writing first.
+        if (noAccess || readOnly)
         {
-            Source.Protect(region, accessible: true);
+            Source.Protect(region, PageProtection.ReadWrite);
         }
 
         if (!Canary.Holds(handle - Canary.Size, Canary.Size))

@@ -43,12 +43,18 @@ internal static class UnixPages
         _ = Libc.Munmap(start, total);
     }
 
-    internal static void Protect(nint address, nuint length, bool accessible)
+    internal static void Protect(nint address, nuint length, PageProtection protection)
     {
-        int protection = accessible ? Libc.PROT_READ | Libc.PROT_WRITE : Libc.PROT_NONE;
-        if (Libc.Mprotect(address, length, protection) != 0)
+        int flags = protection switch
         {
-            throw Error.ProtectFailed(accessible ? "read-write" : "no-access", length, LastError);
+            PageProtection.NoAccess => Libc.PROT_NONE,
+            PageProtection.ReadOnly => Libc.PROT_READ,
+            _ => Libc.PROT_READ | Libc.PROT_WRITE,
+        };
+
+        if (Libc.Mprotect(address, length, flags) != 0)
+        {
+            throw Error.ProtectFailed(protection, length, LastError);
         }
     }
 
