@@ -71,7 +71,7 @@ internal static class CurveScenarios
     /// as PKCS#8 PEM and as a private JWK, reads both back (FromPem, FromJwk) and checks the public keys (prints
     /// "formats True"). The exports are held live until the dump. As the negative control it keeps, for pattern
     /// CONTROLSEED, the raw bytes, and its base64url and PEM texts both as UTF-8 arrays and as strings.
-    /// Prints "READY" and waits; on "dispose" disposes everything, prints "DISPOSED", waits.
+    /// Prints "READY" (without a collection first) and waits; on "dispose" disposes everything, prints "DISPOSED", waits.
     /// </summary>
     private static int HoldFormattedKeys(int edSeed, int xSeed, int controlSeed)
     {
@@ -94,7 +94,11 @@ internal static class CurveScenarios
             Console.WriteLine($"formats {same}");
         }
 
-        WaitForDump("READY");
+        // No collection before the live dump: a managed copy made on the way and already dropped is still in the
+        // heap then, so the dump finds it; WaitForDump's collection could reclaim it first.
+        Console.WriteLine("READY");
+        Console.Out.Flush();
+        _ = Console.ReadLine();
         signer.Dispose();
         agreement.Dispose();
         foreach (SecureBuffer export in exports)
