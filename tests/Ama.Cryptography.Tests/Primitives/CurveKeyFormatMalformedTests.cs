@@ -64,7 +64,7 @@ public sealed class CurveKeyFormatMalformedTests
                 continue;
             }
 
-            AssertRefusedWithoutKey(label, () => curve.FromJwk(input));
+            AssertRefusedWithoutKey(label, () => curve.FromJwk(input).Dispose());
         }
     }
 
@@ -110,13 +110,13 @@ public sealed class CurveKeyFormatMalformedTests
                 continue;
             }
 
-            AssertRefusedWithoutKey(label, () => curve.FromPem(input));
+            AssertRefusedWithoutKey(label, () => curve.FromPem(input).Dispose());
         }
     }
 
     [Theory]
     [MemberData(nameof(Curves))]
-    public void Malformed_SubjectPublicKeyInfo_is_refused(string name)
+    public void Malformed_SubjectPublicKeyInfo_is_refused_with_CryptographicException(string name)
     {
         KeyFormatCurve curve = KeyFormatCurve.Of(name);
         using var key = curve.FromRaw(PrivateKey);
@@ -147,8 +147,7 @@ public sealed class CurveKeyFormatMalformedTests
                 continue;
             }
 
-            var error = Assert.Throws<CryptographicException>(() => curve.PublicKeyFromSpki(input));
-            Assert.True(error.Message.Contains(curve.Name, StringComparison.Ordinal), $"{label}: {error.Message}");
+            AssertRefusedWithoutKey(label, () => curve.PublicKeyFromSpki(input));
         }
     }
 
@@ -161,12 +160,12 @@ public sealed class CurveKeyFormatMalformedTests
         Assert.False(QuotesKey("The data is not an RFC 8037 Ed25519 private JWK."));
     }
 
-    private static void AssertRefusedWithoutKey(string label, Func<IDisposable> read)
+    private static void AssertRefusedWithoutKey(string label, Action read)
     {
         CryptographicException? error = null;
         try
         {
-            read().Dispose();
+            read();
         }
         catch (CryptographicException e)
         {
