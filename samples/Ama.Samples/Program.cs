@@ -11,3 +11,4 @@ KeyStoreExample.Run();
 HmacExample.Run();
 AeadExample.Run();
 CurveExample.Run();
+KeyFormatExample.Run();

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Ama.Cryptography.Interop;
 using Ama.Cryptography.Primitives;
 
@@ -171,7 +172,7 @@ public sealed unsafe class SecureEd25519 : IDisposable
     /// </summary>
     /// <param name="pkcs8">The 48-byte encoding; a <see cref="SecureBuffer"/>'s span keeps it out of dumps.</param>
     /// <returns>A new key; the caller disposes it.</returns>
-    /// <exception cref="System.Security.Cryptography.CryptographicException">The data is not such an encoding.</exception>
+    /// <exception cref="CryptographicException">The data is not such an encoding.</exception>
     public static SecureEd25519 FromPkcs8PrivateKey(ReadOnlySpan<byte> pkcs8) =>
         FromSeed(Pkcs8.RawKey(ed25519: true, pkcs8, "Ed25519"));
 
@@ -190,6 +191,80 @@ public sealed unsafe class SecureEd25519 : IDisposable
             secretKey.Release();
         }
     }
+
+    /// <summary>
+    /// Creates a key from a PEM <c>PRIVATE KEY</c> block (RFC 7468) holding PKCS#8 DER (RFC 8410), as
+    /// <c>openssl genpkey -algorithm ed25519</c> writes it. The base64 is decoded straight into secure memory.
+    /// </summary>
+    /// <param name="utf8Pem">The PEM text as UTF-8 (or ASCII); a <see cref="SecureBuffer"/>'s span keeps it out of dumps. Only whitespace may surround the block.</param>
+    /// <returns>A new key; the caller disposes it.</returns>
+    /// <exception cref="CryptographicException">The data is not one such block, or holds another algorithm's key, a key of the wrong length, or trailing data.</exception>
+    public static SecureEd25519 FromPem(ReadOnlySpan<byte> utf8Pem)
+    {
+        using SecureBuffer der = Pkcs8.DecodePem(utf8Pem, "Ed25519");
+        return FromPkcs8PrivateKey(der.Span);
+    }
+
+    /// <summary>Writes the private key as a PEM <c>PRIVATE KEY</c> block (PKCS#8, RFC 8410) into a new <see cref="SecureBuffer"/>, the form OpenSSL writes.</summary>
+    /// <returns>The PEM text as UTF-8 bytes, ending in a line feed; the caller disposes it.</returns>
+    /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
+    public SecureBuffer ExportPkcs8PrivateKeyPem()
+    {
+        using SecureBuffer raw = ExportSeed();
+        return Pkcs8.EncodePem(ed25519: true, raw.Span);
+    }
+
+    /// <summary>Encodes the public key as X.509 SubjectPublicKeyInfo DER (RFC 8410, 44 bytes), the form of <c>openssl pkey -pubout -outform DER</c>.</summary>
+    /// <returns>The encoding.</returns>
+    /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
+    public byte[] ExportSubjectPublicKeyInfo() => SubjectPublicKeyInfo.Encode(ed25519: true, PublicKey);
+
+    /// <summary>Encodes the public key as a PEM <c>PUBLIC KEY</c> block, the form of <c>openssl pkey -pubout</c>.</summary>
+    /// <returns>The PEM text, ending in a line feed.</returns>
+    /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
+    public string ExportSubjectPublicKeyInfoPem() => SubjectPublicKeyInfo.EncodePem(ed25519: true, PublicKey);
+
+    /// <summary>Returns the 32-byte public key of a Ed25519 SubjectPublicKeyInfo, given as DER or as a PEM <c>PUBLIC KEY</c> block.</summary>
+    /// <param name="spkiDerOrPem">The DER (44 bytes), or the PEM text as UTF-8; only whitespace may surround a PEM block.</param>
+    /// <returns>The raw public key.</returns>
+    /// <exception cref="CryptographicException">The data is neither, is for another algorithm, or has trailing data.</exception>
+    public static byte[] PublicKeyFromSubjectPublicKeyInfo(ReadOnlySpan<byte> spkiDerOrPem) =>
+        SubjectPublicKeyInfo.PublicKey(ed25519: true, spkiDerOrPem, "Ed25519");
+
+    /// <summary>
+    /// Creates a key from a private JSON Web Key (RFC 8037: <c>{"kty":"OKP","crv":"Ed25519","d":…,"x":…}</c>). "d" is
+    /// decoded from the input straight into secure memory, and "x" must be its public key. Other members are ignored.
+    /// </summary>
+    /// <param name="utf8Json">The JWK as UTF-8 JSON; a <see cref="SecureBuffer"/>'s span keeps it out of dumps. "d" and "x" must be unpadded base64url without JSON escapes.</param>
+    /// <returns>A new key; the caller disposes it.</returns>
+    /// <exception cref="CryptographicException">The data is not such a JWK: malformed JSON, another key type or curve, a missing, repeated or wrongly sized member, trailing data, or an "x" that is not the public key of "d".</exception>
+    public static SecureEd25519 FromJwk(ReadOnlySpan<byte> utf8Json)
+    {
+        Span<byte> claimedPublicKey = stackalloc byte[PublicKeySize];
+        using SecureBuffer raw = OkpJwk.ReadPrivateKey(utf8Json, "Ed25519", claimedPublicKey);
+        SecureEd25519 key = FromSeed(raw.Span);
+        if (!key.publicKey.AsSpan().SequenceEqual(claimedPublicKey))
+        {
+            key.Dispose();
+            throw Error.JwkPublicKeyMismatch("Ed25519");
+        }
+
+        return key;
+    }
+
+    /// <summary>Writes the key as a private JSON Web Key (RFC 8037, with "d" and "x") into a new <see cref="SecureBuffer"/>.</summary>
+    /// <returns>The JSON as UTF-8 bytes; the caller disposes it.</returns>
+    /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
+    public SecureBuffer ExportJwk()
+    {
+        using SecureBuffer raw = ExportSeed();
+        return OkpJwk.WritePrivateKey("Ed25519", raw.Span, publicKey);
+    }
+
+    /// <summary>Writes the public key as a JSON Web Key (RFC 8037: <c>{"kty":"OKP","crv":"Ed25519","x":…}</c>).</summary>
+    /// <returns>The JSON text.</returns>
+    /// <exception cref="ObjectDisposedException">The key has been disposed.</exception>
+    public string ExportPublicJwk() => OkpJwk.WritePublicKey("Ed25519", PublicKey);
 
     /// <summary>Zeroes and frees the secret key.</summary>
     public void Dispose() => secretKey.Dispose();

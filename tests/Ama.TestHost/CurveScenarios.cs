@@ -11,6 +11,7 @@ internal static class CurveScenarios
     internal static Task<int> RunAsync(string scenario, string[] args) => Task.FromResult(scenario switch
     {
         "primitive-curve-dump" => HoldKeys(Seed(args[0]), Seed(args[1]), Seed(args[2])),
+        "primitive-curve-format-dump" => HoldFormattedKeys(Seed(args[0]), Seed(args[1]), Seed(args[2])),
         _ => Unknown(scenario),
     });
 
@@ -62,6 +63,54 @@ internal static class CurveScenarios
         GC.KeepAlive(controlPattern);
         GC.KeepAlive(controlScalar);
         GC.KeepAlive(controlShared);
+        return 0;
+    }
+
+    /// <summary>
+    /// Builds a SecureEd25519 from seed pattern EDSEED and a SecureX25519 from private key pattern XSEED, exports each
+    /// as PKCS#8 PEM and as a private JWK, reads both back (FromPem, FromJwk) and checks the public keys (prints
+    /// "formats True"). The exports are held live until the dump. As the negative control it keeps, for pattern
+    /// CONTROLSEED, the raw bytes, and its base64url and PEM texts both as UTF-8 arrays and as strings.
+    /// Prints "READY" (without a collection first) and waits; on "dispose" disposes everything, prints "DISPOSED", waits.
+    /// </summary>
+    private static int HoldFormattedKeys(int edSeed, int xSeed, int controlSeed)
+    {
+        byte[] controlPattern = new byte[32];
+        Pattern.Fill(controlPattern, controlSeed);
+        string controlJwkText = Convert.ToBase64String(controlPattern).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        string controlPemText = Convert.ToBase64String([.. new byte[16], .. controlPattern]);
+        byte[] controlUtf8 = System.Text.Encoding.ASCII.GetBytes(controlJwkText + " " + controlPemText);
+
+        SecureEd25519 signer = FromPattern(edSeed, static buffer => SecureEd25519.FromSeed(buffer));
+        SecureX25519 agreement = FromPattern(xSeed, static buffer => SecureX25519.FromPrivateKey(buffer));
+        SecureBuffer[] exports = [signer.ExportPkcs8PrivateKeyPem(), signer.ExportJwk(), agreement.ExportPkcs8PrivateKeyPem(), agreement.ExportJwk()];
+        using (var edFromPem = SecureEd25519.FromPem(exports[0].Span))
+        using (var edFromJwk = SecureEd25519.FromJwk(exports[1].Span))
+        using (var xFromPem = SecureX25519.FromPem(exports[2].Span))
+        using (var xFromJwk = SecureX25519.FromJwk(exports[3].Span))
+        {
+            bool same = edFromPem.PublicKey.SequenceEqual(signer.PublicKey) && edFromJwk.PublicKey.SequenceEqual(signer.PublicKey)
+                && xFromPem.PublicKey.SequenceEqual(agreement.PublicKey) && xFromJwk.PublicKey.SequenceEqual(agreement.PublicKey);
+            Console.WriteLine($"formats {same}");
+        }
+
+        // No collection before the live dump: a managed copy made on the way and already dropped is still in the
+        // heap then, so the dump finds it; WaitForDump's collection could reclaim it first.
+        Console.WriteLine("READY");
+        Console.Out.Flush();
+        _ = Console.ReadLine();
+        signer.Dispose();
+        agreement.Dispose();
+        foreach (SecureBuffer export in exports)
+        {
+            export.Dispose();
+        }
+
+        WaitForDump("DISPOSED");
+        GC.KeepAlive(controlPattern);
+        GC.KeepAlive(controlJwkText);
+        GC.KeepAlive(controlPemText);
+        GC.KeepAlive(controlUtf8);
         return 0;
     }
 

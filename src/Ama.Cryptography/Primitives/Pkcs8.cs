@@ -38,4 +38,25 @@ internal static class Pkcs8
 
         return encoded[Header(ed25519).Length..];
     }
+
+    /// <summary>Decodes a PEM "PRIVATE KEY" block into a new <see cref="SecureBuffer"/> holding the DER, not yet checked.</summary>
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The data is not one such block of 48 bytes.</exception>
+    internal static SecureBuffer DecodePem(ReadOnlySpan<byte> utf8Pem, string algorithm)
+    {
+        var der = new SecureBuffer(EncodedSize);
+        if (KeyPem.TryRead(utf8Pem, KeyPem.PrivateKeyLabel, der.Span))
+        {
+            return der;
+        }
+
+        der.Dispose();
+        throw Error.NotPkcs8Pem(algorithm);
+    }
+
+    /// <summary>Writes the PEM "PRIVATE KEY" form of <paramref name="rawKey"/> into a new <see cref="SecureBuffer"/>.</summary>
+    internal static SecureBuffer EncodePem(bool ed25519, ReadOnlySpan<byte> rawKey)
+    {
+        using SecureBuffer der = Encode(ed25519, rawKey);
+        return KeyPem.Write(KeyPem.PrivateKeyLabel, der.Span);
+    }
 }
