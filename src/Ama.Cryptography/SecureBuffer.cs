@@ -16,7 +16,7 @@ namespace Ama.Cryptography;
 /// </example>
 [DebuggerDisplay("{ToString(),nq}")]
 [DebuggerTypeProxy(typeof(DebugView))]
-public sealed class SecureBuffer : IDisposable
+public sealed partial class SecureBuffer : IDisposable
 {
     /// <summary>
     /// The largest buffer, in bytes: 2 GiB minus 128 KiB (2,147,352,576). The canary and the

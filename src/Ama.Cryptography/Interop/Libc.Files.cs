@@ -14,6 +14,7 @@ internal static partial class Libc
     internal const int AT_EMPTY_PATH = 0x1000;
 
     internal const uint STATX_TYPE = 0x1;
+    internal const uint STATX_MODE = 0x2;
     internal const uint STATX_UID = 0x8;
     internal const uint STATX_GID = 0x10;
 

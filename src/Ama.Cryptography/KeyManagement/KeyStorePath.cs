@@ -1,6 +1,5 @@
 using Ama.Cryptography.Interop;
 using Microsoft.Win32.SafeHandles;
-using System.Runtime.InteropServices;
 
 namespace Ama.Cryptography.KeyManagement;
 
@@ -34,50 +33,12 @@ internal static class KeyStorePath
     /// </summary>
     internal static SafeFileHandle OpenRegularFileForReading(string path)
     {
-        if (!Platform.IsLinux)
+        RegularFile.Opened opened = RegularFile.Open(path);
+        return opened switch
         {
-            return OpenPortable(path);
-        }
-
-        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
-        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
-        if (fd < 0)
-        {
-            throw Error.KeyStoreOpenFailed(path, Marshal.GetLastPInvokeError());
-        }
-
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_TYPE, out var status) != 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            handle.Dispose();
-            throw Error.KeyStoreOpenFailed(path, errno);
-        }
-
-        int type = status.Mode & Libc.S_IFMT;
-        if (type != Libc.S_IFREG)
-        {
-            handle.Dispose();
-            throw Error.KeyStoreNotRegularFile(path, Describe(type));
-        }
-
-        return handle;
+            { Handle: { } handle } => handle,
+            { NotRegularKind: { } kind } => throw Error.KeyStoreNotRegularFile(path, kind),
+            _ => throw Error.KeyStoreOpenFailed(path, opened.Errno),
+        };
     }
-
-    private static SafeFileHandle OpenPortable(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            throw Error.KeyStoreNotRegularFile(path, "a directory");
-        }
-
-        return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-    }
-
-    private static string Describe(int type) => type switch
-    {
-        Libc.S_IFDIR => "a directory",
-        Libc.S_IFIFO => "a FIFO",
-        _ => "a device or socket",
-    };
 }
