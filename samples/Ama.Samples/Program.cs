@@ -12,3 +12,4 @@ HmacExample.Run();
 AeadExample.Run();
 CurveExample.Run();
 KeyFormatExample.Run();
+ReadersExample.Run();
