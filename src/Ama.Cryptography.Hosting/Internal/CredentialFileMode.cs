@@ -20,6 +20,10 @@ internal static class CredentialFileMode
     internal static string? Check(SecureKeyStorageOptions options, string option, string path, SafeFileHandle handle) =>
         Applies(options) ? Problem(options, option, path, File.GetUnixFileMode(handle)) : null;
 
+    /// <summary>The problem with the mode of the file <paramref name="path"/> names (a symbolic link followed), or null; only to word a refusal already made on the opened file.</summary>
+    internal static string? Check(SecureKeyStorageOptions options, string option, string path) =>
+        Applies(options) && File.Exists(path) ? Problem(options, option, path, File.GetUnixFileMode(File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path)) : null;
+
     [System.Runtime.Versioning.SupportedOSPlatformGuard("linux")]
     [System.Runtime.Versioning.SupportedOSPlatformGuard("macos")]
     [System.Runtime.Versioning.SupportedOSPlatformGuard("freebsd")]

@@ -48,22 +48,19 @@ internal static class CredentialReader
 
     private static KeyStoreCredential ReadKeyFile(SecureKeyStorageOptions options, string option, string path)
     {
-        using SecureBuffer key = ReadSmallFile(options, option, path, KeyLength, out int length);
-        return length == KeyLength
-            ? KeyStoreCredential.FromKey(key.Span[..length])
-            : throw Error.CredentialChanged(Error.KeyFileLength(option, path, new FileInfo(path).Length));
+        using SecureBuffer key = ReadCredentialFile(options, option, path, KeyLength)
+            ?? throw Error.CredentialChanged(Error.KeyFileLength(option, path, new FileInfo(path).Length));
+        return key.Length == KeyLength
+            ? KeyStoreCredential.FromKey(key.Span)
+            : throw Error.CredentialChanged(Error.KeyFileLength(option, path, key.Length));
     }
 
     private static KeyStoreCredential ReadPasswordFile(SecureKeyStorageOptions options, string option, string path)
     {
         KeyStoreKdf kdf = options.Kdf ?? KeyStoreKdf.Default;
-        using SecureBuffer bytes = ReadSmallFile(options, option, path, MaxPasswordFileBytes, out int length);
-        if (length > MaxPasswordFileBytes)
-        {
-            throw Error.CredentialChanged(Error.PasswordFileLength(option, path, new FileInfo(path).Length, MaxPasswordFileBytes));
-        }
-
-        ReadOnlySpan<byte> password = FirstLine(bytes.Span[..length]);
+        using SecureBuffer bytes = ReadCredentialFile(options, option, path, MaxPasswordFileBytes)
+            ?? throw Error.CredentialChanged(Error.PasswordFileLength(option, path, new FileInfo(path).Length, MaxPasswordFileBytes));
+        ReadOnlySpan<byte> password = FirstLine(bytes.Span);
         if (password.IsEmpty)
         {
             throw Error.PasswordEmpty(option, path);
@@ -134,48 +131,41 @@ internal static class CredentialReader
         Environment.SetEnvironmentVariable(variable, null);
     }
 
-    /// <summary>Reads up to <paramref name="max"/> bytes into secure memory, and one more, which tells a longer file apart; unbuffered, so no copy is left in a FileStream buffer.</summary>
-    private static SecureBuffer ReadSmallFile(SecureKeyStorageOptions options, string option, string path, int max, out int length)
+    /// <summary>
+    /// Reads the file into secure memory with <see cref="SecureBuffer.ReadFile"/>, which refuses a
+    /// FIFO, a device or a file others may access on the handle it reads from. Null when the file
+    /// holds more than <paramref name="max"/> bytes. The file is read as it is (no newline trimmed):
+    /// a key file is raw bytes, and a password is the first line.
+    /// </summary>
+    private static SecureBuffer? ReadCredentialFile(SecureKeyStorageOptions options, string option, string path, int max)
     {
-        var buffer = new SecureBuffer(max + 1);
+        bool allowOthers = options.AllowGroupOrWorldReadableCredentialFiles;
+        var fileOptions = new SecureFileOptions { MaxLength = max, TrimTrailingNewline = false, AllowGroupReadable = allowOthers, AllowWorldReadable = allowOthers };
+        SecureBuffer buffer;
         try
         {
-            if (new FileInfo(path).Length == 0)
-            {
-                // Checked before the open, which would wait forever on a FIFO swapped in since validation.
-                throw Error.CredentialChanged(Error.FileEmptyOrNotRegular(option, path));
-            }
-
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
-            if (CredentialFileMode.Check(options, option, path, stream.SafeFileHandle) is { } openToOthers)
-            {
-                throw Error.CredentialChanged(openToOthers);
-            }
-
-            length = ReadAll(stream, buffer.Span);
-            return buffer;
+            buffer = SecureBuffer.ReadFile(path, fileOptions);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (InvalidDataException)
         {
-            buffer.Dispose();
+            return null;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // The refusal was made on the opened file; the path's mode only picks the words, naming this package's option.
+            throw Error.CredentialChanged(CredentialFileMode.Check(options, option, path) ?? Error.FileUnreadable(option, path, e));
+        }
+        catch (IOException e)
+        {
             throw Error.CredentialChanged(Error.FileUnreadable(option, path, e));
         }
-        catch
+
+        if (buffer.Length == 0)
         {
             buffer.Dispose();
-            throw;
-        }
-    }
-
-    private static int ReadAll(FileStream stream, Span<byte> destination)
-    {
-        int total = 0;
-        int read;
-        while (total < destination.Length && (read = stream.Read(destination[total..])) > 0)
-        {
-            total += read;
+            throw Error.CredentialChanged(Error.FileEmptyOrNotRegular(option, path));
         }
 
-        return total;
+        return buffer;
     }
 }
