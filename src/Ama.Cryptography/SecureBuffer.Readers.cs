@@ -232,7 +232,8 @@ public sealed partial class SecureBuffer
     /// </summary>
     private static SecureBuffer ReadAll(ChunkReader read, long expected, int maxLength, bool trimNewline, string what)
     {
-        var buffer = new SecureBuffer((int)Math.Clamp(expected + 1, 1, Math.Max(maxLength, 1)));
+        // Room for the expected bytes and one more, to see the end without growing; never past maxLength (0 allows only the probe).
+        var buffer = new SecureBuffer((int)Math.Min(Math.Max(expected + 1, 1), maxLength));
         try
         {
             int total = 0;

@@ -58,6 +58,16 @@ public sealed class ReadFromTests : IDisposable
         Assert.Equal(5000, exact.Length);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_maxLength_of_zero_accepts_only_an_empty_stream(bool seekable)
+    {
+        Assert.Throws<InvalidDataException>(() => SecureBuffer.ReadFrom(seekable ? new MemoryStream([7]) : new TrickleStream([7]), 0));
+        using SecureBuffer empty = SecureBuffer.ReadFrom(seekable ? new MemoryStream() : new TrickleStream([]), 0);
+        Assert.Equal(0, empty.Length);
+    }
+
     [Fact]
     public void Dev_zero_through_an_unbuffered_FileStream_stops_at_maxLength()
     {
