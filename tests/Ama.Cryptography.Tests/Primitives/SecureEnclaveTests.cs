@@ -131,7 +131,7 @@ public sealed class SecureEnclaveTests
     public void Many_threads_seal_and_open_while_the_key_is_rerandomised()
     {
         const int Threads = 4;
-        const int Rounds = 5_000;
+        const int Rounds = 30_000;
         int wrong = 0;
         int working = Threads;
         using var start = new Barrier(Threads + 1);
