@@ -1,3 +1,4 @@
+using System.Numerics;
 using Ama.Cryptography.Interop;
 using Ama.Cryptography.Memory;
 
@@ -7,8 +8,9 @@ namespace Ama.Cryptography.Primitives;
 /// The process's one XChaCha20-Poly1305 key for <see cref="SecureEnclave"/>, kept in secure memory as two
 /// random-looking halves whose XOR is the key (memguard's "coffer"). The halves are re-randomised every
 /// <see cref="OperationsPerRerandomisation"/> operations and every <see cref="RerandomisationPeriod"/>, so a
-/// scan of memory never sees the same bytes twice; the key itself exists only for the length of one libsodium
-/// call, in a 32-byte secure scratch area of the calling thread that is zeroed straight after.
+/// scan of memory never sees the same bytes twice. The key itself exists only for the length of one libsodium
+/// call, in a 32-byte scratch slot that is zeroed straight after. Halves and slots share one guarded page, so
+/// the enclaves of a process lock one page of memory however many there are.
 /// </summary>
 #pragma warning disable CA1001 // The key and its timer live as long as the process; nothing disposes them.
 internal sealed unsafe class EnclaveKey
@@ -22,23 +24,27 @@ internal sealed unsafe class EnclaveKey
 
     private const int KeySize = SodiumAead.KeySize;
 
+    // The page: left (32) | right (32) | mask (32) | scratch slots of 32 bytes to the end of the page, at most 64.
+    // key = left ^ right; mask is the random step of a re-randomisation.
+    private const int HeaderSize = 3 * KeySize;
+    private const int MaxSlots = 64;
+
     private static readonly Lazy<EnclaveKey> Process = new(() => new EnclaveKey());
 
-    // Each thread derives the key into its own secure scratch, so seals and opens of different threads run in
-    // parallel and hold the lock only for the XOR. A dead thread's scratch is zero; its finalizer frees it.
-    [ThreadStatic]
-    private static SecureMemoryHandle? scratch;
-
-    // left (32) | right (32) | mask (32): key = left ^ right; mask is the random step of a re-randomisation.
-    private readonly SecureMemoryHandle halves;
+    private readonly SecureMemoryHandle page;
+    private readonly int slotCount;
     private readonly Lock gate = new();
     private readonly Timer timer;
+    private long freeSlots;
     private long operations;
     private long rerandomisations;
 
     private EnclaveKey()
     {
-        halves = SecureAllocator.Allocate(3 * KeySize, SecureBufferOptions.Default);
+        int size = Math.Max(Environment.SystemPageSize, HeaderSize + (MaxSlots * KeySize));
+        page = SecureAllocator.Allocate(size, new SecureBufferOptions { Guarded = true });
+        slotCount = Math.Min(MaxSlots, (size - HeaderSize) / KeySize);
+        freeSlots = slotCount == 64 ? -1L : (1L << slotCount) - 1;
         Sodium.randombytes_buf(Left, 2 * KeySize);
         timer = new Timer(static state => ((EnclaveKey)state!).Rerandomise(), this, RerandomisationPeriod, RerandomisationPeriod);
     }
@@ -49,7 +55,7 @@ internal sealed unsafe class EnclaveKey
     /// <summary>Gets how many times the halves have been re-randomised (tests).</summary>
     internal long Rerandomisations => Interlocked.Read(ref rerandomisations);
 
-    private byte* Left => (byte*)halves.Address;
+    private byte* Left => (byte*)page.Address;
 
     private byte* Right => Left + KeySize;
 
@@ -58,7 +64,8 @@ internal sealed unsafe class EnclaveKey
     /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> and <paramref name="tag"/>; lengths must be valid.</summary>
     internal void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
     {
-        byte* key = DeriveIntoScratch();
+        int slot = TakeSlot(out SecureMemoryHandle? spare);
+        byte* key = Derive(slot, spare);
         try
         {
             fixed (byte* n = nonce, m = plaintext, c = ciphertext, t = tag, ad = associatedData)
@@ -72,6 +79,7 @@ internal sealed unsafe class EnclaveKey
         finally
         {
             Zeroing.Zero(new Span<byte>(key, KeySize));
+            ReturnSlot(slot, spare);
         }
     }
 
@@ -79,7 +87,8 @@ internal sealed unsafe class EnclaveKey
     internal bool TryOpen(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
         int result;
-        byte* key = DeriveIntoScratch();
+        int slot = TakeSlot(out SecureMemoryHandle? spare);
+        byte* key = Derive(slot, spare);
         try
         {
             fixed (byte* n = nonce, c = ciphertext, t = tag, m = plaintext, ad = associatedData)
@@ -90,6 +99,7 @@ internal sealed unsafe class EnclaveKey
         finally
         {
             Zeroing.Zero(new Span<byte>(key, KeySize));
+            ReturnSlot(slot, spare);
         }
 
         if (result != 0)
@@ -132,10 +142,39 @@ internal sealed unsafe class EnclaveKey
         rerandomisations++;
     }
 
-    private byte* DeriveIntoScratch()
+    // A free scratch slot of the page; when more threads than slots are inside a call, a spare 32 bytes of
+    // secure memory of their own (slot -1).
+    private int TakeSlot(out SecureMemoryHandle? spare)
     {
-        SecureMemoryHandle area = scratch ??= SecureAllocator.Allocate(KeySize, SecureBufferOptions.Default);
-        byte* key = (byte*)area.Address;
+        spare = null;
+        long free;
+        while ((free = Interlocked.Read(ref freeSlots)) != 0)
+        {
+            int slot = BitOperations.TrailingZeroCount(free);
+            if (Interlocked.CompareExchange(ref freeSlots, free & ~(1L << slot), free) == free)
+            {
+                return slot;
+            }
+        }
+
+        spare = SecureAllocator.Allocate(KeySize, SecureBufferOptions.Default);
+        return -1;
+    }
+
+    private void ReturnSlot(int slot, SecureMemoryHandle? spare)
+    {
+        if (spare is not null)
+        {
+            spare.Dispose();
+            return;
+        }
+
+        Interlocked.Or(ref freeSlots, 1L << slot);
+    }
+
+    private byte* Derive(int slot, SecureMemoryHandle? spare)
+    {
+        byte* key = spare is null ? Left + HeaderSize + (slot * KeySize) : (byte*)spare.Address;
         lock (gate)
         {
             new ReadOnlySpan<byte>(Left, KeySize).CopyTo(new Span<byte>(key, KeySize));
