@@ -54,7 +54,6 @@ public sealed class SecureEnclave : IDisposable
 
         byte[] bytes = new byte[secret.Length + Overhead];
         Span<byte> nonce = bytes.AsSpan(0, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
         Span<byte> associatedData = stackalloc byte[sizeof(int)];
         BinaryPrimitives.WriteInt32LittleEndian(associatedData, secret.Length);
         EnclaveKey.Instance.Seal(nonce, secret, bytes.AsSpan(NonceSize, secret.Length), bytes.AsSpan(NonceSize + secret.Length), associatedData);

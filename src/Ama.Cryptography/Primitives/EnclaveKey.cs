@@ -61,8 +61,11 @@ internal sealed unsafe class EnclaveKey
 
     private byte* Mask => Left + (2 * KeySize);
 
-    /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> and <paramref name="tag"/>; lengths must be valid.</summary>
-    internal void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
+    /// <summary>
+    /// Fills <paramref name="nonce"/> from libsodium's generator and encrypts <paramref name="plaintext"/> into
+    /// <paramref name="ciphertext"/> and <paramref name="tag"/>, in one pass through the scrubbing stub; lengths must be valid.
+    /// </summary>
+    internal void Seal(Span<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
     {
         int slot = TakeSlot(out SecureMemoryHandle? spare);
         byte* key = Derive(slot, spare);
@@ -70,7 +73,12 @@ internal sealed unsafe class EnclaveKey
         {
             fixed (byte* n = nonce, m = plaintext, c = ciphertext, t = tag, ad = associatedData)
             {
-                if (Sodium.crypto_aead_xchacha20poly1305_ietf_encrypt_detached(c, t, null, m, (ulong)plaintext.Length, ad, (ulong)associatedData.Length, null, n, key) != 0)
+                NativeCall* calls = stackalloc NativeCall[2];
+                calls[0] = new NativeCall(SodiumExports.RandomBytes, (nint)n, nonce.Length);
+                calls[1] = new NativeCall(SodiumExports.XChaCha20Poly1305Encrypt, (nint)c, (nint)t, 0, (nint)m, plaintext.Length, (nint)ad, associatedData.Length, 0, (nint)n, (nint)key);
+                nuint depth = Math.Max(ScrubDepth.RandomBytes, ScrubDepth.For(ScrubDepth.ChaCha20Poly1305, (ulong)(plaintext.Length + associatedData.Length)));
+                ScrubbedCall.Run(calls, 2, depth);
+                if (calls[1].IntResult != 0)
                 {
                     throw Error.SodiumCallFailed("crypto_aead_xchacha20poly1305_ietf");
                 }

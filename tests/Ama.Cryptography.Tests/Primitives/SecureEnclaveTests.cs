@@ -36,7 +36,8 @@ public sealed class SecureEnclaveTests
         using var first = SecureEnclave.Seal(secret);
         using var second = SecureEnclave.Seal(secret);
         Assert.False(first.SealedBytes.AsSpan(NonceSize, 32).SequenceEqual(secret));
-        Assert.False(first.SealedBytes.AsSpan().SequenceEqual(second.SealedBytes));
+        Assert.False(first.SealedBytes.AsSpan(0, NonceSize).SequenceEqual(second.SealedBytes.AsSpan(0, NonceSize)));
+        Assert.Contains(first.SealedBytes.Take(NonceSize), b => b != 0);
     }
 
     [Fact]
