@@ -25,6 +25,7 @@ return scenario switch
     _ when scenario.StartsWith("keyhygiene-", StringComparison.Ordinal) => await KeyHygieneScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("readers-", StringComparison.Ordinal) => await ReaderScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("platform-", StringComparison.Ordinal) => await PlatformScenarios.RunAsync(scenario, rest),
+    _ when scenario.StartsWith("enclave-", StringComparison.Ordinal) => await EnclaveScenarios.RunAsync(scenario, rest),
     _ => Unknown(scenario),
 };
 

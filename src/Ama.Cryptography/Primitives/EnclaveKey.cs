@@ -1,0 +1,206 @@
+using System.Numerics;
+using Ama.Cryptography.Interop;
+using Ama.Cryptography.Memory;
+
+namespace Ama.Cryptography.Primitives;
+
+/// <summary>
+/// The process's one XChaCha20-Poly1305 key for <see cref="SecureEnclave"/>, kept in secure memory as two
+/// random-looking halves whose XOR is the key (memguard's "coffer"). The halves are re-randomised every
+/// <see cref="OperationsPerRerandomisation"/> operations and every <see cref="RerandomisationPeriod"/>, so a
+/// scan of memory never sees the same bytes twice. The key itself exists only for the length of one libsodium
+/// call, in a 32-byte scratch slot that is zeroed straight after. Halves and slots share one guarded page, so
+/// the enclaves of a process lock one page of memory however many there are.
+/// </summary>
+#pragma warning disable CA1001 // The key and its timer live as long as the process; nothing disposes them.
+internal sealed unsafe class EnclaveKey
+#pragma warning restore CA1001
+{
+    /// <summary>The number of seals and opens between two re-randomisations of the halves.</summary>
+    internal const int OperationsPerRerandomisation = 1024;
+
+    /// <summary>The timer's period: idle processes re-randomise too.</summary>
+    internal static readonly TimeSpan RerandomisationPeriod = TimeSpan.FromMilliseconds(500);
+
+    private const int KeySize = SodiumAead.KeySize;
+
+    // The page: left (32) | right (32) | mask (32) | scratch slots of 32 bytes to the end of the page, at most 64.
+    // key = left ^ right; mask is the random step of a re-randomisation.
+    private const int HeaderSize = 3 * KeySize;
+    private const int MaxSlots = 64;
+
+    private static readonly Lazy<EnclaveKey> Process = new(() => new EnclaveKey());
+
+    private readonly SecureMemoryHandle page;
+    private readonly int slotCount;
+    private readonly Lock gate = new();
+    private readonly Timer timer;
+    private long freeSlots;
+    private long operations;
+    private long rerandomisations;
+
+    private EnclaveKey()
+    {
+        int size = Math.Max(Environment.SystemPageSize, HeaderSize + (MaxSlots * KeySize));
+        page = SecureAllocator.Allocate(size, new SecureBufferOptions { Guarded = true });
+        slotCount = Math.Min(MaxSlots, (size - HeaderSize) / KeySize);
+        freeSlots = slotCount == 64 ? -1L : (1L << slotCount) - 1;
+        Sodium.randombytes_buf(Left, 2 * KeySize);
+        timer = new Timer(static state => ((EnclaveKey)state!).Rerandomise(), this, RerandomisationPeriod, RerandomisationPeriod);
+    }
+
+    /// <summary>Gets the process's key, creating it on first use.</summary>
+    internal static EnclaveKey Instance => Process.Value;
+
+    /// <summary>Gets how many times the halves have been re-randomised (tests).</summary>
+    internal long Rerandomisations => Interlocked.Read(ref rerandomisations);
+
+    private byte* Left => (byte*)page.Address;
+
+    private byte* Right => Left + KeySize;
+
+    private byte* Mask => Left + (2 * KeySize);
+
+    /// <summary>
+    /// Fills <paramref name="nonce"/> from libsodium's generator and encrypts <paramref name="plaintext"/> into
+    /// <paramref name="ciphertext"/> and <paramref name="tag"/>, in one pass through the scrubbing stub; lengths must be valid.
+    /// </summary>
+    internal void Seal(Span<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
+    {
+        int slot = TakeSlot(out SecureMemoryHandle? spare);
+        byte* key = Derive(slot, spare);
+        try
+        {
+            fixed (byte* n = nonce, m = plaintext, c = ciphertext, t = tag, ad = associatedData)
+            {
+                NativeCall* calls = stackalloc NativeCall[2];
+                calls[0] = new NativeCall(SodiumExports.RandomBytes, (nint)n, nonce.Length);
+                calls[1] = new NativeCall(SodiumExports.XChaCha20Poly1305Encrypt, (nint)c, (nint)t, 0, (nint)m, plaintext.Length, (nint)ad, associatedData.Length, 0, (nint)n, (nint)key);
+                nuint depth = Math.Max(ScrubDepth.RandomBytes, ScrubDepth.For(ScrubDepth.ChaCha20Poly1305, (ulong)(plaintext.Length + associatedData.Length)));
+                ScrubbedCall.Run(calls, 2, depth);
+                if (calls[1].IntResult != 0)
+                {
+                    throw Error.SodiumCallFailed("crypto_aead_xchacha20poly1305_ietf");
+                }
+            }
+        }
+        finally
+        {
+            Zeroing.Zero(new Span<byte>(key, KeySize));
+            ReturnSlot(slot, spare);
+        }
+    }
+
+    /// <summary>Verifies and decrypts; on a bad tag zeroes <paramref name="plaintext"/> and returns false.</summary>
+    internal bool TryOpen(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        int result;
+        int slot = TakeSlot(out SecureMemoryHandle? spare);
+        byte* key = Derive(slot, spare);
+        try
+        {
+            fixed (byte* n = nonce, c = ciphertext, t = tag, m = plaintext, ad = associatedData)
+            {
+                result = Sodium.crypto_aead_xchacha20poly1305_ietf_decrypt_detached(m, null, c, (ulong)ciphertext.Length, t, ad, (ulong)associatedData.Length, n, key);
+            }
+        }
+        finally
+        {
+            Zeroing.Zero(new Span<byte>(key, KeySize));
+            ReturnSlot(slot, spare);
+        }
+
+        if (result != 0)
+        {
+            // libsodium may leave unverified plaintext behind; the contract is zeroes.
+            Zeroing.Zero(plaintext);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Replaces left and right by left ^ r and right ^ r for a fresh random r: the key they stand for is
+    /// unchanged, and both halves are new random bytes.
+    /// </summary>
+    internal void Rerandomise()
+    {
+        lock (gate)
+        {
+            RerandomiseLocked();
+        }
+    }
+
+    /// <summary>Copies the current representation (left and right) out, for tests that check it changes.</summary>
+    internal byte[] CopyRepresentation()
+    {
+        lock (gate)
+        {
+            return new ReadOnlySpan<byte>(Left, 2 * KeySize).ToArray();
+        }
+    }
+
+    private void RerandomiseLocked()
+    {
+        Sodium.randombytes_buf(Mask, KeySize);
+        Xor(Left, Mask);
+        Xor(Right, Mask);
+        Zeroing.Zero(new Span<byte>(Mask, KeySize));
+        rerandomisations++;
+    }
+
+    // A free scratch slot of the page; when more threads than slots are inside a call, a spare 32 bytes of
+    // secure memory of their own (slot -1).
+    private int TakeSlot(out SecureMemoryHandle? spare)
+    {
+        spare = null;
+        long free;
+        while ((free = Interlocked.Read(ref freeSlots)) != 0)
+        {
+            int slot = BitOperations.TrailingZeroCount(free);
+            if (Interlocked.CompareExchange(ref freeSlots, free & ~(1L << slot), free) == free)
+            {
+                return slot;
+            }
+        }
+
+        spare = SecureAllocator.Allocate(KeySize, SecureBufferOptions.Default);
+        return -1;
+    }
+
+    private void ReturnSlot(int slot, SecureMemoryHandle? spare)
+    {
+        if (spare is not null)
+        {
+            spare.Dispose();
+            return;
+        }
+
+        Interlocked.Or(ref freeSlots, 1L << slot);
+    }
+
+    private byte* Derive(int slot, SecureMemoryHandle? spare)
+    {
+        byte* key = spare is null ? Left + HeaderSize + (slot * KeySize) : (byte*)spare.Address;
+        lock (gate)
+        {
+            new ReadOnlySpan<byte>(Left, KeySize).CopyTo(new Span<byte>(key, KeySize));
+            Xor(key, Right);
+            if (++operations % OperationsPerRerandomisation == 0)
+            {
+                RerandomiseLocked();
+            }
+        }
+
+        return key;
+    }
+
+    private static void Xor(byte* target, byte* source)
+    {
+        for (int i = 0; i < KeySize; i += sizeof(ulong))
+        {
+            *(ulong*)(target + i) ^= *(ulong*)(source + i);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using System.Security.Cryptography;
+using Ama.Cryptography.Primitives;
+
+namespace Ama.Cryptography.Tests.Primitives;
+
+/// <summary>
+/// SecureEnclave: round trips, tampering, Dispose, concurrency with re-randomisation of the process's
+/// enclave key, and that the key's representation in secure memory changes while it keeps opening old enclaves.
+/// </summary>
+public sealed class SecureEnclaveTests
+{
+    private const int NonceSize = 24;
+    private const int TagSize = 16;
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(32)]
+    [InlineData(1 << 20)]
+    public void Seal_then_Open_gives_back_the_secret(int length)
+    {
+        byte[] secret = RandomNumberGenerator.GetBytes(length);
+        using var enclave = SecureEnclave.Seal(secret);
+        Assert.Equal(length, enclave.Length);
+        Assert.Equal(length + NonceSize + TagSize, enclave.SealedBytes.Length);
+        using SecureBuffer opened = enclave.Open();
+        Assert.True(opened.Span.SequenceEqual(secret));
+        using SecureBuffer again = enclave.Open();
+        Assert.True(again.Span.SequenceEqual(secret));
+    }
+
+    [Fact]
+    public void The_ciphertext_is_not_the_secret_and_two_seals_differ()
+    {
+        byte[] secret = Enumerable.Repeat((byte)0x5a, 32).ToArray();
+        using var first = SecureEnclave.Seal(secret);
+        using var second = SecureEnclave.Seal(secret);
+        Assert.False(first.SealedBytes.AsSpan(NonceSize, 32).SequenceEqual(secret));
+        Assert.False(first.SealedBytes.AsSpan(0, NonceSize).SequenceEqual(second.SealedBytes.AsSpan(0, NonceSize)));
+        Assert.Contains(first.SealedBytes.Take(NonceSize), b => b != 0);
+    }
+
+    [Fact]
+    public void Seal_of_a_SecureBuffer_copies_and_leaves_the_buffer_to_the_caller()
+    {
+        using var source = new SecureBuffer(32);
+        RandomNumberGenerator.Fill(source.Span);
+        byte[] expected = source.Span.ToArray();
+        using var enclave = SecureEnclave.Seal(source);
+        Assert.False(source.IsDisposed);
+        source.Span.Clear();
+        source.Dispose();
+        using SecureBuffer opened = enclave.Open();
+        Assert.True(opened.Span.SequenceEqual(expected));
+    }
+
+    [Fact]
+    public void Seal_of_a_null_or_disposed_SecureBuffer_throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => SecureEnclave.Seal((SecureBuffer)null!));
+        var disposed = new SecureBuffer(8);
+        disposed.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => SecureEnclave.Seal(disposed));
+    }
+
+    [Fact]
+    public void Changing_any_byte_of_nonce_ciphertext_or_tag_makes_Open_throw_without_the_secret()
+    {
+        byte[] secret = RandomNumberGenerator.GetBytes(32);
+        using var enclave = SecureEnclave.Seal(secret);
+        byte[] bytes = enclave.SealedBytes;
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] ^= 0x01;
+            var e = Assert.Throws<CryptographicException>(() => enclave.Open());
+            Assert.DoesNotContain(Convert.ToHexString(secret), e.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("does not verify", e.Message, StringComparison.Ordinal);
+            bytes[i] ^= 0x01;
+        }
+
+        // Control: restored, it opens.
+        using SecureBuffer opened = enclave.Open();
+        Assert.True(opened.Span.SequenceEqual(secret));
+    }
+
+    [Fact]
+    public void Dispose_zeroes_the_ciphertext_and_later_use_throws()
+    {
+        var enclave = SecureEnclave.Seal(RandomNumberGenerator.GetBytes(32));
+        byte[] bytes = enclave.SealedBytes;
+        Assert.Contains(bytes, b => b != 0);
+        enclave.Dispose();
+        Assert.All(bytes, b => Assert.Equal(0, b));
+        Assert.Throws<ObjectDisposedException>(() => enclave.Open());
+        Assert.Throws<ObjectDisposedException>(() => enclave.Length);
+        Assert.Equal("SecureEnclave(disposed)", enclave.ToString());
+        enclave.Dispose();
+    }
+
+    [Fact]
+    public void Rerandomisation_changes_both_halves_but_not_the_key_and_old_enclaves_still_open()
+    {
+        byte[] secret = RandomNumberGenerator.GetBytes(32);
+        using var enclave = SecureEnclave.Seal(secret);
+        EnclaveKey key = EnclaveKey.Instance;
+        byte[] before = key.CopyRepresentation();
+        key.Rerandomise();
+        byte[] after = key.CopyRepresentation();
+
+        Assert.False(before.AsSpan(0, 32).SequenceEqual(after.AsSpan(0, 32)));
+        Assert.False(before.AsSpan(32).SequenceEqual(after.AsSpan(32)));
+        Assert.True(Combined(before).AsSpan().SequenceEqual(Combined(after)));
+        using SecureBuffer opened = enclave.Open();
+        Assert.True(opened.Span.SequenceEqual(secret));
+    }
+
+    [Fact]
+    public void Operations_alone_rerandomise_the_key()
+    {
+        EnclaveKey key = EnclaveKey.Instance;
+        long before = key.Rerandomisations;
+        using var enclave = SecureEnclave.Seal(new byte[32]);
+        for (int i = 0; i < EnclaveKey.OperationsPerRerandomisation; i++)
+        {
+            enclave.Open().Dispose();
+        }
+
+        Assert.True(key.Rerandomisations > before);
+    }
+
+    [Fact]
+    public void Many_threads_seal_and_open_while_the_key_is_rerandomised()
+    {
+        const int Threads = 4;
+        const int Rounds = 30_000;
+        int wrong = 0;
+        int working = Threads;
+        using var start = new Barrier(Threads + 1);
+        long rerandomised = 0;
+        var rerandomiser = new Thread(() =>
+        {
+            start.SignalAndWait();
+            do
+            {
+                EnclaveKey.Instance.Rerandomise();
+                rerandomised++;
+            }
+            while (Volatile.Read(ref working) > 0);
+        });
+        rerandomiser.Start();
+
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, thread =>
+        {
+            start.SignalAndWait();
+            byte[] secret = new byte[32 + thread];
+            for (int i = 0; i < Rounds; i++)
+            {
+                RandomNumberGenerator.Fill(secret);
+                using var enclave = SecureEnclave.Seal(secret);
+                using SecureBuffer opened = enclave.Open();
+                if (!opened.Span.SequenceEqual(secret))
+                {
+                    Interlocked.Increment(ref wrong);
+                }
+            }
+
+            Interlocked.Decrement(ref working);
+        });
+        rerandomiser.Join();
+
+        Assert.Equal(0, wrong);
+        Assert.True(rerandomised > 0);
+    }
+
+    private static byte[] Combined(byte[] representation)
+    {
+        byte[] key = new byte[32];
+        for (int i = 0; i < 32; i++)
+        {
+            key[i] = (byte)(representation[i] ^ representation[32 + i]);
+        }
+
+        return key;
+    }
+}
