@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using NSec.Cryptography;
+using Ama.Cryptography.Tests.Infrastructure;
 
 namespace Ama.Cryptography.Tests.Primitives;
 
@@ -35,7 +36,7 @@ public sealed class AeadSizeTests
     [Fact]
     public void AesGcm_encrypt_accepts_exactly_the_advertised_sizes()
     {
-        Assert.SkipUnless(SecureAesGcm.IsSupported, "no hardware AES-GCM");
+        Tools.RequireThat(SecureAesGcm.IsSupported, "the CPU has hardware AES-GCM");
         using var aead = new SecureAesGcm(new byte[SecureAesGcm.KeySizeInBytes]);
         CheckSizes(aead.Encrypt, SecureAesGcm.NonceSizeInBytes, SecureAesGcm.TagSizeInBytes);
         Assert.Throws<ArgumentException>(() => new SecureAesGcm(new byte[SecureAesGcm.KeySizeInBytes - 1]));
