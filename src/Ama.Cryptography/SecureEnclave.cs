@@ -22,10 +22,17 @@ public sealed class SecureEnclave : IDisposable
     private const int TagSize = SodiumAead.TagSize;
     private const int Overhead = NonceSize + TagSize;
 
+    // The key this enclave was sealed under: after SecureMemory.PurgeAll it is gone, and so is the secret.
+    private readonly EnclaveKey key;
+
     // nonce (24) | ciphertext (Length) | tag (16); null once disposed.
     private byte[]? sealedBytes;
 
-    private SecureEnclave(byte[] sealedBytes) => this.sealedBytes = sealedBytes;
+    private SecureEnclave(EnclaveKey key, byte[] sealedBytes)
+    {
+        this.key = key;
+        this.sealedBytes = sealedBytes;
+    }
 
     /// <summary>Gets the length of the secret in bytes.</summary>
     /// <exception cref="ObjectDisposedException">The enclave has been disposed.</exception>
@@ -56,8 +63,9 @@ public sealed class SecureEnclave : IDisposable
         Span<byte> nonce = bytes.AsSpan(0, NonceSize);
         Span<byte> associatedData = stackalloc byte[sizeof(int)];
         BinaryPrimitives.WriteInt32LittleEndian(associatedData, secret.Length);
-        EnclaveKey.Instance.Seal(nonce, secret, bytes.AsSpan(NonceSize, secret.Length), bytes.AsSpan(NonceSize + secret.Length), associatedData);
-        return new SecureEnclave(bytes);
+        EnclaveKey key = EnclaveKey.Instance;
+        key.Seal(nonce, secret, bytes.AsSpan(NonceSize, secret.Length), bytes.AsSpan(NonceSize + secret.Length), associatedData);
+        return new SecureEnclave(key, bytes);
     }
 
     /// <summary>Encrypts a copy of the bytes of <paramref name="secret"/> into a new enclave; the caller still owns and disposes <paramref name="secret"/>.</summary>
@@ -76,19 +84,24 @@ public sealed class SecureEnclave : IDisposable
 
     /// <summary>Verifies the enclave and decrypts the secret into a new <see cref="SecureBuffer"/>; the enclave stays sealed and usable.</summary>
     /// <returns>The secret in secure memory; the caller disposes it.</returns>
-    /// <exception cref="ObjectDisposedException">The enclave has been disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The enclave has been disposed, or <see cref="SecureMemory.PurgeAll"/> destroyed the key it was sealed under.</exception>
     /// <exception cref="CryptographicException">The enclave's bytes were changed: it does not verify, and nothing is returned.</exception>
     /// <exception cref="SecureMemoryException">The secure memory could not be allocated.</exception>
     public SecureBuffer Open()
     {
         byte[] bytes = SealedBytes;
+        if (key.IsPurged)
+        {
+            throw Error.EnclaveKeyPurged();
+        }
+
         int length = bytes.Length - Overhead;
         Span<byte> associatedData = stackalloc byte[sizeof(int)];
         BinaryPrimitives.WriteInt32LittleEndian(associatedData, length);
         var plaintext = new SecureBuffer(length);
         try
         {
-            if (!EnclaveKey.Instance.TryOpen(bytes.AsSpan(0, NonceSize), bytes.AsSpan(NonceSize, length), bytes.AsSpan(NonceSize + length), plaintext.Span, associatedData))
+            if (!key.TryOpen(bytes.AsSpan(0, NonceSize), bytes.AsSpan(NonceSize, length), bytes.AsSpan(NonceSize + length), plaintext.Span, associatedData))
             {
                 throw Error.EnclaveTampered();
             }

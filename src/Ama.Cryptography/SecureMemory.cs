@@ -82,6 +82,40 @@ public static class SecureMemory
     /// <returns>A fresh status.</returns>
     public static SecureMemoryStatus GetStatus() => HostProbe.Read();
 
+    /// <summary>
+    /// Gets or sets whether the process purges its secure memory (<see cref="PurgeAll"/>) when it ends: at normal exit
+    /// (ProcessExit), on an unhandled exception before the runtime writes a crash dump, before a FailFast of the library
+    /// (a broken canary), and on SIGINT, SIGQUIT or SIGTERM that no other handler cancels. The default is true.
+    /// </summary>
+    /// <remarks>
+    /// The hooks are installed when secure memory is first allocated. A terminating signal that reaches the library's
+    /// handler is cancelled and turned into <see cref="Environment.Exit(int)"/> with 128 plus the signal number, so that
+    /// ProcessExit runs (a Generic Host stops gracefully there) and the purge after it; a handler registered later, such as a
+    /// host's, runs first and keeps its own shutdown. Set this to false to keep the runtime's default signal actions.
+    /// Safe to set from any thread.
+    /// </remarks>
+    public static bool PurgeOnExit
+    {
+        get => Purger.OnExit;
+        set => Purger.OnExit = value;
+    }
+
+    /// <summary>
+    /// Zeroes every live <see cref="SecureBuffer"/>, the secure memory of every key object (<see cref="SecureAesGcm"/>,
+    /// <see cref="SecureChaCha20Poly1305"/>, <see cref="SecureXChaCha20Poly1305"/>, <see cref="SecureHmac"/>,
+    /// <see cref="SecureEd25519"/>, <see cref="SecureX25519"/>) and the enclave key, and marks them disposed: any later use
+    /// throws <see cref="ObjectDisposedException"/>, as does opening a <see cref="SecureEnclave"/> sealed before the purge.
+    /// </summary>
+    /// <remarks>
+    /// For emergencies and for the end of the process. The purged memory is zeroed at once but never given back to the
+    /// allocator, because another thread may still be inside a call with the key or hold a buffer's span: it stays mapped,
+    /// zeroed and unused until the process exits. A call that was running with a key during the purge throws
+    /// <see cref="ObjectDisposedException"/> rather than return a result computed with a zeroed key. Buffers allocated and
+    /// enclaves sealed after the purge work as usual, under a new enclave key.
+    /// </remarks>
+    /// <returns>The number of secure allocations wiped: buffers, key objects' memory and the enclave key's page.</returns>
+    public static int PurgeAll() => Purger.PurgeAll();
+
     /// <summary>Sends the library's warnings (a degraded lock, an undisposed buffer) to <paramref name="loggerFactory"/>.</summary>
     /// <param name="loggerFactory">The application's logger factory.</param>
     /// <exception cref="ArgumentNullException"><paramref name="loggerFactory"/> is null.</exception>

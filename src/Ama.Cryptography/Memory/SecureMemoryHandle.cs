@@ -11,6 +11,7 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
     private readonly Slab? slab;
     private readonly int slot;
     private readonly MappedRegion? guardedRegion;
+    private readonly int registration;
     private volatile bool noAccess;
     private volatile bool readOnly;
 
@@ -24,6 +25,7 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
         this.slab = slab;
         this.slot = slot;
         this.guardedRegion = guardedRegion;
+        registration = data == 0 ? -1 : LiveHandles.Register(this);
     }
 
     public override bool IsInvalid => handle == 0;
@@ -73,13 +75,22 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
     /// </summary>
     internal void SetAccessible(bool accessible)
     {
-        if (guardedRegion is null || noAccess == !accessible)
+        if (guardedRegion is null)
         {
             return;
         }
 
-        Source.Protect(guardedRegion, accessible ? OpenProtection(readOnly) : PageProtection.NoAccess);
-        noAccess = !accessible;
+        // Under the same lock as Purge: a purge must never find the pages closed again after it opened them.
+        lock (guardedRegion)
+        {
+            if (noAccess == !accessible || IsClosed)
+            {
+                return;
+            }
+
+            Source.Protect(guardedRegion, accessible ? OpenProtection(readOnly) : PageProtection.NoAccess);
+            noAccess = !accessible;
+        }
     }
 
     /// <summary>
@@ -99,12 +110,26 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
             ThrowIfCannotWriteProtect();
         }
 
-        if (guardedRegion is not null && !noAccess)
+        if (guardedRegion is null)
         {
-            Source.Protect(guardedRegion, OpenProtection(value));
+            readOnly = value;
+            return;
         }
 
-        readOnly = value;
+        lock (guardedRegion)
+        {
+            if (IsClosed)
+            {
+                return;
+            }
+
+            if (!noAccess)
+            {
+                Source.Protect(guardedRegion, OpenProtection(value));
+            }
+
+            readOnly = value;
+        }
     }
 
     private static PageProtection OpenProtection(bool readOnly) => readOnly ? PageProtection.ReadOnly : PageProtection.ReadWrite;
@@ -132,8 +157,65 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
         base.Dispose(disposing);
     }
 
+    /// <summary>
+    /// Zeroes the bytes now and marks the handle closed, for <see cref="SecureMemory.PurgeAll"/>. The memory is
+    /// never given back: a native call that holds a reference, or a thread that still holds a span, may touch
+    /// it after this returns, and must find zeroed memory of its own rather than another buffer's or an unmapped page.
+    /// </summary>
+    /// <returns>False when the handle was already disposed.</returns>
+    internal bool Purge()
+    {
+        bool added = false;
+        try
+        {
+            DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (guardedRegion is null)
+            {
+                Zeroing.Overwrite(Span);
+                SetHandleAsInvalid();
+            }
+            else
+            {
+                PurgeGuarded(guardedRegion);
+            }
+
+            LiveHandles.Unregister(registration);
+            return true;
+        }
+        finally
+        {
+            // The handle is closed by now, so this never runs ReleaseHandle.
+            DangerousRelease();
+        }
+    }
+
+    private void PurgeGuarded(MappedRegion region)
+    {
+        lock (region)
+        {
+            if (noAccess || readOnly)
+            {
+                Source.Protect(region, PageProtection.ReadWrite);
+                noAccess = false;
+                readOnly = false;
+            }
+
+            Source.Wipe(region, new Span<byte>((void*)(handle - Canary.Size), Length + Canary.Size));
+            SetHandleAsInvalid();
+        }
+    }
+
     protected override bool ReleaseHandle()
     {
+        LiveHandles.Unregister(registration);
         if (guardedRegion is not null)
         {
             ReleaseGuarded(guardedRegion);
@@ -189,6 +271,9 @@ internal sealed unsafe class SecureMemoryHandle : SafeHandle
         // One plain pass: the pages are never used again, and the clear cannot be elided
         // because FailFast, an opaque call, may read them (the dump writer does).
         new Span<byte>((void*)start, length).Clear();
+
+        // The dump FailFast writes would hold every other live secret as well.
+        Purger.BeforeFailFast();
         Error.CanaryBroken(where);
     }
 }

@@ -29,7 +29,8 @@ internal sealed unsafe class EnclaveKey
     private const int HeaderSize = 3 * KeySize;
     private const int MaxSlots = 64;
 
-    private static readonly Lazy<EnclaveKey> Process = new(() => new EnclaveKey());
+    private static readonly Lock CurrentGate = new();
+    private static EnclaveKey? current;
 
     private readonly SecureMemoryHandle page;
     private readonly int slotCount;
@@ -38,6 +39,7 @@ internal sealed unsafe class EnclaveKey
     private long freeSlots;
     private long operations;
     private long rerandomisations;
+    private bool purged;
 
     private EnclaveKey()
     {
@@ -49,8 +51,40 @@ internal sealed unsafe class EnclaveKey
         timer = new Timer(static state => ((EnclaveKey)state!).Rerandomise(), this, RerandomisationPeriod, RerandomisationPeriod);
     }
 
-    /// <summary>Gets the process's key, creating it on first use.</summary>
-    internal static EnclaveKey Instance => Process.Value;
+    /// <summary>Gets the process's key, creating it on first use and again after a purge.</summary>
+    internal static EnclaveKey Instance
+    {
+        get
+        {
+            EnclaveKey? key = Volatile.Read(ref current);
+            if (key is not null && !key.IsPurged)
+            {
+                return key;
+            }
+
+            lock (CurrentGate)
+            {
+                if (current is null || current.IsPurged)
+                {
+                    current = new EnclaveKey();
+                }
+
+                return current;
+            }
+        }
+    }
+
+    /// <summary>Gets whether <see cref="Purge"/> has destroyed this key: enclaves sealed under it can no longer be opened.</summary>
+    internal bool IsPurged
+    {
+        get
+        {
+            lock (gate)
+            {
+                return purged;
+            }
+        }
+    }
 
     /// <summary>Gets how many times the halves have been re-randomised (tests).</summary>
     internal long Rerandomisations => Interlocked.Read(ref rerandomisations);
@@ -83,6 +117,9 @@ internal sealed unsafe class EnclaveKey
                     throw Error.SodiumCallFailed("crypto_aead_xchacha20poly1305_ietf");
                 }
             }
+
+            // A purge during the call may have zeroed the key under libsodium: the output cannot be trusted.
+            ThrowIfPurged();
         }
         finally
         {
@@ -103,6 +140,12 @@ internal sealed unsafe class EnclaveKey
             {
                 result = Sodium.crypto_aead_xchacha20poly1305_ietf_decrypt_detached(m, null, c, (ulong)ciphertext.Length, t, ad, (ulong)associatedData.Length, n, key);
             }
+
+            if (IsPurged)
+            {
+                Zeroing.Zero(plaintext);
+                throw Error.EnclaveKeyPurged();
+            }
         }
         finally
         {
@@ -121,6 +164,36 @@ internal sealed unsafe class EnclaveKey
     }
 
     /// <summary>
+    /// Destroys the current key, for <see cref="SecureMemory.PurgeAll"/>: its halves are zeroed, its timer stopped, and
+    /// every later seal or open with it throws. The next <see cref="Instance"/> is a fresh key.
+    /// </summary>
+    internal static void Purge()
+    {
+        EnclaveKey? key;
+        lock (CurrentGate)
+        {
+            key = current;
+            current = null;
+        }
+
+        if (key is null)
+        {
+            return;
+        }
+
+        lock (key.gate)
+        {
+            key.purged = true;
+            key.timer.Dispose();
+
+            // The halves and the mask; a call inside libsodium keeps its scratch slot until the page purge zeroes it.
+            Zeroing.Overwrite(new Span<byte>(key.Left, HeaderSize));
+        }
+
+        key.page.Purge();
+    }
+
+    /// <summary>
     /// Replaces left and right by left ^ r and right ^ r for a fresh random r: the key they stand for is
     /// unchanged, and both halves are new random bytes.
     /// </summary>
@@ -128,7 +201,10 @@ internal sealed unsafe class EnclaveKey
     {
         lock (gate)
         {
-            RerandomiseLocked();
+            if (!purged)
+            {
+                RerandomiseLocked();
+            }
         }
     }
 
@@ -138,6 +214,14 @@ internal sealed unsafe class EnclaveKey
         lock (gate)
         {
             return new ReadOnlySpan<byte>(Left, 2 * KeySize).ToArray();
+        }
+    }
+
+    private void ThrowIfPurged()
+    {
+        if (IsPurged)
+        {
+            throw Error.EnclaveKeyPurged();
         }
     }
 
@@ -185,6 +269,12 @@ internal sealed unsafe class EnclaveKey
         byte* key = spare is null ? Left + HeaderSize + (slot * KeySize) : (byte*)spare.Address;
         lock (gate)
         {
+            if (purged)
+            {
+                ReturnSlot(slot, spare);
+                throw Error.EnclaveKeyPurged();
+            }
+
             new ReadOnlySpan<byte>(Left, KeySize).CopyTo(new Span<byte>(key, KeySize));
             Xor(key, Right);
             if (++operations % OperationsPerRerandomisation == 0)

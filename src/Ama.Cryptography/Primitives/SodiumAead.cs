@@ -49,6 +49,8 @@ internal abstract unsafe class SodiumAead : IDisposable
                     throw Error.SodiumCallFailed(Name);
                 }
             }
+
+            ThrowIfPurgedDuringCall(ciphertext, tag);
         }
         finally
         {
@@ -71,6 +73,8 @@ internal abstract unsafe class SodiumAead : IDisposable
             {
                 result = Open(m, c, (ulong)ciphertext.Length, t, ad, (ulong)associatedData.Length, n);
             }
+
+            ThrowIfPurgedDuringCall(plaintext, default);
         }
         finally
         {
@@ -88,6 +92,20 @@ internal abstract unsafe class SodiumAead : IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A reference held across the call keeps the memory mapped, but <see cref="SecureMemory.PurgeAll"/> zeroes it and
+    /// closes the handle regardless: whatever libsodium computed may have used a zeroed key, so it is wiped, not returned.
+    /// </summary>
+    private void ThrowIfPurgedDuringCall(Span<byte> output, Span<byte> tag)
+    {
+        if (memory.IsClosed)
+        {
+            Zeroing.Overwrite(output);
+            Zeroing.Overwrite(tag);
+            throw Error.Disposed(GetType().Name);
+        }
     }
 
     /// <summary>Decrypts into a new secure buffer; throws <see cref="System.Security.Cryptography.AuthenticationTagMismatchException"/> on a bad tag.</summary>
