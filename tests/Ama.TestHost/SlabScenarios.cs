@@ -73,8 +73,9 @@ internal static class SlabScenarios
     /// Holds a secret pattern in a buffer whose canary is then broken, and a control pattern in an
     /// intact buffer of another slab, and disposes the broken one: the process stops, and the crash
     /// dump the runtime writes must hold the control but not the secret.
-    /// Args: secretSeed controlSeed kind(slab|guarded) damage(underflow|overflow); a guarded buffer's
-    /// overflow faults on its guard page instead, so guarded goes with underflow.
+    /// Args: secretSeed controlSeed kind(slab|guarded) damage(underflow|overflow) purgeOnExit(true|false); a guarded
+    /// buffer's overflow faults on its guard page instead, so guarded goes with underflow. With purgeOnExit the
+    /// library purges every other live buffer before FailFast too, so the control is gone as well.
     /// </summary>
     private static unsafe int BrokenCanaryDump(string[] args)
     {
@@ -82,6 +83,7 @@ internal static class SlabScenarios
         int controlSeed = int.Parse(args[1], CultureInfo.InvariantCulture);
         bool guarded = args[2] == "guarded";
         bool underflow = args[3] == "underflow";
+        SecureMemory.PurgeOnExit = bool.Parse(args[4]);
 
         // 64 bytes: the 64-byte size class (or its own guarded mapping); the control's 100 bytes live in the 128-byte class.
         var secret = new SecureBuffer(Pattern.Length, new SecureBufferOptions { Guarded = guarded });

@@ -6,7 +6,9 @@ namespace Ama.Cryptography.Tests.Memory;
 /// <summary>
 /// A broken canary ends the process with FailFast; the crash dump the runtime then writes
 /// (full, on the locked-pages source, which createdump does dump) must not hold the damaged
-/// buffer's secret. The control: an intact buffer in another slab of the same source is in it.
+/// buffer's secret. With SecureMemory.PurgeOnExit (the default) it must not hold any other live
+/// secret either: an intact buffer in another slab is purged before FailFast. The negative control,
+/// PurgeOnExit = false, shows that intact buffer in the dump, so the scan can find it.
 /// </summary>
 public sealed class CanaryWipeDumpTests : IDisposable
 {
@@ -21,17 +23,27 @@ public sealed class CanaryWipeDumpTests : IDisposable
     [InlineData("guarded", "underflow")]
     public void The_crash_dump_after_a_broken_canary_holds_no_trace_of_the_secret(string kind, string damage)
     {
-        string dump = CrashAndFindDump(kind, damage);
+        string dump = CrashAndFindDump(kind, damage, purgeOnExit: false);
         Assert.True(DumpHarness.CountOccurrences(dump, PatternFor(ControlSeed)) >= 1, "the intact locked buffer is missing: the dump scan proves nothing");
+        Assert.Equal(0, DumpHarness.CountOccurrences(dump, PatternFor(SecretSeed)));
+    }
+
+    [Theory]
+    [InlineData("slab", "underflow")]
+    [InlineData("guarded", "underflow")]
+    public void The_crash_dump_after_a_broken_canary_holds_no_other_live_secret(string kind, string damage)
+    {
+        string dump = CrashAndFindDump(kind, damage, purgeOnExit: true);
+        Assert.Equal(0, DumpHarness.CountOccurrences(dump, PatternFor(ControlSeed)));
         Assert.Equal(0, DumpHarness.CountOccurrences(dump, PatternFor(SecretSeed)));
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private string CrashAndFindDump(string kind, string damage)
+    private string CrashAndFindDump(string kind, string damage, bool purgeOnExit)
     {
         _ = DumpHarness.CreatedumpPath;
-        string[] args = [SecretSeed.ToString(CultureInfo.InvariantCulture), ControlSeed.ToString(CultureInfo.InvariantCulture), kind, damage];
+        string[] args = [SecretSeed.ToString(CultureInfo.InvariantCulture), ControlSeed.ToString(CultureInfo.InvariantCulture), kind, damage, purgeOnExit.ToString()];
         var info = TestHost.StartInfo("slab-broken-canary-dump", args);
         info.Environment["AMA_MEMORY_SOURCE"] = "locked";
         info.Environment["DOTNET_DbgEnableMiniDump"] = "1";
