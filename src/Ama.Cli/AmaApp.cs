@@ -34,6 +34,9 @@ internal static class AmaApp
             return ReportUsageError(parsed);
         }
 
+        // The library's purge hooks first: the runtime runs the latest signal registration first, so the CLI's
+        // handlers keep SIGINT and SIGTERM, and the library purges at the ProcessExit that follows.
+        SecureMemory.PurgeOnExit = true;
         HeldSecrets.InstallSignalHandlers();
         (int exitCode, string? error) = Execute(parsed);
 
