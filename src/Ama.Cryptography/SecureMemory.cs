@@ -88,11 +88,11 @@ public static class SecureMemory
     /// (a broken canary), and on SIGINT, SIGQUIT or SIGTERM that no other handler cancels. The default is true.
     /// </summary>
     /// <remarks>
-    /// The hooks are installed when secure memory is first allocated. A terminating signal that reaches the library's
-    /// handler is cancelled and turned into <see cref="Environment.Exit(int)"/> with 128 plus the signal number, so that
-    /// ProcessExit runs (a Generic Host stops gracefully there) and the purge after it; a handler registered later, such as a
-    /// host's, runs first and keeps its own shutdown. Set this to false to keep the runtime's default signal actions.
-    /// Safe to set from any thread.
+    /// The hooks are installed when secure memory is first allocated. In a plain program a terminating signal is cancelled
+    /// and turned into <see cref="Environment.Exit(int)"/> with 128 plus the signal number, so that ProcessExit runs and
+    /// purges. In a program that loads the Generic Host (Microsoft.Extensions.Hosting) the signal is left to the host's
+    /// lifetime, which stops gracefully with its keys; the purge runs at the ProcessExit after it. Set this to false to
+    /// keep the runtime's default signal actions and skip every automatic purge. Safe to set from any thread.
     /// </remarks>
     public static bool PurgeOnExit
     {

@@ -26,6 +26,7 @@ return scenario switch
     _ when scenario.StartsWith("readers-", StringComparison.Ordinal) => await ReaderScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("platform-", StringComparison.Ordinal) => await PlatformScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("enclave-", StringComparison.Ordinal) => await EnclaveScenarios.RunAsync(scenario, rest),
+    "purge-host" => await PurgeHostScenario.RunAsync(rest),
     _ when scenario.StartsWith("purge-", StringComparison.Ordinal) => await PurgeScenarios.RunAsync(scenario, rest),
     _ => Unknown(scenario),
 };

@@ -91,13 +91,16 @@ internal static class Purger
     }
 
     /// <summary>
-    /// Reached only when no handler registered after this one cancelled the signal (the runtime runs the latest
-    /// registration first). Instead of dying on the spot, the process exits with the shell's code for the signal,
-    /// so ProcessExit runs: a host that subscribed to it stops gracefully there, and the purge runs after it.
+    /// Reached when no handler registered after this one cancelled the signal (the runtime runs the latest registration
+    /// first). In a plain program nothing else handles it, and the default action would end the process without
+    /// ProcessExit, so the signal is cancelled and the process exits with the shell's code for it; the purge runs at
+    /// ProcessExit. When the Generic Host is loaded, its lifetime (ConsoleLifetime, systemd) handles the signal with a
+    /// graceful shutdown that may still use keys, and may come after this handler in the chain: the signal is left to
+    /// it, and the purge runs at the ProcessExit that ends the shutdown.
     /// </summary>
     private static void ExitOnSignal(PosixSignalContext context, int signalNumber)
     {
-        if (!onExit)
+        if (!onExit || HostHandlesSignals())
         {
             return;
         }
@@ -105,4 +108,7 @@ internal static class Purger
         context.Cancel = true;
         Environment.Exit(128 + signalNumber);
     }
+
+    private static bool HostHandlesSignals() =>
+        AppDomain.CurrentDomain.GetAssemblies().Any(static a => a.GetName().Name == "Microsoft.Extensions.Hosting");
 }
