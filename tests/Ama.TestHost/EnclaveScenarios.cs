@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ama.Cryptography;
+using Ama.Cryptography.Primitives;
 using Ama.Cryptography.Tests.Infrastructure;
 
 namespace Ama.TestHost;
@@ -74,7 +75,7 @@ internal static class EnclaveScenarios
             Console.Write(opened.Span.SequenceEqual(secret) ? "before ok" : "before wrong");
         }
 
-        Ama.Cryptography.Primitives.EnclaveKey.Instance.WipeAsInForkedChild();
+        EnclaveKey.Instance.WipeAsInForkedChild();
         Console.Write(" seal " + Outcome(() => SecureEnclave.Seal(secret).Dispose(), "sealed"));
         Console.WriteLine(" open " + Outcome(() => old.Open().Dispose(), "opened"));
         return 0;
