@@ -16,7 +16,8 @@ namespace Ama.Cryptography;
 /// re-randomised in representation every 1,024 operations and every half second (as memguard's coffer is),
 /// and it is put together only for the length of one libsodium call. <see cref="Open"/> decrypts into a new
 /// <see cref="SecureBuffer"/>; the plaintext never passes through managed memory. Seal and open may run on
-/// many threads at once; an enclave must not be disposed while another thread opens it.
+/// many threads at once; an <see cref="Open"/> that races a <see cref="Dispose"/> gives the secret or
+/// <see cref="ObjectDisposedException"/>.
 /// </remarks>
 public sealed class SecureEnclave : IDisposable
 {
@@ -109,7 +110,8 @@ public sealed class SecureEnclave : IDisposable
         {
             if (!EnclaveKey.Instance.TryOpen(nonce, sealedBytes[..secretLength], sealedBytes[secretLength..], plaintext.Span, associatedData))
             {
-                throw Error.EnclaveTampered();
+                // A Dispose on another thread zeroes the bytes under us: that is not tampering.
+                throw Volatile.Read(ref length) == Disposed ? Error.Disposed(nameof(SecureEnclave)) : Error.EnclaveTampered();
             }
 
             return plaintext;
@@ -144,8 +146,11 @@ public sealed class SecureEnclave : IDisposable
         return secretLength == Disposed ? throw Error.Disposed(nameof(SecureEnclave)) : secretLength;
     }
 
-    private Span<byte> Sealed(int secretLength) =>
-        outOfLine ?? MemoryMarshal.CreateSpan(ref inlineBytes[0], secretLength + TagSize);
+    // Chosen by length, never by whether outOfLine is null: a concurrent Dispose clears it, and the inline
+    // bytes are too short for a longer secret.
+    private Span<byte> Sealed(int secretLength) => secretLength > InlineCapacity
+        ? Volatile.Read(ref outOfLine) ?? throw Error.Disposed(nameof(SecureEnclave))
+        : MemoryMarshal.CreateSpan(ref inlineBytes[0], secretLength + TagSize);
 
     [InlineArray(InlineCapacity + TagSize)]
     private struct InlineBytes

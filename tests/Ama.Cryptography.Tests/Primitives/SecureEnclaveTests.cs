@@ -134,6 +134,55 @@ public sealed class SecureEnclaveTests
         enclave.Dispose();
     }
 
+    /// <summary>
+    /// An Open that races a Dispose must give the secret or ObjectDisposedException: never a false report of
+    /// tampering (the zeroed bytes fail to verify), and never a read past the object when the long form's
+    /// array is cleared under it. Both sides start together at a barrier, so each round is a real race.
+    /// </summary>
+    [Theory]
+    [InlineData(32)]
+    [InlineData(100)]
+    public async Task An_Open_racing_a_Dispose_gives_the_secret_or_ObjectDisposedException(int length)
+    {
+        byte[] secret = RandomNumberGenerator.GetBytes(length);
+        using var barrier = new Barrier(2);
+        var unexpected = new List<string>();
+        int opened = 0;
+        int disposedSeen = 0;
+        for (int round = 0; round < 20_000; round++)
+        {
+            var enclave = SecureEnclave.Seal(secret);
+            var open = Task.Run(() =>
+            {
+                barrier.SignalAndWait(TestContext.Current.CancellationToken);
+                try
+                {
+                    using SecureBuffer plaintext = enclave.Open();
+                    if (!plaintext.Span.SequenceEqual(secret))
+                    {
+                        lock (unexpected) { unexpected.Add("a wrong secret"); }
+                    }
+
+                    Interlocked.Increment(ref opened);
+                }
+                catch (ObjectDisposedException)
+                {
+                    Interlocked.Increment(ref disposedSeen);
+                }
+                catch (Exception e)
+                {
+                    lock (unexpected) { unexpected.Add(e.GetType().Name + ": " + e.Message); }
+                }
+            }, TestContext.Current.CancellationToken);
+            barrier.SignalAndWait(TestContext.Current.CancellationToken);
+            enclave.Dispose();
+            await open;
+        }
+
+        Assert.Empty(unexpected.Distinct());
+        Assert.Equal(20_000, opened + disposedSeen);
+    }
+
     [Fact]
     public void Rerandomisation_changes_both_halves_but_not_the_key_and_old_enclaves_still_open()
     {
