@@ -13,3 +13,4 @@ AeadExample.Run();
 CurveExample.Run();
 KeyFormatExample.Run();
 ReadersExample.Run();
+EnclaveExample.Run();

@@ -4,8 +4,8 @@ namespace Ama.Cryptography.Hosting;
 
 /// <summary>
 /// Where the host's <see cref="SecureKeyStorage"/> lives and what opens it. Exactly one credential
-/// source must be set: <see cref="KeyFile"/>, <see cref="PasswordFile"/>,
-/// <see cref="KeyEnvironmentVariable"/> or <see cref="Credential"/>. The options are validated when
+/// source must be set: <see cref="KeyFile"/>, <see cref="PasswordFile"/>, <see cref="KeyCredential"/>,
+/// <see cref="PasswordCredential"/>, <see cref="KeyEnvironmentVariable"/> or <see cref="Credential"/>. The options are validated when
 /// the host starts; messages name the option and the path or variable, never a secret.
 /// </summary>
 public sealed class SecureKeyStorageOptions
@@ -31,12 +31,25 @@ public sealed class SecureKeyStorageOptions
     public string? PasswordFile { get; set; }
 
     /// <summary>
+    /// Gets or sets the name of a systemd credential (<c>LoadCredential=name:/path</c> or
+    /// <c>LoadCredentialEncrypted=</c> in the unit) holding exactly 32 raw bytes, the master key, read
+    /// from <c>$CREDENTIALS_DIRECTORY</c> with <see cref="KeyStoreCredential.FromKeyCredential"/>. The
+    /// file systemd puts there is the service's alone; <see cref="AllowGroupOrWorldReadableCredentialFiles"/> does not apply.
+    /// </summary>
+    public string? KeyCredential { get; set; }
+
+    /// <summary>
+    /// Gets or sets the name of a systemd credential holding the password (its first line, as UTF-8), read
+    /// from <c>$CREDENTIALS_DIRECTORY</c> with <see cref="KeyStoreCredential.FromPasswordCredential(string, KeyStoreKdf)"/>.
+    /// </summary>
+    public string? PasswordCredential { get; set; }
+
+    /// <summary>
     /// Gets or sets the name (not the value) of an environment variable that holds the 32-byte master
     /// key in base64. The variable is consumed when the key is read: on Linux its value is zeroed in
     /// the block /proc/PID/environ shows, and it is removed from the process's environment, so
     /// child processes do not inherit it. Copies made before (the runtime's own copy of the
-    /// environment) stay in memory; prefer <see cref="KeyFile"/>, such as a file systemd's
-    /// <c>LoadCredential=</c> puts in <c>$CREDENTIALS_DIRECTORY</c>.
+    /// environment) stay in memory; prefer <see cref="KeyFile"/> or <see cref="KeyCredential"/>.
     /// </summary>
     public string? KeyEnvironmentVariable { get; set; }
 

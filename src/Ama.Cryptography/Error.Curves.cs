@@ -24,7 +24,7 @@ internal static partial class Error
         Format("The data is not one PEM block labelled \"PRIVATE KEY\" (RFC 7468) holding a PKCS#8 {0} private key: 48 bytes of DER, with nothing but whitespace around the block.", algorithm));
 
     internal static CryptographicException NotSubjectPublicKeyInfo(string algorithm) => new(
-        Format("The data is not a {0} SubjectPublicKeyInfo (RFC 8410): 44 bytes of DER, or one PEM block labelled \"PUBLIC KEY\" holding them.", algorithm));
+        Format("The data is not an {0} SubjectPublicKeyInfo (RFC 8410): 44 bytes of DER, or one PEM block labelled \"PUBLIC KEY\" holding them.", algorithm));
 
     /// <summary>A JWK that is not an RFC 8037 private key; <paramref name="reason"/> is a fixed phrase, never input text.</summary>
     internal static CryptographicException NotOkpJwk(string algorithm, string reason) => new(

@@ -17,6 +17,24 @@ internal static partial class Error
     internal static ArgumentException KeyStoreInvalidPassword(string paramName, Exception inner) => new(
         "The password is not valid UTF-16 (it has an unpaired surrogate).", paramName, inner);
 
+    internal static string KeyFileSource(string path) => Format("The key file '{0}'", path);
+
+    internal static string PasswordFileSource(string path) => Format("The password file '{0}'", path);
+
+    internal static string CredentialSource(string name, string path) => Format("The systemd credential '{0}' ('{1}')", name, path);
+
+    internal static InvalidDataException KeyStoreKeySourceLength(string source, int length) => new(
+        Format("{0} holds {1} bytes; a key store key is exactly {2} raw bytes (no newline is trimmed).", source, length, KeyStoreCredential.KeyLength));
+
+    internal static InvalidDataException KeyStoreKeySourceZero(string source) => new(
+        Format("{0} holds a key of all zero bytes; use a random key.", source));
+
+    internal static InvalidDataException KeyStorePasswordSourceEmpty(string source) => new(
+        Format("{0} holds an empty password (its first line is empty).", source));
+
+    internal static InvalidDataException KeyStorePasswordSourceNotUtf8(string source) => new(
+        Format("{0} is not valid UTF-8 text up to its first line break; a password is read as UTF-8. The password is not quoted.", source));
+
     internal static ArgumentException KeyStoreInvalidName(string paramName) => new(
         "A key name must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'.", paramName);
 

@@ -103,7 +103,13 @@ public sealed partial class SecureBuffer
     /// <exception cref="UnauthorizedAccessException">See <see cref="ReadFile"/>.</exception>
     /// <exception cref="IOException">See <see cref="ReadFile"/>.</exception>
     /// <exception cref="InvalidDataException">See <see cref="ReadFile"/>.</exception>
-    public static SecureBuffer ReadCredential(string name)
+    public static SecureBuffer ReadCredential(string name) => ReadCredential(name, options: null, out _);
+
+    /// <summary>
+    /// <see cref="ReadCredential(string)"/> with other options, such as a raw key's (no newline trimmed);
+    /// <paramref name="path"/> is the file read, for messages.
+    /// </summary>
+    internal static SecureBuffer ReadCredential(string name, SecureFileOptions? options, out string path)
     {
         ArgumentNullException.ThrowIfNull(name);
         if (!IsCredentialName(name))
@@ -117,10 +123,10 @@ public sealed partial class SecureBuffer
             throw Error.CredentialsDirectoryUnset();
         }
 
-        string path = Path.Combine(directory, name);
+        path = Path.Combine(directory, name);
         try
         {
-            return ReadFile(path);
+            return ReadFile(path, options);
         }
         catch (FileNotFoundException)
         {

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Ama.Cryptography.Primitives;
 
@@ -9,37 +11,46 @@ namespace Ama.Cryptography;
 /// one key in secure memory: 1,000,000 enclaves of 32 bytes need no more locked memory than one.
 /// </summary>
 /// <remarks>
-/// Each enclave is sealed with XChaCha20-Poly1305 under the process's one enclave key, with a random 24-byte
-/// nonce and its length as associated data. The key lives in secure memory as two halves that are
+/// Each enclave is sealed with XChaCha20-Poly1305 under the process's one enclave key, with a nonce from the
+/// key's 64-bit counter and its length as associated data. The key lives in secure memory as two halves that are
 /// re-randomised in representation every 1,024 operations and every half second (as memguard's coffer is),
 /// and it is put together only for the length of one libsodium call. <see cref="Open"/> decrypts into a new
 /// <see cref="SecureBuffer"/>; the plaintext never passes through managed memory. Seal and open may run on
-/// many threads at once; an enclave must not be disposed while another thread opens it.
+/// many threads at once; an <see cref="Open"/> that races a <see cref="Dispose"/> gives the secret or
+/// <see cref="ObjectDisposedException"/>.
 /// </remarks>
 public sealed class SecureEnclave : IDisposable
 {
-    private const int NonceSize = ChaCha20Poly1305Core.ExtendedNonceSize;
+    // Secrets of up to this many bytes are sealed into the enclave object itself, with no array of their own.
+    private const int InlineCapacity = 32;
     private const int TagSize = SodiumAead.TagSize;
-    private const int Overhead = NonceSize + TagSize;
+    private const int Disposed = -1;
 
-    // The key this enclave was sealed under: after SecureMemory.PurgeAll it is gone, and so is the secret.
-    private readonly EnclaveKey key;
+    // The secret's length; Disposed once disposed.
+    private int length;
 
-    // nonce (24) | ciphertext (Length) | tag (16); null once disposed.
-    private byte[]? sealedBytes;
+    // The counter value of the nonce (EnclaveKey); not secret.
+    private ulong nonce;
 
-    private SecureEnclave(EnclaveKey key, byte[] sealedBytes)
+    // ciphertext (length) | tag (16): in inlineBytes when length <= InlineCapacity, else in outOfLine.
+    private byte[]? outOfLine;
+    private InlineBytes inlineBytes;
+
+    private SecureEnclave(int length)
     {
-        this.key = key;
-        this.sealedBytes = sealedBytes;
+        this.length = length;
+        outOfLine = length > InlineCapacity ? new byte[length + TagSize] : null;
     }
 
     /// <summary>Gets the length of the secret in bytes.</summary>
     /// <exception cref="ObjectDisposedException">The enclave has been disposed.</exception>
-    public int Length => SealedBytes.Length - Overhead;
+    public int Length => LiveLength();
 
-    /// <summary>The nonce, ciphertext and tag, for tests that tamper with or inspect them.</summary>
-    internal byte[] SealedBytes => sealedBytes ?? throw Error.Disposed(nameof(SecureEnclave));
+    /// <summary>Gets the nonce's counter value, for tests that tamper with it.</summary>
+    internal ref ulong Nonce => ref nonce;
+
+    /// <summary>Gets the ciphertext and tag, for tests that tamper with or inspect them.</summary>
+    internal Span<byte> SealedBytes => Sealed(LiveLength());
 
     /// <summary>Encrypts a copy of <paramref name="secret"/> into a new enclave; the caller may then clear its own copy.</summary>
     /// <param name="secret">The secret, up to <see cref="SecureBuffer.MaxLength"/> bytes.</param>
@@ -47,6 +58,7 @@ public sealed class SecureEnclave : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="secret"/> is longer than <see cref="SecureBuffer.MaxLength"/>.</exception>
     /// <exception cref="PlatformNotSupportedException">libsodium did not load.</exception>
     /// <exception cref="SecureMemoryException">The secure memory for the enclave key could not be allocated.</exception>
+    /// <exception cref="InvalidOperationException">The process is a forked child of the one that made the enclave key.</exception>
     public static SecureEnclave Seal(ReadOnlySpan<byte> secret)
     {
         if (secret.Length > SecureBuffer.MaxLength)
@@ -59,13 +71,12 @@ public sealed class SecureEnclave : IDisposable
             throw Error.AeadNotSupported("XChaCha20-Poly1305");
         }
 
-        byte[] bytes = new byte[secret.Length + Overhead];
-        Span<byte> nonce = bytes.AsSpan(0, NonceSize);
+        var enclave = new SecureEnclave(secret.Length);
+        Span<byte> sealedBytes = enclave.Sealed(secret.Length);
         Span<byte> associatedData = stackalloc byte[sizeof(int)];
         BinaryPrimitives.WriteInt32LittleEndian(associatedData, secret.Length);
-        EnclaveKey key = EnclaveKey.Instance;
-        key.Seal(nonce, secret, bytes.AsSpan(NonceSize, secret.Length), bytes.AsSpan(NonceSize + secret.Length), associatedData);
-        return new SecureEnclave(key, bytes);
+        enclave.nonce = EnclaveKey.Instance.Seal(secret, sealedBytes[..secret.Length], sealedBytes[secret.Length..], associatedData);
+        return enclave;
     }
 
     /// <summary>Encrypts a copy of the bytes of <paramref name="secret"/> into a new enclave; the caller still owns and disposes <paramref name="secret"/>.</summary>
@@ -87,23 +98,34 @@ public sealed class SecureEnclave : IDisposable
     /// <exception cref="ObjectDisposedException">The enclave has been disposed, or <see cref="SecureMemory.PurgeAll"/> destroyed the key it was sealed under.</exception>
     /// <exception cref="CryptographicException">The enclave's bytes were changed: it does not verify, and nothing is returned.</exception>
     /// <exception cref="SecureMemoryException">The secure memory could not be allocated.</exception>
+    /// <exception cref="InvalidOperationException">The process is a forked child of the one that made the enclave key.</exception>
     public SecureBuffer Open()
     {
-        byte[] bytes = SealedBytes;
-        if (key.IsPurged)
+        int secretLength = LiveLength();
+        Span<byte> sealedBytes = Sealed(secretLength);
+        Span<byte> associatedData = stackalloc byte[sizeof(int)];
+        BinaryPrimitives.WriteInt32LittleEndian(associatedData, secretLength);
+        EnclaveKey key = EnclaveKey.Instance;
+        if (key.FirstCounter > 1 && nonce < key.FirstCounter)
         {
+            // Sealed under a key that SecureMemory.PurgeAll destroyed (a tampered nonce can land here too; either way nothing opens).
             throw Error.EnclaveKeyPurged();
         }
 
-        int length = bytes.Length - Overhead;
-        Span<byte> associatedData = stackalloc byte[sizeof(int)];
-        BinaryPrimitives.WriteInt32LittleEndian(associatedData, length);
-        var plaintext = new SecureBuffer(length);
+        var plaintext = new SecureBuffer(secretLength);
         try
         {
-            if (!key.TryOpen(bytes.AsSpan(0, NonceSize), bytes.AsSpan(NonceSize, length), bytes.AsSpan(NonceSize + length), plaintext.Span, associatedData))
+            if (!key.TryOpen(nonce, sealedBytes[..secretLength], sealedBytes[secretLength..], plaintext.Span, associatedData))
             {
-                throw Error.EnclaveTampered();
+                // A Dispose on another thread zeroes the bytes under us: that is not tampering.
+                throw Volatile.Read(ref length) == Disposed ? Error.Disposed(nameof(SecureEnclave)) : Error.EnclaveTampered();
+            }
+
+            // libsodium reads the ciphertext twice (tag, then decryption): a Dispose that zeroed it in between
+            // leaves a verified tag over a wrong plaintext. Dispose marks the enclave before it zeroes, so this sees it.
+            if (Volatile.Read(ref length) == Disposed)
+            {
+                throw Error.Disposed(nameof(SecureEnclave));
             }
 
             return plaintext;
@@ -118,14 +140,35 @@ public sealed class SecureEnclave : IDisposable
     /// <summary>Zeroes the ciphertext and releases it. Calling it again does nothing.</summary>
     public void Dispose()
     {
-        byte[]? bytes = Interlocked.Exchange(ref sealedBytes, null);
-        if (bytes is not null)
+        int secretLength = Interlocked.Exchange(ref length, Disposed);
+        if (secretLength != Disposed)
         {
-            CryptographicOperations.ZeroMemory(bytes);
+            CryptographicOperations.ZeroMemory(Sealed(secretLength));
+            outOfLine = null;
+            nonce = 0;
         }
     }
 
     /// <summary>Describes the enclave without its contents, e.g. <c>SecureEnclave(32 bytes)</c>.</summary>
     /// <returns>The description.</returns>
-    public override string ToString() => sealedBytes is { } bytes ? $"SecureEnclave({bytes.Length - Overhead} bytes)" : "SecureEnclave(disposed)";
+    public override string ToString() =>
+        Volatile.Read(ref length) is var secretLength and not Disposed ? $"SecureEnclave({secretLength} bytes)" : "SecureEnclave(disposed)";
+
+    private int LiveLength()
+    {
+        int secretLength = Volatile.Read(ref length);
+        return secretLength == Disposed ? throw Error.Disposed(nameof(SecureEnclave)) : secretLength;
+    }
+
+    // Chosen by length, never by whether outOfLine is null: a concurrent Dispose clears it, and the inline
+    // bytes are too short for a longer secret.
+    private Span<byte> Sealed(int secretLength) => secretLength > InlineCapacity
+        ? Volatile.Read(ref outOfLine) ?? throw Error.Disposed(nameof(SecureEnclave))
+        : MemoryMarshal.CreateSpan(ref inlineBytes[0], secretLength + TagSize);
+
+    [InlineArray(InlineCapacity + TagSize)]
+    private struct InlineBytes
+    {
+        private byte first;
+    }
 }

@@ -16,7 +16,7 @@ public sealed class AttackKeyStorePostgresTests : IDisposable
     public AttackKeyStorePostgresTests()
     {
         keyFile = Path.Combine(directory, "master.key");
-        File.WriteAllBytes(keyFile, RandomNumberGenerator.GetBytes(32));
+        SecretFiles.WriteAllBytes(keyFile, RandomNumberGenerator.GetBytes(32));
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

@@ -32,11 +32,11 @@ public class InterruptTests : IDisposable
     {
         store = Path.Combine(directory, "app.keys");
         passwordFile = Path.Combine(directory, "pw.txt");
-        File.WriteAllText(passwordFile, Password + "\n");
+        SecretFiles.WriteAllText(passwordFile, Password + "\n");
         KeyStoreFixture.Create(store, passwordFile);
         keyFile = Path.Combine(directory, "master.key");
         keyStore = Path.Combine(directory, "raw.keys");
-        File.WriteAllBytes(keyFile, key);
+        SecretFiles.WriteAllBytes(keyFile, key);
         KeyStoreFixture.Ok(AmaProcess.Run("keystore", "create", keyStore, "--key-file", keyFile));
     }
 

@@ -185,7 +185,7 @@ public class KeyStoreCommandTests : IDisposable
     private string Write(string name, string content)
     {
         string path = Path.Combine(directory, name);
-        File.WriteAllText(path, content);
+        SecretFiles.WriteAllText(path, content);
         return path;
     }
 }

@@ -16,7 +16,7 @@ public static class KeyStoreFixture
     public static void Put(string store, string passwordFile, string name, byte[] material)
     {
         string file = store + "." + name + ".material";
-        File.WriteAllBytes(file, material);
+        SecretFiles.WriteAllBytes(file, material);
         Ok(AmaProcess.Run("keystore", "put", store, name, "--password-file", passwordFile, "--file", file));
         File.Delete(file);
     }

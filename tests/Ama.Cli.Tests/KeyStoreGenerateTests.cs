@@ -13,7 +13,7 @@ public sealed class KeyStoreGenerateTests : IDisposable
     {
         store = Path.Combine(directory, "app.keys");
         passwordFile = Path.Combine(directory, "pw.txt");
-        File.WriteAllText(passwordFile, "generate-password-19\n");
+        SecretFiles.WriteAllText(passwordFile, "generate-password-19\n");
         KeyStoreFixture.Create(store, passwordFile);
     }
 

@@ -16,7 +16,7 @@ public sealed class KeyStoreGetFormatTests : IDisposable
     {
         store = Path.Combine(directory, "app.keys");
         passwordFile = Path.Combine(directory, "pw.txt");
-        File.WriteAllText(passwordFile, "format-password-55\n");
+        SecretFiles.WriteAllText(passwordFile, "format-password-55\n");
         KeyStoreFixture.Create(store, passwordFile);
         KeyStoreFixture.Put(store, passwordFile, "token", System.Text.Encoding.UTF8.GetBytes(Token));
         KeyStoreFixture.Put(store, passwordFile, "binary", Binary);

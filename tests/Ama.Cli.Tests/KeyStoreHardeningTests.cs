@@ -20,7 +20,7 @@ public class KeyStoreHardeningTests : IDisposable
     {
         store = Path.Combine(directory, "app.keys");
         passwordFile = Path.Combine(directory, "pw.txt");
-        File.WriteAllText(passwordFile, Password + "\n");
+        SecretFiles.WriteAllText(passwordFile, Password + "\n");
         KeyStoreFixture.Create(store, passwordFile);
         KeyStoreFixture.Put(store, passwordFile, "k", Material);
     }
@@ -39,7 +39,7 @@ public class KeyStoreHardeningTests : IDisposable
         foreach (byte[] bytes in (byte[][])[[0xFF, 0xFE, 0xFD], [0x80, 0x81, 0x82]])
         {
             string file = Path.Combine(directory, "bad-pw.bin");
-            File.WriteAllBytes(file, [.. bytes, (byte)'\n']);
+            SecretFiles.WriteAllBytes(file, [.. bytes, (byte)'\n']);
             AmaProcess.Result result = AmaProcess.Run(["keystore", "create", other, "--password-file", file, .. KeyStoreFixture.CheapKdf]);
             KeyStoreInputTests.AssertUserError(result, 65, "is not valid UTF-8");
             Assert.DoesNotContain("\uFFFD", result.Stderr, StringComparison.Ordinal);
@@ -51,7 +51,7 @@ public class KeyStoreHardeningTests : IDisposable
     public void Valid_UTF8_passwords_beyond_ASCII_still_work()
     {
         string file = Path.Combine(directory, "utf8-pw.txt");
-        File.WriteAllText(file, "pässwörd-✓\n");
+        SecretFiles.WriteAllText(file, "pässwörd-✓\n");
         string other = Path.Combine(directory, "other.keys");
         KeyStoreFixture.Create(other, file);
         KeyStoreFixture.Ok(AmaProcess.Run("keystore", "list", other, "--password-file", file));
@@ -166,7 +166,7 @@ public class KeyStoreHardeningTests : IDisposable
         AmaProcess.Result badName = AmaProcess.Run("keystore", "versions", store, "bad name!", "--password-file", passwordFile);
         KeyStoreInputTests.AssertUserError(badName, 65, "not a valid key name");
         string zeros = Path.Combine(directory, "zeros.key");
-        File.WriteAllBytes(zeros, new byte[32]);
+        SecretFiles.WriteAllBytes(zeros, new byte[32]);
         AmaProcess.Result allZero = AmaProcess.Run("keystore", "create", Path.Combine(directory, "zero.keys"), "--key-file", zeros);
         KeyStoreInputTests.AssertUserError(allZero, 65, "all zero");
         Assert.DoesNotContain("(Parameter", badName.Stderr + allZero.Stderr, StringComparison.Ordinal);

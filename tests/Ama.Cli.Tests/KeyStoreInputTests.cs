@@ -125,9 +125,9 @@ public class KeyStoreInputTests : IDisposable
     public void Key_file_must_hold_exactly_32_bytes()
     {
         string shortKey = Path.Combine(directory, "short.key");
-        File.WriteAllBytes(shortKey, new byte[16]);
+        SecretFiles.WriteAllBytes(shortKey, new byte[16]);
         string goodKey = Path.Combine(directory, "good.key");
-        File.WriteAllBytes(goodKey, Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        SecretFiles.WriteAllBytes(goodKey, Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
         string keyStore = Path.Combine(directory, "raw.keys");
         AssertUserError(AmaProcess.Run("keystore", "create", keyStore, "--key-file", shortKey), 65, "32 raw bytes");
         Assert.Equal(0, AmaProcess.Run("keystore", "create", keyStore, "--key-file", goodKey).ExitCode);
@@ -141,7 +141,7 @@ public class KeyStoreInputTests : IDisposable
     {
         string passwordFile = WritePasswordFile();
         string material = Path.Combine(directory, "material.bin");
-        File.WriteAllBytes(material, new byte[] { 1, 2, 3 });
+        SecretFiles.WriteAllBytes(material, new byte[] { 1, 2, 3 });
         Assert.Equal(0, AmaProcess.Run(["keystore", "put", store, "p", "--password-file", passwordFile], "key-bytes").ExitCode);
         Assert.Equal(0, AmaProcess.Run("keystore", "put", store, "p", "--password-file", passwordFile, "--file", material).ExitCode);
         Assert.Equal(0, AmaProcess.Run("keystore", "put", store, "p", "--password-file", passwordFile, "--generate", "32").ExitCode);
@@ -164,7 +164,7 @@ public class KeyStoreInputTests : IDisposable
     public void Passwd_reads_the_new_credential_from_its_own_options()
     {
         string newKey = Path.Combine(directory, "new.key");
-        File.WriteAllBytes(newKey, Enumerable.Repeat((byte)7, 32).ToArray());
+        SecretFiles.WriteAllBytes(newKey, Enumerable.Repeat((byte)7, 32).ToArray());
         Assert.Equal(0, AmaProcess.Run("keystore", "passwd", store, "--password-file", WritePasswordFile(), "--new-key-file", newKey).ExitCode);
         Assert.Equal("abcd\n", AmaProcess.Run("keystore", "get", store, "k", "--key-file", newKey).Stdout);
         AssertUserError(AmaProcess.Run("keystore", "get", store, "k", "--password-file", WritePasswordFile()), 77, "app.keys");
@@ -189,7 +189,7 @@ public class KeyStoreInputTests : IDisposable
     private string WritePasswordFile()
     {
         string path = Path.Combine(directory, "password.txt");
-        File.WriteAllText(path, Password + "\n");
+        SecretFiles.WriteAllText(path, Password + "\n");
         return path;
     }
 }

@@ -23,7 +23,7 @@ public sealed class KeyStorePostgresDamageTests : IClassFixture<PostgresServer>,
     {
         this.server = server;
         keyFile = Path.Combine(directory, "master.key");
-        File.WriteAllBytes(keyFile, RandomNumberGenerator.GetBytes(32));
+        SecretFiles.WriteAllBytes(keyFile, RandomNumberGenerator.GetBytes(32));
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

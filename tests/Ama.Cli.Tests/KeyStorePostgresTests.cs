@@ -326,7 +326,7 @@ public sealed class KeyStorePostgresTests : IClassFixture<PostgresServer>, IDisp
     private string Write(string name, byte[] content)
     {
         string path = Path.Combine(directory, name);
-        File.WriteAllBytes(path, content);
+        SecretFiles.WriteAllBytes(path, content);
         return path;
     }
 }

@@ -13,7 +13,7 @@ public sealed class KeyStorePutMetaTests : IDisposable
     {
         store = Path.Combine(directory, "app.keys");
         passwordFile = Path.Combine(directory, "pw.txt");
-        File.WriteAllText(passwordFile, "meta-password-73\n");
+        SecretFiles.WriteAllText(passwordFile, "meta-password-73\n");
         KeyStoreFixture.Create(store, passwordFile);
     }
 

@@ -21,7 +21,7 @@ public class TerminalPromptTests : IDisposable
     {
         store = Path.Combine(directory, "app.keys");
         passwordFile = Path.Combine(directory, "pw.txt");
-        File.WriteAllText(passwordFile, Password + "\n");
+        SecretFiles.WriteAllText(passwordFile, Password + "\n");
         KeyStoreFixture.Create(store, passwordFile);
         KeyStoreFixture.Put(store, passwordFile, "k", [0xAB, 0xCD]);
     }
@@ -110,7 +110,7 @@ public class TerminalPromptTests : IDisposable
         session.Press("Enter");
         Assert.Contains("EXIT=0", session.WaitFor("EXIT="), StringComparison.Ordinal);
         string next = Path.Combine(directory, "next.txt");
-        File.WriteAllText(next, "next-password-77\n");
+        SecretFiles.WriteAllText(next, "next-password-77\n");
         Assert.Equal("abcd\n", KeyStoreFixture.Get(store, next, "k"));
     }
 

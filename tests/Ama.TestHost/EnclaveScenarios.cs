@@ -1,10 +1,11 @@
 using System.Globalization;
 using Ama.Cryptography;
+using Ama.Cryptography.Primitives;
 using Ama.Cryptography.Tests.Infrastructure;
 
 namespace Ama.TestHost;
 
-/// <summary>Child-process scenarios for SecureEnclave: memory growth at scale, and dumps of many live enclaves.</summary>
+/// <summary>Child-process scenarios for SecureEnclave: memory at scale, dumps of many live enclaves, and a key page wiped as on fork.</summary>
 internal static class EnclaveScenarios
 {
     private const int SecretLength = 32;
@@ -12,6 +13,7 @@ internal static class EnclaveScenarios
     internal static Task<int> RunAsync(string scenario, string[] args) => Task.FromResult(scenario switch
     {
         "enclave-growth" => Growth(int.Parse(args[0], CultureInfo.InvariantCulture)),
+        "enclave-wiped" => Wiped(),
         "enclave-hold" => Hold(args[0], int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture)),
         _ => Unknown(scenario),
     });
@@ -57,6 +59,41 @@ internal static class EnclaveScenarios
         Console.WriteLine($"rss-before {before} rss-after {after} lck-after {locked}");
         GC.KeepAlive(enclaves);
         return 0;
+    }
+
+    /// <summary>
+    /// Seals and opens an enclave, then zeroes the key's page as MADV_WIPEONFORK does in a forked child, and
+    /// tries to seal a new enclave and open the old one. Prints "before ok seal OUTCOME open OUTCOME", where
+    /// OUTCOME is "sealed"/"opened" or the exception's type name.
+    /// </summary>
+    private static int Wiped()
+    {
+        byte[] secret = [1, 2, 3];
+        using SecureEnclave old = SecureEnclave.Seal(secret);
+        using (SecureBuffer opened = old.Open())
+        {
+            Console.Write(opened.Span.SequenceEqual(secret) ? "before ok" : "before wrong");
+        }
+
+        EnclaveKey.Instance.WipeAsInForkedChild();
+        Console.Write(" seal " + Outcome(() => SecureEnclave.Seal(secret).Dispose(), "sealed"));
+        Console.WriteLine(" open " + Outcome(() => old.Open().Dispose(), "opened"));
+        return 0;
+    }
+
+    private static string Outcome(Action action, string success)
+    {
+        try
+        {
+            action();
+            return success;
+        }
+#pragma warning disable CA1031 // The scenario reports whichever exception the wiped key gives.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return e.GetType().Name;
+        }
     }
 
     /// <summary>

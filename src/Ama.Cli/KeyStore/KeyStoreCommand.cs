@@ -17,7 +17,7 @@ internal static class KeyStoreCommand
         var command = new Command(
             "keystore",
             "Manage key stores: files, or named stores in PostgreSQL (--postgres or AMA_POSTGRES, with --store). " +
-            "Passwords come from a no-echo prompt, --password-stdin or --password-file; a raw 32-byte key from --key-file. Never from the command line.")
+            "Passwords come from a no-echo prompt, --password-stdin, --password-file or --password-credential (systemd); a raw 32-byte key from --key-file or --key-credential. Never from the command line.")
         {
             Create_(),
             Put(),

@@ -21,7 +21,8 @@ internal static class MaterialInput
             throw CliException.Usage($"--generate takes a byte count from 1 to {MaxBytes}.");
         }
 
-        if (file is not null && !File.Exists(file))
+        // A directory or a FIFO exists: the reader refuses it with its own words.
+        if (file is not null && !File.Exists(file) && !Directory.Exists(file))
         {
             throw CliException.NotFound($"The key material file '{file}' does not exist.");
         }

@@ -19,6 +19,8 @@ internal sealed class ConfigurationOptionsSetup(IConfigurationSection section) :
         options.Path = section[nameof(SecureKeyStorageOptions.Path)] ?? options.Path;
         options.KeyFile = section[nameof(SecureKeyStorageOptions.KeyFile)] ?? options.KeyFile;
         options.PasswordFile = section[nameof(SecureKeyStorageOptions.PasswordFile)] ?? options.PasswordFile;
+        options.KeyCredential = section[nameof(SecureKeyStorageOptions.KeyCredential)] ?? options.KeyCredential;
+        options.PasswordCredential = section[nameof(SecureKeyStorageOptions.PasswordCredential)] ?? options.PasswordCredential;
         options.KeyEnvironmentVariable = section[nameof(SecureKeyStorageOptions.KeyEnvironmentVariable)] ?? options.KeyEnvironmentVariable;
         options.MinimumGenerationFile = section[nameof(SecureKeyStorageOptions.MinimumGenerationFile)] ?? options.MinimumGenerationFile;
         BindCreateIfMissing(options);

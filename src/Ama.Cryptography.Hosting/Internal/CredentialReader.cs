@@ -1,14 +1,12 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using Ama.Cryptography.KeyManagement;
 
 namespace Ama.Cryptography.Hosting.Internal;
 
 /// <summary>
-/// Reads the configured credential straight into secure memory. Files are read into a
-/// <see cref="SecureBuffer"/>; a password is decoded into a pinned char array that is zeroed
-/// before this returns, so no secret is left in a string or in a movable array.
+/// Reads the configured credential straight into secure memory. Files and systemd credentials are
+/// read by the library's <see cref="KeyStoreCredential"/> readers (one code path with the <c>ama</c>
+/// command); the environment variable is decoded into a stack buffer that is zeroed at once.
 /// </summary>
 internal static class CredentialReader
 {
@@ -22,8 +20,6 @@ internal static class CredentialReader
 
     /// <summary>Room for the decoding of any base64 text of <see cref="MaxBase64Length"/> characters.</summary>
     internal const int Base64Capacity = MaxBase64Length / 4 * 3;
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Returns a credential from the one source the (validated) options name; the caller disposes it.</summary>
     internal static KeyStoreCredential Read(SecureKeyStorageOptions options, IServiceProvider services)
@@ -43,60 +39,75 @@ internal static class CredentialReader
             return ReadPasswordFile(options, Error.OptionName(options, nameof(SecureKeyStorageOptions.PasswordFile)), options.PasswordFile);
         }
 
+        if (!string.IsNullOrEmpty(options.KeyCredential))
+        {
+            string name = options.KeyCredential;
+            return ReadSystemdCredential(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyCredential)), () => KeyStoreCredential.FromKeyCredential(name));
+        }
+
+        if (!string.IsNullOrEmpty(options.PasswordCredential))
+        {
+            string name = options.PasswordCredential;
+            return ReadSystemdCredential(Error.OptionName(options, nameof(SecureKeyStorageOptions.PasswordCredential)), () => KeyStoreCredential.FromPasswordCredential(name, options.Kdf ?? KeyStoreKdf.Default));
+        }
+
         return ReadVariable(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyEnvironmentVariable)), options.KeyEnvironmentVariable ?? string.Empty);
     }
 
-    private static KeyStoreCredential ReadKeyFile(SecureKeyStorageOptions options, string option, string path)
-    {
-        using SecureBuffer key = ReadCredentialFile(options, option, path, KeyLength)
-            ?? throw Error.CredentialChanged(Error.KeyFileLength(option, path, new FileInfo(path).Length));
-        return key.Length == KeyLength
-            ? KeyStoreCredential.FromKey(key.Span)
-            : throw Error.CredentialChanged(Error.KeyFileLength(option, path, key.Length));
-    }
-
-    private static KeyStoreCredential ReadPasswordFile(SecureKeyStorageOptions options, string option, string path)
-    {
-        KeyStoreKdf kdf = options.Kdf ?? KeyStoreKdf.Default;
-        using SecureBuffer bytes = ReadCredentialFile(options, option, path, MaxPasswordFileBytes)
-            ?? throw Error.CredentialChanged(Error.PasswordFileLength(option, path, new FileInfo(path).Length, MaxPasswordFileBytes));
-        ReadOnlySpan<byte> password = FirstLine(bytes.Span);
-        if (password.IsEmpty)
-        {
-            throw Error.PasswordEmpty(option, path);
-        }
-
-        int charCount;
-        try
-        {
-            charCount = StrictUtf8.GetCharCount(password);
-        }
-        catch (DecoderFallbackException)
-        {
-            // The exception's message quotes the offending bytes, so it is not passed on.
-            throw Error.PasswordNotUtf8(option, path);
-        }
-
-        char[] chars = GC.AllocateArray<char>(charCount, pinned: true);
-        try
-        {
-            StrictUtf8.GetChars(password, chars);
-            return KeyStoreCredential.FromPassword(chars, kdf);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(chars.AsSpan()));
-        }
-    }
+    /// <summary>The key file is read by the library's <see cref="KeyStoreCredential.FromKeyFile"/>, as the <c>ama</c> command reads <c>--key-file</c>.</summary>
+    private static KeyStoreCredential ReadKeyFile(SecureKeyStorageOptions options, string option, string path) =>
+        ReadFile(options, option, path, () => KeyStoreCredential.FromKeyFile(path, FileOptions(options, SecureFileOptions.DefaultMaxLength)));
 
     /// <summary>
-    /// The password is the file's first line, as the <c>ama</c> command reads <c>--password-file</c>:
-    /// the same file must give the same password to both, whatever line endings an editor added.
+    /// The password is the file's first line, read by the library's <see cref="KeyStoreCredential.FromPasswordFile(string, KeyStoreKdf, SecureFileOptions?)"/>
+    /// as the <c>ama</c> command reads <c>--password-file</c>: the same file gives the same password to both.
     /// </summary>
-    private static ReadOnlySpan<byte> FirstLine(ReadOnlySpan<byte> text)
+    private static KeyStoreCredential ReadPasswordFile(SecureKeyStorageOptions options, string option, string path) =>
+        ReadFile(options, option, path, () => KeyStoreCredential.FromPasswordFile(path, options.Kdf ?? KeyStoreKdf.Default, FileOptions(options, MaxPasswordFileBytes)));
+
+    private static KeyStoreCredential ReadSystemdCredential(string option, Func<KeyStoreCredential> read)
     {
-        int end = text.IndexOfAny((byte)'\n', (byte)'\r');
-        return end < 0 ? text : text[..end];
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (IsRefusal(e))
+        {
+            throw Error.CredentialChanged(Error.CredentialRefused(option, e));
+        }
+    }
+
+    /// <summary>The exceptions the library's readers refuse a file or credential with; their messages name it, never a byte of it.</summary>
+    internal static bool IsRefusal(Exception e) =>
+        e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException or ArgumentException;
+
+    private static SecureFileOptions FileOptions(SecureKeyStorageOptions options, int max)
+    {
+        bool allowOthers = options.AllowGroupOrWorldReadableCredentialFiles;
+        return new SecureFileOptions { MaxLength = max, AllowGroupReadable = allowOthers, AllowWorldReadable = allowOthers };
+    }
+
+    /// <summary>Runs the library's reader, which refuses a FIFO, a device or a file others may access on the handle it reads from, and words its refusals with this package's option names.</summary>
+    private static KeyStoreCredential ReadFile(SecureKeyStorageOptions options, string option, string path, Func<KeyStoreCredential> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidDataException e)
+        {
+            // Wrong length, empty or not UTF-8: the file's content, not a change since validation, so not "CredentialChanged".
+            throw new InvalidOperationException(Error.CredentialRefused(option, e));
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // The refusal was made on the opened file; the path's mode only picks the words, naming this package's option.
+            throw Error.CredentialChanged(CredentialFileMode.Check(options, option, path) ?? Error.FileUnreadable(option, path, e));
+        }
+        catch (IOException e)
+        {
+            throw Error.CredentialChanged(Error.FileUnreadable(option, path, e));
+        }
     }
 
     private static KeyStoreCredential ReadVariable(string option, string variable)
@@ -129,43 +140,5 @@ internal static class CredentialReader
     {
         InitialEnvironment.EraseValue(variable);
         Environment.SetEnvironmentVariable(variable, null);
-    }
-
-    /// <summary>
-    /// Reads the file into secure memory with <see cref="SecureBuffer.ReadFile"/>, which refuses a
-    /// FIFO, a device or a file others may access on the handle it reads from. Null when the file
-    /// holds more than <paramref name="max"/> bytes. The file is read as it is (no newline trimmed):
-    /// a key file is raw bytes, and a password is the first line.
-    /// </summary>
-    private static SecureBuffer? ReadCredentialFile(SecureKeyStorageOptions options, string option, string path, int max)
-    {
-        bool allowOthers = options.AllowGroupOrWorldReadableCredentialFiles;
-        var fileOptions = new SecureFileOptions { MaxLength = max, TrimTrailingNewline = false, AllowGroupReadable = allowOthers, AllowWorldReadable = allowOthers };
-        SecureBuffer buffer;
-        try
-        {
-            buffer = SecureBuffer.ReadFile(path, fileOptions);
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            // The refusal was made on the opened file; the path's mode only picks the words, naming this package's option.
-            throw Error.CredentialChanged(CredentialFileMode.Check(options, option, path) ?? Error.FileUnreadable(option, path, e));
-        }
-        catch (IOException e)
-        {
-            throw Error.CredentialChanged(Error.FileUnreadable(option, path, e));
-        }
-
-        if (buffer.Length == 0)
-        {
-            buffer.Dispose();
-            throw Error.CredentialChanged(Error.FileEmptyOrNotRegular(option, path));
-        }
-
-        return buffer;
     }
 }

@@ -48,11 +48,17 @@ internal static class Error
         "{0}: the directory of the key store file '{1}' does not exist, so the store cannot be created.", option, path);
 
     internal static string NoCredential(SecureKeyStorageOptions options) => Format(
-        "No credential is configured for the key store: set one of {0}, {1}, {2} or {3}.",
+        "No credential is configured for the key store: set one of {0}, {1}, {2}, {3}, {4} or {5}.",
         OptionName(options, nameof(SecureKeyStorageOptions.KeyFile)),
         OptionName(options, nameof(SecureKeyStorageOptions.PasswordFile)),
+        OptionName(options, nameof(SecureKeyStorageOptions.KeyCredential)),
+        OptionName(options, nameof(SecureKeyStorageOptions.PasswordCredential)),
         OptionName(options, nameof(SecureKeyStorageOptions.KeyEnvironmentVariable)),
         "SecureKeyStorageOptions.Credential");
+
+    /// <summary>A refusal of the library's credential readers, whose message names the file or credential and what is wrong, never a byte of it.</summary>
+    internal static string CredentialRefused(string option, Exception refusal) => Format(
+        "{0}: {1}", option, refusal.Message);
 
     internal static string SeveralCredentials(IEnumerable<string> options) => Format(
         "More than one credential is configured for the key store ({0}); set exactly one.", string.Join(", ", options));
@@ -99,11 +105,6 @@ internal static class Error
 
     internal static string BadKdf(string section, string reason) => Format(
         "The configuration section '{0}' does not describe a valid KDF: {1}", section, reason);
-
-    internal static InvalidOperationException PasswordNotUtf8(string option, string path) => new(Format(
-        "{0}: the password file '{1}' is not valid UTF-8.", option, path));
-
-    internal static InvalidOperationException PasswordEmpty(string option, string path) => new(PasswordEmptyMessage(option, path));
 
     internal static InvalidOperationException CredentialChanged(string reason) => new(Format(
         "The key store credential could not be read at start-up, though the options were valid a moment before: {0}", reason));

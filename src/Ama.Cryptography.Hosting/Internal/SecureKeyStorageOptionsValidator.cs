@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Ama.Cryptography.KeyManagement;
 using Microsoft.Extensions.Options;
 
 namespace Ama.Cryptography.Hosting.Internal;
@@ -125,6 +126,8 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
         {
             { KeyFile: { Length: > 0 } keyFile } => CheckKeyFile(options, Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyFile)), keyFile),
             { PasswordFile: { Length: > 0 } passwordFile } => CheckPasswordFile(options, Error.OptionName(options, nameof(SecureKeyStorageOptions.PasswordFile)), passwordFile),
+            { KeyCredential: { Length: > 0 } keyCredential } => CheckSystemdCredential(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyCredential)), () => KeyStoreCredential.FromKeyCredential(keyCredential)),
+            { PasswordCredential: { Length: > 0 } passwordCredential } => CheckSystemdCredential(Error.OptionName(options, nameof(SecureKeyStorageOptions.PasswordCredential)), () => KeyStoreCredential.FromPasswordCredential(passwordCredential)),
             { KeyEnvironmentVariable: { Length: > 0 } variable } => CheckVariable(Error.OptionName(options, nameof(SecureKeyStorageOptions.KeyEnvironmentVariable)), variable),
             _ => null,
         };
@@ -151,6 +154,8 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
         var given = new List<string>();
         AddIfSet(given, options, nameof(SecureKeyStorageOptions.KeyFile), options.KeyFile);
         AddIfSet(given, options, nameof(SecureKeyStorageOptions.PasswordFile), options.PasswordFile);
+        AddIfSet(given, options, nameof(SecureKeyStorageOptions.KeyCredential), options.KeyCredential);
+        AddIfSet(given, options, nameof(SecureKeyStorageOptions.PasswordCredential), options.PasswordCredential);
         AddIfSet(given, options, nameof(SecureKeyStorageOptions.KeyEnvironmentVariable), options.KeyEnvironmentVariable);
         if (options.Credential is not null)
         {
@@ -241,6 +246,23 @@ internal sealed class SecureKeyStorageOptionsValidator : IValidateOptions<Secure
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Error.FileUnreadable(option, path, e);
+        }
+    }
+
+    /// <summary>
+    /// Reads the credential with the library's reader, which the host reads it with at start, and
+    /// disposes (zeroes) it at once: a password's KDF is not run here.
+    /// </summary>
+    private static string? CheckSystemdCredential(string option, Func<KeyStoreCredential> read)
+    {
+        try
+        {
+            read().Dispose();
+            return null;
+        }
+        catch (Exception e) when (CredentialReader.IsRefusal(e))
+        {
+            return Error.CredentialRefused(option, e);
         }
     }
 

@@ -93,6 +93,116 @@ public sealed class KeyStoreCredential : IDisposable
         return new KeyStoreCredential(buffer, kdf);
     }
 
+    /// <summary>
+    /// Creates a credential from a file holding exactly the 32 raw bytes of the master key (the format
+    /// of the <c>ama</c> command's <c>--key-file</c>), read with <see cref="SecureBuffer.ReadFile"/>
+    /// straight into secure memory: a FIFO, a device or a directory is refused, and so is a file its
+    /// group or other users may access unless <paramref name="options"/> allow it.
+    /// </summary>
+    /// <param name="path">The key file.</param>
+    /// <param name="options">The mode checks and the read limit; <see cref="SecureFileOptions.Default"/> when null.
+    /// <see cref="SecureFileOptions.TrimTrailingNewline"/> is ignored: a raw key's last byte may be 0x0A.</param>
+    /// <returns>The credential; dispose it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="InvalidDataException">The file does not hold exactly 32 bytes (the message names the path and the length), or they are all zero.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    /// <exception cref="IOException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    public static KeyStoreCredential FromKeyFile(string path, SecureFileOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using SecureBuffer key = SecureBuffer.ReadFile(path, Untrimmed(options));
+        return FromKeyBytes(key, Error.KeyFileSource(path));
+    }
+
+    /// <summary>
+    /// Creates a credential from the systemd credential <paramref name="name"/> holding exactly the 32 raw
+    /// bytes of the master key, read with <see cref="SecureBuffer.ReadCredential(string)"/>'s checks (owner-only
+    /// regular file in <c>$CREDENTIALS_DIRECTORY</c>); no newline is trimmed.
+    /// </summary>
+    /// <param name="name">The credential's name, as in <c>LoadCredential=name:/path</c>.</param>
+    /// <returns>The credential; dispose it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid file name.</exception>
+    /// <exception cref="InvalidOperationException"><c>CREDENTIALS_DIRECTORY</c> is not set.</exception>
+    /// <exception cref="FileNotFoundException">The credential is not in the directory.</exception>
+    /// <exception cref="InvalidDataException">The credential does not hold exactly 32 bytes, or they are all zero.</exception>
+    /// <exception cref="UnauthorizedAccessException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    /// <exception cref="IOException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    public static KeyStoreCredential FromKeyCredential(string name)
+    {
+        using SecureBuffer key = SecureBuffer.ReadCredential(name, Untrimmed(null), out string path);
+        return FromKeyBytes(key, Error.CredentialSource(name, path));
+    }
+
+    /// <summary>
+    /// Creates a credential from a password file with the default KDF: the password is the file's
+    /// first line as UTF-8, up to the first <c>"\n"</c> or <c>"\r"</c>, as the <c>ama</c> command reads
+    /// <c>--password-file</c>. The file is read with <see cref="SecureBuffer.ReadFile"/> and its
+    /// checks; the password goes into secure memory with no managed copy.
+    /// </summary>
+    /// <param name="path">The password file.</param>
+    /// <returns>The credential; dispose it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="InvalidDataException">The first line is empty or not valid UTF-8 (the message quotes none of it), or the file is longer than <see cref="SecureFileOptions.MaxLength"/>.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    /// <exception cref="IOException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    public static KeyStoreCredential FromPasswordFile(string path) => FromPasswordFile(path, KeyStoreKdf.Default);
+
+    /// <summary>
+    /// Creates a credential from a password file with the given KDF and file checks (pass
+    /// <see cref="KeyStoreKdf.Default"/> to change only the checks); see <see cref="FromPasswordFile(string)"/>.
+    /// </summary>
+    /// <param name="path">The password file.</param>
+    /// <param name="kdf">The KDF used when this credential creates a store or replaces a store's credential.</param>
+    /// <param name="options">The mode checks and the read limit; <see cref="SecureFileOptions.Default"/> when null.</param>
+    /// <returns>The credential; dispose it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="kdf"/> is null.</exception>
+    /// <exception cref="InvalidDataException">The first line is empty or not valid UTF-8, or the file is too long.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    /// <exception cref="IOException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    public static KeyStoreCredential FromPasswordFile(string path, KeyStoreKdf kdf, SecureFileOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(kdf);
+        using SecureBuffer text = SecureBuffer.ReadFile(path, options);
+        return FromPasswordBytes(text, kdf, Error.PasswordFileSource(path));
+    }
+
+    /// <summary>
+    /// Creates a credential from the systemd credential <paramref name="name"/> holding a password, with
+    /// the default KDF; the password is its first line as UTF-8, as <see cref="FromPasswordFile(string)"/> reads it.
+    /// </summary>
+    /// <param name="name">The credential's name, as in <c>LoadCredential=name:/path</c>.</param>
+    /// <returns>The credential; dispose it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid file name.</exception>
+    /// <exception cref="InvalidOperationException"><c>CREDENTIALS_DIRECTORY</c> is not set.</exception>
+    /// <exception cref="FileNotFoundException">The credential is not in the directory.</exception>
+    /// <exception cref="InvalidDataException">The first line is empty or not valid UTF-8, or the credential is too long.</exception>
+    /// <exception cref="UnauthorizedAccessException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    /// <exception cref="IOException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    public static KeyStoreCredential FromPasswordCredential(string name) => FromPasswordCredential(name, KeyStoreKdf.Default);
+
+    /// <summary>Creates a credential from a systemd password credential with the given KDF; see <see cref="FromPasswordCredential(string)"/>.</summary>
+    /// <param name="name">The credential's name.</param>
+    /// <param name="kdf">The KDF used when this credential creates a store or replaces a store's credential.</param>
+    /// <returns>The credential; dispose it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid file name.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="kdf"/> is null.</exception>
+    /// <exception cref="InvalidOperationException"><c>CREDENTIALS_DIRECTORY</c> is not set.</exception>
+    /// <exception cref="FileNotFoundException">The credential is not in the directory.</exception>
+    /// <exception cref="InvalidDataException">The first line is empty or not valid UTF-8, or the credential is too long.</exception>
+    /// <exception cref="UnauthorizedAccessException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    /// <exception cref="IOException">See <see cref="SecureBuffer.ReadFile"/>.</exception>
+    public static KeyStoreCredential FromPasswordCredential(string name, KeyStoreKdf kdf)
+    {
+        ArgumentNullException.ThrowIfNull(kdf);
+        using SecureBuffer text = SecureBuffer.ReadCredential(name, options: null, out string path);
+        return FromPasswordBytes(text, kdf, Error.CredentialSource(name, path));
+    }
+
     /// <summary>Zeroes and frees the secret. Calling it again does nothing.</summary>
     public void Dispose() => secret.Dispose();
 
@@ -111,6 +221,54 @@ public sealed class KeyStoreCredential : IDisposable
         }
 
         KeyDerivation.DerivePasswordKey(secret.Span, kdf, salt, masterKey);
+    }
+
+    /// <summary>The caller's mode checks and limit, without trimming: a raw key is read as it is.</summary>
+    private static SecureFileOptions Untrimmed(SecureFileOptions? options)
+    {
+        options ??= SecureFileOptions.Default;
+        return new SecureFileOptions
+        {
+            AllowGroupReadable = options.AllowGroupReadable,
+            AllowWorldReadable = options.AllowWorldReadable,
+            MaxLength = options.MaxLength,
+            TrimTrailingNewline = false,
+        };
+    }
+
+    private static KeyStoreCredential FromKeyBytes(SecureBuffer key, string source)
+    {
+        if (key.Length != KeyLength)
+        {
+            throw Error.KeyStoreKeySourceLength(source, key.Length);
+        }
+
+        return key.Span.ContainsAnyExcept((byte)0) ? FromKey(key.Span) : throw Error.KeyStoreKeySourceZero(source);
+    }
+
+    /// <summary>
+    /// The password is the first line, as the <c>ama</c> command and the hosting package read it. Valid UTF-8
+    /// is taken as it is: decoding it to UTF-16 and encoding it back, as <see cref="FromPassword(ReadOnlySpan{char}, KeyStoreKdf)"/>
+    /// does, gives the same bytes, so no char copy is made.
+    /// </summary>
+    private static KeyStoreCredential FromPasswordBytes(SecureBuffer text, KeyStoreKdf kdf, string source)
+    {
+        ReadOnlySpan<byte> password = text.Span;
+        int end = password.IndexOfAny((byte)'\n', (byte)'\r');
+        password = end < 0 ? password : password[..end];
+        if (password.IsEmpty)
+        {
+            throw Error.KeyStorePasswordSourceEmpty(source);
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(password))
+        {
+            throw Error.KeyStorePasswordSourceNotUtf8(source);
+        }
+
+        var buffer = new SecureBuffer(password.Length);
+        password.CopyTo(buffer.Span);
+        return new KeyStoreCredential(buffer, kdf);
     }
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(secret.IsDisposed, this);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using Ama.Cryptography.Interop;
 using Ama.Cryptography.Memory;
@@ -10,7 +11,9 @@ namespace Ama.Cryptography.Primitives;
 /// <see cref="OperationsPerRerandomisation"/> operations and every <see cref="RerandomisationPeriod"/>, so a
 /// scan of memory never sees the same bytes twice. The key itself exists only for the length of one libsodium
 /// call, in a 32-byte scratch slot that is zeroed straight after. Halves and slots share one guarded page, so
-/// the enclaves of a process lock one page of memory however many there are.
+/// the enclaves of a process lock one page of memory however many there are. The page also holds the nonce
+/// counter: each seal takes the next value, so no nonce repeats under the key, and a forked child, whose copy of
+/// the page is absent (memfd_secret) or zeroed (MADV_WIPEONFORK), has neither the key nor the counter.
 /// </summary>
 #pragma warning disable CA1001 // The key and its timer live as long as the process; nothing disposes them.
 internal sealed unsafe class EnclaveKey
@@ -24,13 +27,21 @@ internal sealed unsafe class EnclaveKey
 
     private const int KeySize = SodiumAead.KeySize;
 
-    // The page: left (32) | right (32) | mask (32) | scratch slots of 32 bytes to the end of the page, at most 64.
-    // key = left ^ right; mask is the random step of a re-randomisation.
-    private const int HeaderSize = 3 * KeySize;
+    // XChaCha20-Poly1305's nonce: the counter, little-endian, then zeroes.
+    private const int NonceSize = ChaCha20Poly1305Core.ExtendedNonceSize;
+
+    // The page: left (32) | right (32) | mask (32) | counter (8, padded to 32) | scratch slots of 32 bytes to the
+    // end of the page, at most 64. key = left ^ right; mask is the random step of a re-randomisation. The counter
+    // starts at 1, so a page that reads 0 there was wiped: the process is a forked child.
+    private const int HeaderSize = 4 * KeySize;
     private const int MaxSlots = 64;
 
     private static readonly Lock CurrentGate = new();
     private static EnclaveKey? current;
+
+    // The first counter value of the next key: a purge carries its key's counter over, so the nonce of an enclave
+    // sealed before a purge is below every nonce of the keys after it, and Open can tell "key purged" from "tampered".
+    private static ulong nextFirstCounter = 1;
 
     private readonly SecureMemoryHandle page;
     private readonly int slotCount;
@@ -48,6 +59,8 @@ internal sealed unsafe class EnclaveKey
         slotCount = Math.Min(MaxSlots, (size - HeaderSize) / KeySize);
         freeSlots = slotCount == 64 ? -1L : (1L << slotCount) - 1;
         Sodium.randombytes_buf(Left, 2 * KeySize);
+        FirstCounter = nextFirstCounter;
+        *Counter = FirstCounter;
         timer = new Timer(static state => ((EnclaveKey)state!).Rerandomise(), this, RerandomisationPeriod, RerandomisationPeriod);
     }
 
@@ -74,6 +87,9 @@ internal sealed unsafe class EnclaveKey
         }
     }
 
+    /// <summary>Gets the counter value of this key's first seal: 1, or above every nonce of the keys purged before it.</summary>
+    internal ulong FirstCounter { get; }
+
     /// <summary>Gets whether <see cref="Purge"/> has destroyed this key: enclaves sealed under it can no longer be opened.</summary>
     internal bool IsPurged
     {
@@ -86,6 +102,36 @@ internal sealed unsafe class EnclaveKey
         }
     }
 
+    /// <summary>
+    /// Destroys the current key, for <see cref="SecureMemory.PurgeAll"/>: its halves are zeroed, its timer stopped, and
+    /// every later seal or open with it throws. The next <see cref="Instance"/> is a fresh key whose counter goes on
+    /// from this one's.
+    /// </summary>
+    internal static void Purge()
+    {
+        lock (CurrentGate)
+        {
+            EnclaveKey? key = current;
+            current = null;
+            if (key is null)
+            {
+                return;
+            }
+
+            lock (key.gate)
+            {
+                key.purged = true;
+                key.timer.Dispose();
+                nextFirstCounter = Math.Max(nextFirstCounter, *key.Counter);
+
+                // The halves, mask and counter; a call inside libsodium keeps its scratch slot until the page purge zeroes it.
+                Zeroing.Overwrite(new Span<byte>(key.Left, HeaderSize));
+            }
+
+            key.page.Purge();
+        }
+    }
+
     /// <summary>Gets how many times the halves have been re-randomised (tests).</summary>
     internal long Rerandomisations => Interlocked.Read(ref rerandomisations);
 
@@ -95,24 +141,28 @@ internal sealed unsafe class EnclaveKey
 
     private byte* Mask => Left + (2 * KeySize);
 
+    private ulong* Counter => (ulong*)(Left + (3 * KeySize));
+
     /// <summary>
-    /// Fills <paramref name="nonce"/> from libsodium's generator and encrypts <paramref name="plaintext"/> into
-    /// <paramref name="ciphertext"/> and <paramref name="tag"/>, in one pass through the scrubbing stub; lengths must be valid.
+    /// Takes the next nonce from the counter and encrypts <paramref name="plaintext"/> into
+    /// <paramref name="ciphertext"/> and <paramref name="tag"/> through the scrubbing stub; lengths must be valid.
     /// </summary>
-    internal void Seal(Span<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
+    /// <returns>The nonce's counter value, which <see cref="TryOpen"/> needs.</returns>
+    internal ulong Seal(ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
     {
         int slot = TakeSlot(out SecureMemoryHandle? spare);
-        byte* key = Derive(slot, spare);
+        byte* key = SlotAddress(slot, spare);
         try
         {
+            ulong counter = Derive(key, seal: true);
+            Span<byte> nonce = stackalloc byte[NonceSize];
+            WriteNonce(nonce, counter);
             fixed (byte* n = nonce, m = plaintext, c = ciphertext, t = tag, ad = associatedData)
             {
-                NativeCall* calls = stackalloc NativeCall[2];
-                calls[0] = new NativeCall(SodiumExports.RandomBytes, (nint)n, nonce.Length);
-                calls[1] = new NativeCall(SodiumExports.XChaCha20Poly1305Encrypt, (nint)c, (nint)t, 0, (nint)m, plaintext.Length, (nint)ad, associatedData.Length, 0, (nint)n, (nint)key);
-                nuint depth = Math.Max(ScrubDepth.RandomBytes, ScrubDepth.For(ScrubDepth.ChaCha20Poly1305, (ulong)(plaintext.Length + associatedData.Length)));
-                ScrubbedCall.Run(calls, 2, depth);
-                if (calls[1].IntResult != 0)
+                NativeCall* call = stackalloc NativeCall[1];
+                call[0] = new NativeCall(SodiumExports.XChaCha20Poly1305Encrypt, (nint)c, (nint)t, 0, (nint)m, plaintext.Length, (nint)ad, associatedData.Length, 0, (nint)n, (nint)key);
+                ScrubbedCall.Run(call, 1, ScrubDepth.For(ScrubDepth.ChaCha20Poly1305, (ulong)(plaintext.Length + associatedData.Length)));
+                if (call[0].IntResult != 0)
                 {
                     throw Error.SodiumCallFailed("crypto_aead_xchacha20poly1305_ietf");
                 }
@@ -120,6 +170,8 @@ internal sealed unsafe class EnclaveKey
 
             // A purge during the call may have zeroed the key under libsodium: the output cannot be trusted.
             ThrowIfPurged();
+
+            return counter;
         }
         finally
         {
@@ -128,14 +180,17 @@ internal sealed unsafe class EnclaveKey
         }
     }
 
-    /// <summary>Verifies and decrypts; on a bad tag zeroes <paramref name="plaintext"/> and returns false.</summary>
-    internal bool TryOpen(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    /// <summary>Verifies and decrypts what <see cref="Seal"/> gave <paramref name="counter"/> for; on a bad tag zeroes <paramref name="plaintext"/> and returns false.</summary>
+    internal bool TryOpen(ulong counter, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
         int result;
+        Span<byte> nonce = stackalloc byte[NonceSize];
+        WriteNonce(nonce, counter);
         int slot = TakeSlot(out SecureMemoryHandle? spare);
-        byte* key = Derive(slot, spare);
+        byte* key = SlotAddress(slot, spare);
         try
         {
+            _ = Derive(key, seal: false);
             fixed (byte* n = nonce, c = ciphertext, t = tag, m = plaintext, ad = associatedData)
             {
                 result = Sodium.crypto_aead_xchacha20poly1305_ietf_decrypt_detached(m, null, c, (ulong)ciphertext.Length, t, ad, (ulong)associatedData.Length, n, key);
@@ -163,34 +218,13 @@ internal sealed unsafe class EnclaveKey
         return true;
     }
 
-    /// <summary>
-    /// Destroys the current key, for <see cref="SecureMemory.PurgeAll"/>: its halves are zeroed, its timer stopped, and
-    /// every later seal or open with it throws. The next <see cref="Instance"/> is a fresh key.
-    /// </summary>
-    internal static void Purge()
+    /// <summary>Zeroes the key's page as MADV_WIPEONFORK does in a forked child (tests only: the key is lost for good).</summary>
+    internal void WipeAsInForkedChild()
     {
-        EnclaveKey? key;
-        lock (CurrentGate)
+        lock (gate)
         {
-            key = current;
-            current = null;
+            Zeroing.Zero(new Span<byte>(Left, HeaderSize));
         }
-
-        if (key is null)
-        {
-            return;
-        }
-
-        lock (key.gate)
-        {
-            key.purged = true;
-            key.timer.Dispose();
-
-            // The halves and the mask; a call inside libsodium keeps its scratch slot until the page purge zeroes it.
-            Zeroing.Overwrite(new Span<byte>(key.Left, HeaderSize));
-        }
-
-        key.page.Purge();
     }
 
     /// <summary>
@@ -264,15 +298,28 @@ internal sealed unsafe class EnclaveKey
         Interlocked.Or(ref freeSlots, 1L << slot);
     }
 
-    private byte* Derive(int slot, SecureMemoryHandle? spare)
+    private byte* SlotAddress(int slot, SecureMemoryHandle? spare) =>
+        spare is null ? Left + HeaderSize + (slot * KeySize) : (byte*)spare.Address;
+
+    // Puts the key together in KEY; for a seal, also takes the next counter value.
+    private ulong Derive(byte* key, bool seal)
     {
-        byte* key = spare is null ? Left + HeaderSize + (slot * KeySize) : (byte*)spare.Address;
         lock (gate)
         {
             if (purged)
             {
-                ReturnSlot(slot, spare);
                 throw Error.EnclaveKeyPurged();
+            }
+
+            ulong counter = *Counter;
+            if (counter == 0)
+            {
+                throw Error.EnclaveKeyWiped();
+            }
+
+            if (seal)
+            {
+                *Counter = counter + 1;
             }
 
             new ReadOnlySpan<byte>(Left, KeySize).CopyTo(new Span<byte>(key, KeySize));
@@ -281,9 +328,15 @@ internal sealed unsafe class EnclaveKey
             {
                 RerandomiseLocked();
             }
-        }
 
-        return key;
+            return counter;
+        }
+    }
+
+    private static void WriteNonce(Span<byte> nonce, ulong counter)
+    {
+        nonce.Clear();
+        BinaryPrimitives.WriteUInt64LittleEndian(nonce, counter);
     }
 
     private static void Xor(byte* target, byte* source)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Ama.Cryptography.Primitives;
+using Ama.Cryptography.Tests.Infrastructure;
 
 namespace Ama.Cryptography.Tests.Primitives;
 
@@ -9,7 +10,6 @@ namespace Ama.Cryptography.Tests.Primitives;
 /// </summary>
 public sealed class SecureEnclaveTests
 {
-    private const int NonceSize = 24;
     private const int TagSize = 16;
 
     [Theory]
@@ -22,7 +22,7 @@ public sealed class SecureEnclaveTests
         byte[] secret = RandomNumberGenerator.GetBytes(length);
         using var enclave = SecureEnclave.Seal(secret);
         Assert.Equal(length, enclave.Length);
-        Assert.Equal(length + NonceSize + TagSize, enclave.SealedBytes.Length);
+        Assert.Equal(length + TagSize, enclave.SealedBytes.Length);
         using SecureBuffer opened = enclave.Open();
         Assert.True(opened.Span.SequenceEqual(secret));
         using SecureBuffer again = enclave.Open();
@@ -35,9 +35,37 @@ public sealed class SecureEnclaveTests
         byte[] secret = Enumerable.Repeat((byte)0x5a, 32).ToArray();
         using var first = SecureEnclave.Seal(secret);
         using var second = SecureEnclave.Seal(secret);
-        Assert.False(first.SealedBytes.AsSpan(NonceSize, 32).SequenceEqual(secret));
-        Assert.False(first.SealedBytes.AsSpan(0, NonceSize).SequenceEqual(second.SealedBytes.AsSpan(0, NonceSize)));
-        Assert.Contains(first.SealedBytes.Take(NonceSize), b => b != 0);
+        Assert.False(first.SealedBytes[..32].SequenceEqual(secret));
+        Assert.False(first.SealedBytes.SequenceEqual(second.SealedBytes));
+        Assert.NotEqual(first.Nonce, second.Nonce);
+    }
+
+    [Fact]
+    public void Nonces_come_from_a_counter_and_never_repeat()
+    {
+        const int Count = 10_000;
+        var nonces = new HashSet<ulong>();
+        ulong previous = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            using var enclave = SecureEnclave.Seal(new byte[i % 40]);
+            Assert.True(enclave.Nonce > previous, $"nonce {enclave.Nonce} after {previous}");
+            previous = enclave.Nonce;
+            Assert.True(nonces.Add(enclave.Nonce));
+        }
+
+        Assert.Equal(Count, nonces.Count);
+    }
+
+    [Fact]
+    public void A_wiped_key_page_as_in_a_forked_child_refuses_to_seal_or_open()
+    {
+        // The wipe loses the process's key for good, so it runs in a child process.
+        (int exit, string stdout, string stderr) = TestHost.Run(TestHost.StartInfo("enclave-wiped"));
+        Assert.True(exit == 0, $"exit {exit}: {stdout} {stderr}");
+
+        // Control: before the wipe, the child sealed and opened.
+        Assert.Equal("before ok seal InvalidOperationException open InvalidOperationException", stdout.Trim());
     }
 
     [Fact]
@@ -63,19 +91,25 @@ public sealed class SecureEnclaveTests
         Assert.Throws<ObjectDisposedException>(() => SecureEnclave.Seal(disposed));
     }
 
-    [Fact]
-    public void Changing_any_byte_of_nonce_ciphertext_or_tag_makes_Open_throw_without_the_secret()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(33)]
+    public void Changing_any_bit_of_nonce_or_byte_of_ciphertext_or_tag_makes_Open_throw_without_the_secret(int length)
     {
-        byte[] secret = RandomNumberGenerator.GetBytes(32);
+        byte[] secret = RandomNumberGenerator.GetBytes(length);
         using var enclave = SecureEnclave.Seal(secret);
-        byte[] bytes = enclave.SealedBytes;
-        for (int i = 0; i < bytes.Length; i++)
+        for (int i = 0; i < enclave.SealedBytes.Length; i++)
         {
-            bytes[i] ^= 0x01;
-            var e = Assert.Throws<CryptographicException>(() => enclave.Open());
-            Assert.DoesNotContain(Convert.ToHexString(secret), e.Message, StringComparison.OrdinalIgnoreCase);
-            Assert.Contains("does not verify", e.Message, StringComparison.Ordinal);
-            bytes[i] ^= 0x01;
+            enclave.SealedBytes[i] ^= 0x01;
+            AssertTampered(enclave, secret);
+            enclave.SealedBytes[i] ^= 0x01;
+        }
+
+        for (int bit = 0; bit < 64; bit++)
+        {
+            enclave.Nonce ^= 1UL << bit;
+            AssertTampered(enclave, secret);
+            enclave.Nonce ^= 1UL << bit;
         }
 
         // Control: restored, it opens.
@@ -83,18 +117,70 @@ public sealed class SecureEnclaveTests
         Assert.True(opened.Span.SequenceEqual(secret));
     }
 
-    [Fact]
-    public void Dispose_zeroes_the_ciphertext_and_later_use_throws()
+    [Theory]
+    [InlineData(32)]
+    [InlineData(33)]
+    public void Dispose_zeroes_the_ciphertext_and_later_use_throws(int length)
     {
-        var enclave = SecureEnclave.Seal(RandomNumberGenerator.GetBytes(32));
-        byte[] bytes = enclave.SealedBytes;
-        Assert.Contains(bytes, b => b != 0);
+        var enclave = SecureEnclave.Seal(RandomNumberGenerator.GetBytes(length));
+        Span<byte> bytes = enclave.SealedBytes;
+        Assert.True(bytes.ContainsAnyExcept((byte)0));
         enclave.Dispose();
-        Assert.All(bytes, b => Assert.Equal(0, b));
+        Assert.False(bytes.ContainsAnyExcept((byte)0));
+        Assert.Equal(0UL, enclave.Nonce);
         Assert.Throws<ObjectDisposedException>(() => enclave.Open());
         Assert.Throws<ObjectDisposedException>(() => enclave.Length);
         Assert.Equal("SecureEnclave(disposed)", enclave.ToString());
         enclave.Dispose();
+    }
+
+    /// <summary>
+    /// An Open that races a Dispose must give the secret or ObjectDisposedException: never a false report of
+    /// tampering (the zeroed bytes fail to verify), and never a read past the object when the long form's
+    /// array is cleared under it. Both sides start together at a barrier, so each round is a real race.
+    /// </summary>
+    [Theory]
+    [InlineData(32)]
+    [InlineData(100)]
+    public async Task An_Open_racing_a_Dispose_gives_the_secret_or_ObjectDisposedException(int length)
+    {
+        byte[] secret = RandomNumberGenerator.GetBytes(length);
+        using var barrier = new Barrier(2);
+        var unexpected = new List<string>();
+        int opened = 0;
+        int disposedSeen = 0;
+        for (int round = 0; round < 20_000; round++)
+        {
+            var enclave = SecureEnclave.Seal(secret);
+            var open = Task.Run(() =>
+            {
+                barrier.SignalAndWait(TestContext.Current.CancellationToken);
+                try
+                {
+                    using SecureBuffer plaintext = enclave.Open();
+                    if (!plaintext.Span.SequenceEqual(secret))
+                    {
+                        lock (unexpected) { unexpected.Add("a wrong secret"); }
+                    }
+
+                    Interlocked.Increment(ref opened);
+                }
+                catch (ObjectDisposedException)
+                {
+                    Interlocked.Increment(ref disposedSeen);
+                }
+                catch (Exception e)
+                {
+                    lock (unexpected) { unexpected.Add(e.GetType().Name + ": " + e.Message); }
+                }
+            }, TestContext.Current.CancellationToken);
+            barrier.SignalAndWait(TestContext.Current.CancellationToken);
+            enclave.Dispose();
+            await open;
+        }
+
+        Assert.Empty(unexpected.Distinct());
+        Assert.Equal(20_000, opened + disposedSeen);
     }
 
     [Fact]
@@ -181,5 +267,12 @@ public sealed class SecureEnclaveTests
         }
 
         return key;
+    }
+
+    private static void AssertTampered(SecureEnclave enclave, byte[] secret)
+    {
+        var e = Assert.Throws<CryptographicException>(() => enclave.Open());
+        Assert.DoesNotContain(Convert.ToHexString(secret), e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("does not verify", e.Message, StringComparison.Ordinal);
     }
 }

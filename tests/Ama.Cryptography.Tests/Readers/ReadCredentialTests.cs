@@ -7,6 +7,7 @@ namespace Ama.Cryptography.Tests.Readers;
 /// set the variable for the whole process; no other test reads it, and a class runs its tests one at a time.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Collection(nameof(SetsCredentialsDirectory))]
 public sealed class ReadCredentialTests : IDisposable
 {
     private const string Variable = "CREDENTIALS_DIRECTORY";
