@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -102,11 +103,42 @@ public sealed class SecureEnclave : IDisposable
     public SecureBuffer Open()
     {
         int secretLength = LiveLength();
-        Span<byte> sealedBytes = Sealed(secretLength);
+        byte[]? rented = null;
+        Span<byte> sealedCopy = secretLength <= InlineCapacity
+            ? stackalloc byte[InlineCapacity + TagSize]
+            : (rented = ArrayPool<byte>.Shared.Rent(secretLength + TagSize));
+        try
+        {
+            sealedCopy = sealedCopy[..(secretLength + TagSize)];
+            ulong sealedNonce = CopySealedWhileLive(secretLength, sealedCopy);
+            return Decrypt(sealedNonce, secretLength, sealedCopy);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    // Verifying and decrypting read the bytes twice; a Dispose between the two reads would turn a verified
+    // enclave into a wrong secret. So Open works on a copy, taken before Dispose began (it marks first, then zeroes).
+    private ulong CopySealedWhileLive(int secretLength, Span<byte> destination)
+    {
+        Sealed(secretLength).CopyTo(destination);
+        ulong sealedNonce = nonce;
+        Interlocked.MemoryBarrier();
+        _ = LiveLength();
+        return sealedNonce;
+    }
+
+    private static SecureBuffer Decrypt(ulong sealedNonce, int secretLength, ReadOnlySpan<byte> sealedBytes)
+    {
         Span<byte> associatedData = stackalloc byte[sizeof(int)];
         BinaryPrimitives.WriteInt32LittleEndian(associatedData, secretLength);
         EnclaveKey key = EnclaveKey.Instance;
-        if (key.FirstCounter > 1 && nonce < key.FirstCounter)
+        if (key.FirstCounter > 1 && sealedNonce < key.FirstCounter)
         {
             // Sealed under a key that SecureMemory.PurgeAll destroyed (a tampered nonce can land here too; either way nothing opens).
             throw Error.EnclaveKeyPurged();
@@ -115,17 +147,9 @@ public sealed class SecureEnclave : IDisposable
         var plaintext = new SecureBuffer(secretLength);
         try
         {
-            if (!key.TryOpen(nonce, sealedBytes[..secretLength], sealedBytes[secretLength..], plaintext.Span, associatedData))
+            if (!key.TryOpen(sealedNonce, sealedBytes[..secretLength], sealedBytes[secretLength..], plaintext.Span, associatedData))
             {
-                // A Dispose on another thread zeroes the bytes under us: that is not tampering.
-                throw Volatile.Read(ref length) == Disposed ? Error.Disposed(nameof(SecureEnclave)) : Error.EnclaveTampered();
-            }
-
-            // libsodium reads the ciphertext twice (tag, then decryption): a Dispose that zeroed it in between
-            // leaves a verified tag over a wrong plaintext. Dispose marks the enclave before it zeroes, so this sees it.
-            if (Volatile.Read(ref length) == Disposed)
-            {
-                throw Error.Disposed(nameof(SecureEnclave));
+                throw Error.EnclaveTampered();
             }
 
             return plaintext;

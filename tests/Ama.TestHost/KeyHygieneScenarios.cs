@@ -39,13 +39,14 @@ internal static class KeyHygieneScenarios
     /// ("public NAME HEX"), three X25519 peers ("peer HEX"), and one output of each primitive over fixed inputs
     /// ("check NAME HEX") so the test can confirm the printed keys are the keys in use. Then WORKERS threads run
     /// ITERATIONS rounds of every operation, each thread finishing on a different one, and park right after it on a
-    /// ManualResetEventSlim. MODE "parked" keeps every object alive; MODE "disposed" has each worker dispose its own
+    /// ManualResetEventSlim. MODE "parked" keeps every object alive, and so does MODE "gc-storm", which also collects
+    /// garbage back to back until the workers park; MODE "disposed" has each worker dispose its own
     /// objects before it parks and the main thread dispose the shared ones and every key buffer afterwards. Then
     /// prints "parked N" and "ready" and waits for a line (or end of input) before it lets the workers go.
     /// </summary>
     private static int Consumer(string mode, int workerCount, int iterations)
     {
-        if (mode is not ("parked" or "disposed"))
+        if (mode is not ("parked" or "disposed" or "gc-storm"))
         {
             Console.Error.WriteLine($"unknown mode '{mode}'");
             return 64;
@@ -67,7 +68,11 @@ internal static class KeyHygieneScenarios
             workers[w].Start();
         }
 
+        using var storm = new CancellationTokenSource();
+        Thread? collector = mode == "gc-storm" ? StartGcStorm(storm.Token) : null;
         parked.Wait();
+        storm.Cancel();
+        collector?.Join();
         if (mode == "disposed")
         {
             keys.Dispose();
@@ -88,6 +93,28 @@ internal static class KeyHygieneScenarios
         GC.KeepAlive(marker);
         GC.KeepAlive(keys);
         return 0;
+    }
+
+    /// <summary>
+    /// MODE "gc-storm": collections back to back while the workers run, so that the runtime suspends them (a signal
+    /// that saves every register on the stack, and a context the runtime may keep) over and over, wherever they are
+    /// in managed code between two key operations.
+    /// </summary>
+    private static Thread StartGcStorm(CancellationToken stop)
+    {
+        var collector = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "hyg-gc-storm",
+        };
+        collector.Start();
+        return collector;
     }
 
     /// <summary>

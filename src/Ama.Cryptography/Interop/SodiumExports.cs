@@ -24,5 +24,8 @@ internal static unsafe class SodiumExports
     internal static readonly void* ScalarMult = Export("crypto_scalarmult");
     internal static readonly void* RandomBytes = Export("randombytes_buf");
 
+    // dlsym on a library's handle also searches the libraries it depends on: this is the C library's memcpy.
+    internal static readonly void* MemCopy = Export("memcpy");
+
     private static void* Export(string name) => (void*)NativeLibrary.GetExport(Library, name);
 }

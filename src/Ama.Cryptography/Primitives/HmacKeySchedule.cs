@@ -30,16 +30,13 @@ internal static unsafe class HmacKeySchedule
     /// <summary>Puts the key, or its hash when longer than a block, at the start of the zeroed block.</summary>
     private static void WritePaddedKey(ShaFunction sha, ReadOnlySpan<byte> key, byte* block, byte* context)
     {
-        if (key.Length <= sha.BlockSize)
-        {
-            // The registers this copy used are cleared by the scrubbed call that follows.
-            key.CopyTo(new Span<byte>(block, sha.BlockSize));
-            return;
-        }
-
         fixed (byte* keyBytes = key)
         {
-            sha.Run([sha.Init(context), sha.Update(context, keyBytes, key.Length), sha.Final(block, context)]);
+            // A short key is copied natively too: a managed copy would hold it in vector registers in cooperative
+            // mode, where a GC suspension signal can save them (see SecretCopy).
+            sha.Run(key.Length <= sha.BlockSize
+                ? [sha.CopyBytes(block, keyBytes, key.Length)]
+                : [sha.Init(context), sha.Update(context, keyBytes, key.Length), sha.Final(block, context)]);
         }
     }
 

@@ -73,6 +73,9 @@ internal sealed unsafe class ShaFunction
     /// <summary>memcpy of a context (a midstate): done natively, so the words never pass through managed registers.</summary>
     internal NativeCall CopyContext(byte* destination, byte* source) => new(copy, (nint)destination, (nint)source, ContextSize);
 
+    /// <summary>memcpy of key bytes into secure memory, inside the batch, so they never sit in managed registers.</summary>
+    internal NativeCall CopyBytes(byte* destination, byte* source, int length) => new(copy, (nint)destination, (nint)source, length);
+
     /// <summary>OPENSSL_cleanse(area, length).</summary>
     internal NativeCall Cleanse(byte* area, int length) => new(cleanse, (nint)area, length);
 

@@ -25,6 +25,7 @@ public sealed class KeyHygieneDumpTests(KeyHygieneDumps dumps, ITestOutputHelper
         { "disposed", DumpKind.CreatedumpFull },
         { "disposed", DumpKind.CreatedumpWithHeap },
         { "disposed", DumpKind.Gcore },
+        { "gc-storm", DumpKind.CreatedumpFull },
     };
 
     [Theory]
