@@ -89,6 +89,7 @@ internal static class PurgeScenarios
                 "enclave" => Enclave(),
                 "stale-span" => StaleSpan(),
                 "concurrent" => Concurrent(),
+                "dropped" => Dropped(),
                 _ => $"unknown check '{name}'",
             };
             Console.WriteLine(failure is null ? "PASS" : $"FAIL {failure}");
@@ -152,6 +153,42 @@ internal static class PurgeScenarios
         }
 
         return SecureMemory.PurgeAll() == 0 ? null : "a second PurgeAll found buffers to wipe";
+    }
+
+    // A buffer dropped without Dispose keeps its bytes until its finalizer runs, and at exit it may never run:
+    // the purge must still find it. The finalizer thread is held up first, so the buffer is unreachable but not
+    // yet finalized when the purge runs (a short weak reference would already have lost it).
+    private static unsafe string? Dropped()
+    {
+        using var release = new ManualResetEventSlim(false);
+        using var blocking = new ManualResetEventSlim(false);
+        HoldFinalizerThread(blocking, release);
+        GC.Collect();
+        if (!blocking.Wait(TimeSpan.FromMinutes(1)))
+        {
+            return "the finalizer thread never ran the blocking finalizer";
+        }
+
+        nint address = DropFilledBuffer(48);
+        GC.Collect();
+        int wiped = SecureMemory.PurgeAll();
+        bool zeroed = !new ReadOnlySpan<byte>((void*)address, 48).ContainsAnyExcept((byte)0);
+        release.Set();
+        return wiped != 1 ? $"PurgeAll returned {wiped}, expected 1 (the dropped buffer)"
+            : zeroed ? null
+            : "the dropped buffer still holds its bytes after the purge";
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void HoldFinalizerThread(ManualResetEventSlim blocking, ManualResetEventSlim release) =>
+        _ = new FinalizerBlocker(blocking, release);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static nint DropFilledBuffer(int length)
+    {
+        var buffer = new SecureBuffer(length);
+        buffer.Span.Fill(0xA5);
+        return buffer.UnsafeAddress;
     }
 
     // Every AEAD must throw after a purge, never encrypt under a zeroed key.
@@ -316,5 +353,15 @@ internal static class PurgeScenarios
     {
         Console.Error.WriteLine($"unknown scenario '{scenario}'");
         return 64;
+    }
+
+    /// <summary>Blocks the finalizer thread in its finalizer until released, so later finalizers wait behind it.</summary>
+    private sealed class FinalizerBlocker(ManualResetEventSlim blocking, ManualResetEventSlim release)
+    {
+        ~FinalizerBlocker()
+        {
+            blocking.Set();
+            release.Wait();
+        }
     }
 }

@@ -5,7 +5,8 @@ namespace Ama.Cryptography.Memory;
 
 /// <summary>
 /// Every live secure allocation, so that <see cref="SecureMemory.PurgeAll"/> can find them. Each entry is a
-/// weak GC handle that is allocated once and then reused: registering costs one uncontended lock on the
+/// weak GC handle that tracks resurrection (an allocation dropped without Dispose holds its bytes until its
+/// finalizer runs, which at exit may be never, so the purge must still see it), allocated once and then reused: registering costs one uncontended lock on the
 /// calling processor's stripe and a store into the handle, and an undisposed buffer still reaches its
 /// finalizer. The stripes hold only references, never secret bytes.
 /// </summary>
@@ -66,7 +67,7 @@ internal static class LiveHandles
                     return slot;
                 }
 
-                slots.Add(GCHandle.Alloc(handle, GCHandleType.Weak));
+                slots.Add(GCHandle.Alloc(handle, GCHandleType.WeakTrackResurrection));
                 return slots.Count - 1;
             }
         }

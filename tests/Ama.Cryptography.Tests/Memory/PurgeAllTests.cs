@@ -14,6 +14,7 @@ public sealed class PurgeAllTests
     [InlineData("keys")] // SecureHmac, SecureEd25519, SecureX25519, and SecureHkdf given a purged buffer
     [InlineData("enclave")] // sealed before: ObjectDisposedException; sealed after: round-trips under a new key
     [InlineData("stale-span")] // a span kept across the purge never writes into a buffer allocated after it
+    [InlineData("dropped")] // a buffer dropped without Dispose, not yet finalized: still found and wiped
     [InlineData("concurrent")] // encryption on other threads during the purge: success or ObjectDisposedException, no crash
     public void PurgeAll_wipes_and_disposes(string check)
     {
