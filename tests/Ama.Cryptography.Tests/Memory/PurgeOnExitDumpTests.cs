@@ -15,6 +15,11 @@ namespace Ama.Cryptography.Tests.Memory;
 public sealed class PurgeOnExitDumpTests : IDisposable
 {
     private const int Seed = 5005;
+
+    // A shell starts a background job (a CI script run with `&` or nohup) with SIGINT and SIGQUIT ignored, and
+    // every process under it inherits that: the kernel then never delivers them. The child starts with the
+    // default dispositions, so the test does not depend on how its host was started.
+    private static readonly string[] DefaultSignals = ["/usr/bin/env", "--default-signal=INT,QUIT,TERM"];
     private readonly string directory = Directory.CreateTempSubdirectory("ama-purge-dumps-").FullName;
 
     [Theory]
@@ -26,7 +31,7 @@ public sealed class PurgeOnExitDumpTests : IDisposable
     [InlineData(3, false)]
     public void A_signal_leaves_no_secret_in_a_core_taken_at_the_last_moment(int signal, bool purge)
     {
-        var info = TestHost.StartInfo("purge-hold", [Seed.ToString(CultureInfo.InvariantCulture), purge.ToString(), "signal"]);
+        var info = TestHost.StartInfo("purge-hold", [Seed.ToString(CultureInfo.InvariantCulture), purge.ToString(), "signal"], DefaultSignals);
         info.Environment["AMA_MEMORY_SOURCE"] = "locked";
         using TestHost host = TestHost.Start(info);
         host.WaitForLine("READY");
