@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Ama.Cli.Bench;
+using Ama.Cli.Encryption;
 using Ama.Cli.KeyStore;
 using Ama.Cli.Secrets;
 using Ama.Cli.Status;
@@ -19,8 +20,10 @@ internal static class AmaApp
             StatusCommand.Create(),
             BenchCommand.Create(),
             KeyStoreCommand.Create(),
+            EncryptionCommand.Encrypt(),
+            EncryptionCommand.Decrypt(),
         };
-        HelpExamples.With(root, "ama status", "ama status --json | jq .outcome", "ama bench --quick", "ama keystore --help");
+        HelpExamples.With(root, "ama status", "ama status --json | jq .outcome", "ama bench --quick", "ama keystore --help", "ama encrypt --help");
         HelpExamples.Install(root);
         return root;
     }
