@@ -22,26 +22,28 @@ internal abstract class KeyRingCipher(int version)
     internal static KeyRingCipher Create(KeyRingAlgorithm algorithm, int version, SecureBuffer key) => algorithm switch
     {
         KeyRingAlgorithm.XChaCha20Poly1305 => new XChaCha20Poly1305KeyRingCipher(version, key),
+        KeyRingAlgorithm.Aegis256 => new Aegis256KeyRingCipher(version, key),
         _ => throw Error.KeyRingAlgorithmUnsupported((byte)algorithm),
     };
 
     internal static int NonceSizeOf(KeyRingAlgorithm algorithm) => algorithm switch
     {
         KeyRingAlgorithm.XChaCha20Poly1305 => SecureXChaCha20Poly1305.NonceSizeInBytes,
-        KeyRingAlgorithm.Aegis256 => 32,
+        KeyRingAlgorithm.Aegis256 => SecureAegis256.NonceSizeInBytes,
         _ => throw Error.KeyRingAlgorithmUnsupported((byte)algorithm),
     };
 
     internal static int TagSizeOf(KeyRingAlgorithm algorithm) => algorithm switch
     {
         KeyRingAlgorithm.XChaCha20Poly1305 => SecureXChaCha20Poly1305.TagSizeInBytes,
-        KeyRingAlgorithm.Aegis256 => 16,
+        KeyRingAlgorithm.Aegis256 => SecureAegis256.TagSizeInBytes,
         _ => throw Error.KeyRingAlgorithmUnsupported((byte)algorithm),
     };
 
     internal static bool IsSupported(KeyRingAlgorithm algorithm) => algorithm switch
     {
         KeyRingAlgorithm.XChaCha20Poly1305 => SecureXChaCha20Poly1305.IsSupported,
+        KeyRingAlgorithm.Aegis256 => SecureAegis256.IsSupported,
         _ => false,
     };
 
