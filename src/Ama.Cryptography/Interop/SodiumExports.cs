@@ -18,6 +18,10 @@ internal static unsafe class SodiumExports
     internal static readonly void* ChaCha20Poly1305Decrypt = Export("crypto_aead_chacha20poly1305_ietf_decrypt_detached");
     internal static readonly void* XChaCha20Poly1305Encrypt = Export("crypto_aead_xchacha20poly1305_ietf_encrypt_detached");
     internal static readonly void* XChaCha20Poly1305Decrypt = Export("crypto_aead_xchacha20poly1305_ietf_decrypt_detached");
+    internal static readonly void* Aegis256Encrypt = Export("crypto_aead_aegis256_encrypt_detached");
+    internal static readonly void* Aegis256Decrypt = Export("crypto_aead_aegis256_decrypt_detached");
+    internal static readonly void* Aegis128LEncrypt = Export("crypto_aead_aegis128l_encrypt_detached");
+    internal static readonly void* Aegis128LDecrypt = Export("crypto_aead_aegis128l_decrypt_detached");
     internal static readonly void* SignSeedKeyPair = Export("crypto_sign_seed_keypair");
     internal static readonly void* SignDetached = Export("crypto_sign_detached");
     internal static readonly void* ScalarMultBase = Export("crypto_scalarmult_base");

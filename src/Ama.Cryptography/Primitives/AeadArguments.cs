@@ -3,11 +3,11 @@ namespace Ama.Cryptography.Primitives;
 /// <summary>The BCL-shaped argument checks shared by the public AEAD types, with the BCL's parameter names.</summary>
 internal static class AeadArguments
 {
-    internal static void CheckKey(int keyLength)
+    internal static void CheckKey(int keyLength, int keySize = SodiumAead.KeySize)
     {
-        if (keyLength != SodiumAead.KeySize)
+        if (keyLength != keySize)
         {
-            throw Error.AeadKeySize("key", keyLength, SodiumAead.KeySize);
+            throw Error.AeadKeySize("key", keyLength, keySize);
         }
     }
 
@@ -18,28 +18,28 @@ internal static class AeadArguments
         return key.Span;
     }
 
-    internal static void CheckEncrypt(int nonceSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> ciphertext, int tagLength)
+    internal static void CheckEncrypt(int nonceSize, int tagSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> ciphertext, int tagLength)
     {
-        CheckNonceAndTag(nonceSize, nonce.Length, tagLength);
+        CheckNonceAndTag(nonceSize, tagSize, nonce.Length, tagLength);
         CheckOutput(plaintext, ciphertext, "ciphertext");
     }
 
-    internal static void CheckDecrypt(int nonceSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, int tagLength, ReadOnlySpan<byte> plaintext)
+    internal static void CheckDecrypt(int nonceSize, int tagSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, int tagLength, ReadOnlySpan<byte> plaintext)
     {
-        CheckNonceAndTag(nonceSize, nonce.Length, tagLength);
+        CheckNonceAndTag(nonceSize, tagSize, nonce.Length, tagLength);
         CheckOutput(ciphertext, plaintext, "plaintext");
     }
 
-    internal static void CheckNonceAndTag(int nonceSize, int nonceLength, int tagLength)
+    internal static void CheckNonceAndTag(int nonceSize, int tagSize, int nonceLength, int tagLength)
     {
         if (nonceLength != nonceSize)
         {
             throw Error.AeadNonceSize("nonce", nonceLength, nonceSize);
         }
 
-        if (tagLength != SodiumAead.TagSize)
+        if (tagLength != tagSize)
         {
-            throw Error.AeadTagSize("tag", tagLength, SodiumAead.TagSize);
+            throw Error.AeadTagSize("tag", tagLength, tagSize);
         }
     }
 

@@ -9,10 +9,10 @@ namespace Ama.Cryptography.Primitives;
 /// </summary>
 internal abstract unsafe class SodiumAead : IDisposable
 {
-    /// <summary>The key length of every AEAD here: 256 bits.</summary>
+    /// <summary>The key length of every AEAD here but AEGIS-128L: 256 bits.</summary>
     internal const int KeySize = 32;
 
-    /// <summary>The tag length of every AEAD here: 128 bits.</summary>
+    /// <summary>The tag length of the AES-GCM and ChaCha20-Poly1305 AEADs here: 128 bits.</summary>
     internal const int TagSize = 16;
 
     private readonly SecureMemoryHandle memory;
@@ -30,6 +30,9 @@ internal abstract unsafe class SodiumAead : IDisposable
 
     /// <summary>Gets the nonce length of the algorithm, which the public types check callers' nonces against.</summary>
     internal abstract int NonceLength { get; }
+
+    /// <summary>Gets the tag length of the algorithm, which the public types check callers' tags against.</summary>
+    internal virtual int TagLength => TagSize;
 
     /// <summary>Gets the secret's address in secure memory.</summary>
     protected byte* Secret { get; }
@@ -131,7 +134,7 @@ internal abstract unsafe class SodiumAead : IDisposable
     /// <summary>The public types' Encrypt: the BCL's argument checks (naming <paramref name="owner"/> when disposed), then <see cref="Encrypt"/>.</summary>
     internal void EncryptChecked(object owner, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
     {
-        AeadArguments.CheckEncrypt(NonceLength, nonce, plaintext, ciphertext, tag.Length);
+        AeadArguments.CheckEncrypt(NonceLength, TagLength, nonce, plaintext, ciphertext, tag.Length);
         ObjectDisposedException.ThrowIf(IsDisposed, owner);
         Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
     }
@@ -139,7 +142,7 @@ internal abstract unsafe class SodiumAead : IDisposable
     /// <summary>The public types' Decrypt: argument checks, then <see cref="TryDecrypt"/>; a bad tag throws (the plaintext is zeroed).</summary>
     internal void DecryptChecked(object owner, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
-        AeadArguments.CheckDecrypt(NonceLength, nonce, ciphertext, tag.Length, plaintext);
+        AeadArguments.CheckDecrypt(NonceLength, TagLength, nonce, ciphertext, tag.Length, plaintext);
         ObjectDisposedException.ThrowIf(IsDisposed, owner);
         if (!TryDecrypt(nonce, ciphertext, tag, plaintext, associatedData))
         {
@@ -150,7 +153,7 @@ internal abstract unsafe class SodiumAead : IDisposable
     /// <summary>The public types' DecryptToSecureBuffer: argument checks, then <see cref="DecryptToSecureBuffer"/>.</summary>
     internal SecureBuffer DecryptToSecureBufferChecked(object owner, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> associatedData)
     {
-        AeadArguments.CheckNonceAndTag(NonceLength, nonce.Length, tag.Length);
+        AeadArguments.CheckNonceAndTag(NonceLength, TagLength, nonce.Length, tag.Length);
         ObjectDisposedException.ThrowIf(IsDisposed, owner);
         return DecryptToSecureBuffer(nonce, ciphertext, tag, associatedData);
     }
