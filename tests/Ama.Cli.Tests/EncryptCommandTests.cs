@@ -94,7 +94,7 @@ public sealed class EncryptCommandTests : IDisposable
         AmaProcess.Result result = Tool("decrypt", "--output", output, sealedFile);
 
         Assert.True(result.ExitCode == 65, result.ToString());
-        Assert.Contains("damaged or was tampered with", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("does not verify (damaged, tampered with", result.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(output), "a tampered input left a file at the output path");
         Assert.Empty(TempFiles());
     }
@@ -155,6 +155,19 @@ public sealed class EncryptCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_key_that_is_not_32_bytes_is_a_data_error_not_a_crash()
+    {
+        KeyStoreFixture.Ok(AmaProcess.Run("keystore", "put", store, "short-key", "--generate", "16", "--password-file", passwordFile));
+        string output = Path.Combine(directory, "out.ama");
+
+        AmaProcess.Result result = AmaProcess.Run("encrypt", "--key", "short-key", "--key-store", store, "--password-file", passwordFile, "--output", output, Write("plain.bin", [1, 2, 3]));
+
+        Assert.True(result.ExitCode == 65, result.ToString());
+        Assert.Contains("The key 'short-key' cannot encrypt or decrypt", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
     public void A_file_encrypted_under_another_key_does_not_decrypt()
     {
         KeyStoreFixture.Ok(AmaProcess.Run("keystore", "put", store, "other-key", "--generate", "32", "--password-file", passwordFile));
@@ -187,7 +200,10 @@ public sealed class EncryptCommandTests : IDisposable
 
         // Destroying the first version makes only the first file undecryptable: the rotation really used a new key.
         KeyStoreFixture.Ok(AmaProcess.Run("keystore", "delete", store, "data-key", "--version", "1", "--yes", "--password-file", passwordFile));
-        Assert.NotEqual(0, Tool("decrypt", "--output", Path.Combine(directory, "first.again"), first).ExitCode);
+        AmaProcess.Result gone = Tool("decrypt", "--output", Path.Combine(directory, "first.again"), first);
+        Assert.True(gone.ExitCode == 65, gone.ToString());
+        Assert.Contains("version 1", gone.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(directory, "first.again")));
         KeyStoreFixture.Ok(Tool("decrypt", "--output", Path.Combine(directory, "second.again"), second));
     }
 

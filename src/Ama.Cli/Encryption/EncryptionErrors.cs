@@ -15,7 +15,12 @@ internal static class EncryptionErrors
 
     internal static CliException KeyRequired(string command) => CliException.Usage($"Give --key NAME, the key store entry to {command} with. See 'ama {command} --help'.");
 
-    internal static CliException Damaged(string input, bool toStdout) => CliException.BadInput(toStdout
-        ? $"The input {input} is damaged or was tampered with: the ciphertext does not verify. Discard what was written to stdout."
-        : $"The input {input} is damaged or was tampered with: the ciphertext does not verify. No output file was written.");
+    /// <summary>The library's reason names versions and lengths, never key or message bytes.</summary>
+    internal static CliException Damaged(string input, string reason, bool toStdout) => CliException.BadInput(
+        $"The input {input} does not verify (damaged, tampered with, or not written by 'ama encrypt' with this key): {reason.TrimEnd('.')}. "
+        + (toStdout ? "Discard what was written to stdout." : "No output file was written."));
+
+    internal static CliException KeyUnusable(string keyName, string reason) => CliException.BadInput($"The key '{keyName}' cannot encrypt or decrypt: {reason}");
+
+    internal static CliException AlgorithmUnavailable(string input, string reason) => new($"The input {input} needs an algorithm this host cannot run: {reason}", ExitCodes.Failure);
 }

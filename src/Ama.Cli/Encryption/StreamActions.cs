@@ -15,7 +15,7 @@ internal static class StreamActions
     internal static int Run(StoreTarget target, CredentialInput credential, string keyName, StreamPlan plan, bool decrypt)
     {
         using SecureKeyStorage storage = KeyStoreActions.Open(target, credential);
-        using KeyRingAead aead = KeyRingAead.Open(storage, keyName);
+        using KeyRingAead aead = OpenRing(storage, keyName);
         using var input = new ProgressStream(plan.OpenInput(), plan.InputLength, plan.Command, Terminal.StderrIsTerminal);
         if (plan.OutputPath is null)
         {
@@ -51,9 +51,26 @@ internal static class StreamActions
         {
             aead.DecryptStreamAsync(input, output).GetAwaiter().GetResult();
         }
-        catch (CryptographicException)
+        catch (CryptographicException e)
         {
-            throw EncryptionErrors.Damaged(plan.InputName, toStdout: plan.OutputPath is null);
+            throw EncryptionErrors.Damaged(plan.InputName, e.Message, toStdout: plan.OutputPath is null);
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            throw EncryptionErrors.AlgorithmUnavailable(plan.InputName, e.Message);
+        }
+    }
+
+    private static KeyRingAead OpenRing(SecureKeyStorage storage, string keyName)
+    {
+        try
+        {
+            return KeyRingAead.Open(storage, keyName);
+        }
+        catch (CryptographicException e)
+        {
+            // A version that is not a 32-byte key (a password, an Ed25519 seed of another length) is a data error, not a bug.
+            throw EncryptionErrors.KeyUnusable(keyName, e.Message);
         }
     }
 }
