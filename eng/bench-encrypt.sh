@@ -33,26 +33,28 @@ age-keygen -o "$work/age.key" 2>/dev/null
 recipient=$(age-keygen -y "$work/age.key")
 store=(--key data-key --key-store "$work/s.keys" --key-file "$work/master.key")
 
-# Seconds, to the microsecond, that "$@" takes.
+# "wall cpu": the seconds "$@" takes, and the CPU seconds (user + system) it and its children use.
+# On a shared machine the wall time includes waiting for a core; the CPU time does not.
 elapsed() {
-  local start=$EPOCHREALTIME
-  "$@"
-  local end=$EPOCHREALTIME
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
+  local TIMEFORMAT='%R %U %S'
+  { time "$@"; } 2>&1 | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-declare -A times
+declare -A times cpu
 measure() {
   local name=$1; shift
-  local samples=()
+  local walls=() cpus=() sample
   for _ in $(seq "$runs"); do
     rm -f "$work/out"
-    samples+=("$(elapsed "$@")")
+    sample=$(elapsed "$@")
+    walls+=("${sample% *}")
+    cpus+=("${sample#* }")
   done
-  times[$name]=$(median "${samples[@]}")
-  printf '%-14s %s s (runs: %s)\n' "$name" "${times[$name]}" "${samples[*]}"
+  times[$name]=$(median "${walls[@]}")
+  cpu[$name]=$(median "${cpus[@]}")
+  printf '%-12s wall %6s s (runs: %s)   cpu %6s s (runs: %s)\n' "$name" "${times[$name]}" "${walls[*]}" "${cpu[$name]}" "${cpus[*]}"
 }
 
 copy() { cat "$work/in" > "$work/out"; }
@@ -64,6 +66,7 @@ ama_dec() { env -u AMA_POSTGRES "${ama[@]}" decrypt "${store[@]}" --output "$wor
 age -r "$recipient" -o "$work/age.ct" "$work/in"
 env -u AMA_POSTGRES "${ama[@]}" encrypt "${store[@]}" --output "$work/ama.ct" "$work/in" 2>/dev/null
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "input: $mib MiB on $(df --output=fstype "$work" | tail -1) ($work); $(nproc) cores; $(age --version 2>/dev/null | head -1 | sed 's/^/age /'); $(date -u +%Y-%m-%dT%H:%MZ)"
 measure cat copy
 measure "age" age_enc
@@ -74,6 +77,7 @@ measure "ama decrypt" ama_dec
 # The last decrypt must give the input back, or the figures mean nothing.
 cmp -s "$work/in" "$work/out" || { echo "ama decrypt did not restore the input" >&2; exit 1; }
 
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 mibs() { awk -v s="$1" -v m="$mib" 'BEGIN { printf "%.0f", m / s }'; }
 echo
@@ -81,3 +85,4 @@ echo "throughput (MiB/s): cat $(mibs "${times[cat]}"), age $(mibs "${times[age]}
 echo "ama encrypt vs age:    $(ratio "${times[age]}" "${times[ama encrypt]}")x age's throughput (target >= 1.5)"
 echo "ama encrypt vs cat:    $(ratio "${times[ama encrypt]}" "${times[cat]}")x cat's time (target <= 1.5)"
 echo "ama decrypt vs age -d: $(ratio "${times[age -d]}" "${times[ama decrypt]}")x age -d's throughput (target >= 1.5)"
+echo "by CPU time: ama encrypt $(ratio "${cpu[age]}" "${cpu[ama encrypt]}")x age, $(ratio "${cpu[ama encrypt]}" "${cpu[cat]}")x cat's CPU time; ama decrypt $(ratio "${cpu[age -d]}" "${cpu[ama decrypt]}")x age -d"
