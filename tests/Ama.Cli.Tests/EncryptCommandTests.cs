@@ -239,6 +239,28 @@ public sealed class EncryptCommandTests : IDisposable
         Assert.Contains("terminal-canary-payload", transcript, StringComparison.Ordinal);
     }
 
+    /// <summary>A 256 MiB input (sparse, so it costs no disk) shows progress on a terminal's stderr; a small one, the control, does not.</summary>
+    [Fact]
+    public void Progress_shows_on_a_terminal_for_a_large_input_only()
+    {
+        string script = Tools.Require("script");
+        string large = Path.Combine(directory, "large.bin");
+        using (FileStream file = File.Create(large))
+        {
+            file.SetLength(256L * 1024 * 1024);
+        }
+
+        string small = Write("small.bin", RandomNumberGenerator.GetBytes(100_000));
+
+        string withProgress = Pty.RunScript(script, AmaProcess.ShellCommand($"encrypt {Options} '{large}' > /dev/null"), "NO_COLOR=1", out int largeExit);
+        string without = Pty.RunScript(script, AmaProcess.ShellCommand($"encrypt {Options} '{small}' > /dev/null"), "NO_COLOR=1", out int smallExit);
+
+        Assert.Equal(0, largeExit);
+        Assert.Equal(0, smallExit);
+        Assert.Contains("encrypt: 128 MiB of 256 MiB (50%)", withProgress, StringComparison.Ordinal);
+        Assert.DoesNotContain("MiB", without, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Usage_errors_come_before_the_store_is_opened()
     {
