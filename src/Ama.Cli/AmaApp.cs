@@ -15,7 +15,7 @@ internal static class AmaApp
 {
     internal static RootCommand BuildRoot()
     {
-        var root = new RootCommand("ama: checks how well this host keeps secrets in memory, and manages key store files.")
+        var root = new RootCommand("ama: checks how well this host keeps secrets in memory, manages key store files, and encrypts files with their keys.")
         {
             StatusCommand.Create(),
             BenchCommand.Create(),

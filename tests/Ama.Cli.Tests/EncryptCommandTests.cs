@@ -280,6 +280,21 @@ public sealed class EncryptCommandTests : IDisposable
         Assert.True(twice.ExitCode == 64, twice.ToString());
     }
 
+    [Theory]
+    [InlineData("encrypt")]
+    [InlineData("decrypt")]
+    public void Help_lists_the_command_and_shows_examples(string command)
+    {
+        AmaProcess.Result root = KeyStoreFixture.Ok(AmaProcess.Run("--help"));
+        Assert.Contains(command, root.Stdout, StringComparison.Ordinal);
+
+        AmaProcess.Result help = KeyStoreFixture.Ok(AmaProcess.Run(command, "--help"));
+        Assert.Contains("--key-store", help.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--password-file", help.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Examples:", help.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"ama {command} --key backup-key --key-store app.keys", help.Stdout, StringComparison.Ordinal);
+    }
+
     internal static byte[] Damage(byte[] ciphertext, string how)
     {
         byte[] copy = (byte[])ciphertext.Clone();

@@ -17,7 +17,7 @@ internal static class EncryptionCommand
     {
         Command command = Create(
             "encrypt",
-            "Encrypt a file or stdin with the primary version of a key store entry, streaming in constant memory. Output: --output FILE (created 0600, in place only when complete) or stdout (never a terminal unless --output -).");
+            "Encrypt a file or stdin with the newest version of a key store entry, streaming in constant memory. Output: --output FILE (created 0600, in place only when complete) or stdout (never a terminal unless --output -).");
         return HelpExamples.With(
             command,
             "ama encrypt --key backup-key --key-store app.keys --output db.dump.ama db.dump",
