@@ -38,6 +38,9 @@ public sealed class KeyRingAead : IDisposable
     private int newestVersion;
     private bool disposed;
 
+    /// <summary>Fills a span with nonce bytes.</summary>
+    internal delegate void RandomFill(Span<byte> destination);
+
     private KeyRingAead(SecureKeyStorage storage, string keyName)
     {
         this.storage = storage;
@@ -50,6 +53,9 @@ public sealed class KeyRingAead : IDisposable
 
     /// <summary>Gets or sets the plaintext bytes per stream chunk; tests make it small to get many chunks.</summary>
     internal int StreamChunkSize { get; set; } = KeyRingFormat.DefaultChunkSize;
+
+    /// <summary>Gets or sets the source of nonces and stream prefixes; the format's test vectors fix it.</summary>
+    internal RandomFill FillRandom { get; set; } = RandomNumberGenerator.Fill;
 
     /// <summary>Opens a key ring over the versions of <paramref name="keyName"/>; the storage must outlive the ring.</summary>
     /// <param name="storage">The key store holding the key's versions.</param>
@@ -354,13 +360,13 @@ public sealed class KeyRingAead : IDisposable
         }
     }
 
-    private static void Seal(KeyRingCipher cipher, ReadOnlySpan<byte> plaintext, Span<byte> output, ReadOnlySpan<byte> associatedData)
+    private void Seal(KeyRingCipher cipher, ReadOnlySpan<byte> plaintext, Span<byte> output, ReadOnlySpan<byte> associatedData)
     {
         int nonceEnd = KeyRingFormat.MessageHeaderSize + cipher.NonceSize;
         var header = output[..KeyRingFormat.MessageHeaderSize];
         KeyRingFormat.WriteMessageHeader(header, cipher.Algorithm, cipher.Version);
         var nonce = output[KeyRingFormat.MessageHeaderSize..nonceEnd];
-        RandomNumberGenerator.Fill(nonce);
+        FillRandom(nonce);
         int adLength = checked(KeyRingFormat.MessageHeaderSize + associatedData.Length);
         var ad = adLength <= 256 ? stackalloc byte[adLength] : new byte[adLength];
         JoinAssociatedData(header, associatedData, ad);
@@ -388,11 +394,11 @@ public sealed class KeyRingAead : IDisposable
         return joined;
     }
 
-    private static byte[] StreamHeader(KeyRingCipher cipher, int chunkSize)
+    private byte[] StreamHeader(KeyRingCipher cipher, int chunkSize)
     {
         var header = new byte[KeyRingFormat.StreamHeaderSize(cipher.Algorithm)];
         KeyRingFormat.WriteStreamHeader(header, cipher.Algorithm, cipher.Version, chunkSize);
-        RandomNumberGenerator.Fill(header.AsSpan(KeyRingFormat.StreamFixedHeaderSize));
+        FillRandom(header.AsSpan(KeyRingFormat.StreamFixedHeaderSize));
         return header;
     }
 
