@@ -28,7 +28,7 @@ internal static class StreamActions
         using (StagedOutput output = StagedOutput.Create(plan.OutputPath, plan.Force))
         {
             Transform(aead, input, output.Stream, plan, decrypt);
-            using (Ama.Cli.Secrets.HeldSecrets.EnterIrreversibleStep())
+            using (HeldSecrets.EnterIrreversibleStep())
             {
                 output.Commit();
             }
