@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Ama.Cli.Bench;
+using Ama.Cli.Encryption;
 using Ama.Cli.KeyStore;
 using Ama.Cli.Secrets;
 using Ama.Cli.Status;
@@ -14,13 +15,15 @@ internal static class AmaApp
 {
     internal static RootCommand BuildRoot()
     {
-        var root = new RootCommand("ama: checks how well this host keeps secrets in memory, and manages key store files.")
+        var root = new RootCommand("ama: checks how well this host keeps secrets in memory, manages key store files, and encrypts files with their keys.")
         {
             StatusCommand.Create(),
             BenchCommand.Create(),
             KeyStoreCommand.Create(),
+            EncryptionCommand.Encrypt(),
+            EncryptionCommand.Decrypt(),
         };
-        HelpExamples.With(root, "ama status", "ama status --json | jq .outcome", "ama bench --quick", "ama keystore --help");
+        HelpExamples.With(root, "ama status", "ama status --json | jq .outcome", "ama bench --quick", "ama keystore --help", "ama encrypt --help");
         HelpExamples.Install(root);
         return root;
     }

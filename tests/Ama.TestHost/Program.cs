@@ -17,6 +17,7 @@ return scenario switch
     _ when scenario.StartsWith("lock-", StringComparison.Ordinal) => await LockScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("scale-keystore-", StringComparison.Ordinal) => await KeyStoreScaleScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("keystore-", StringComparison.Ordinal) => await KeyStoreScenarios.RunAsync(scenario, rest),
+    _ when scenario.StartsWith("keyring-", StringComparison.Ordinal) => await KeyRingScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("alloc-", StringComparison.Ordinal) => await AllocScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("slab-", StringComparison.Ordinal) => await SlabScenarios.RunAsync(scenario, rest),
     _ when scenario.StartsWith("primitive-mac-", StringComparison.Ordinal) => await MacScenarios.RunAsync(scenario, rest),

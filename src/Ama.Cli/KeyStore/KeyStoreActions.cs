@@ -246,7 +246,7 @@ internal static class KeyStoreActions
     }
 
     /// <summary>Opens the store and disposes the credential (zeroing it) as soon as the store is open.</summary>
-    private static SecureKeyStorage Open(StoreTarget target, CredentialInput credential)
+    internal static SecureKeyStorage Open(StoreTarget target, CredentialInput credential)
     {
         using (credential)
         {

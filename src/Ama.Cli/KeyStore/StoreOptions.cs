@@ -23,6 +23,9 @@ internal sealed class StoreOptions
 
     private readonly Argument<string?>? entry;
 
+    // Commands whose positional argument is something else (the input of encrypt and decrypt) name the store file with this option.
+    private readonly Option<string?>? keyStore;
+
     private readonly Option<string?> postgres = new("--postgres")
     {
         Description = $"Use a key store in PostgreSQL instead of a file: an Npgsql connection string (default: the {ConnectionVariable} environment variable). Needs --store.",
@@ -41,17 +44,30 @@ internal sealed class StoreOptions
         HelpName = "name",
     };
 
-    internal StoreOptions(bool withEntryName)
+    internal StoreOptions(bool withEntryName, bool fileAsOption = false)
     {
         if (withEntryName)
         {
             entry = new Argument<string?>("name") { Arity = ArgumentArity.ZeroOrOne, Description = "The entry's name (required)." };
         }
+
+        if (fileAsOption)
+        {
+            keyStore = new Option<string?>("--key-store") { Description = "The key store file; left out with --postgres (or AMA_POSTGRES) and --store.", HelpName = "path" };
+        }
     }
 
     internal void AddTo(Command command)
     {
-        command.Arguments.Add(file);
+        if (keyStore is null)
+        {
+            command.Arguments.Add(file);
+        }
+        else
+        {
+            command.Options.Add(keyStore);
+        }
+
         if (entry is not null)
         {
             command.Arguments.Add(entry);
@@ -65,8 +81,9 @@ internal sealed class StoreOptions
     /// <summary>Checks where the store is (a file must exist, or must not for <c>create</c>) and returns it, not yet opened; with the entry's name when the command takes one.</summary>
     internal (StoreLocation Location, string? EntryName) Resolve(ParseResult result, bool isNew)
     {
-        string help = $" See 'ama keystore {result.CommandResult.Command.Name} --help'.";
-        List<string> positionals = [.. new[] { result.GetValue(file), entry is null ? null : result.GetValue(entry) }.OfType<string>()];
+        string help = keyStore is null ? $" See 'ama keystore {result.CommandResult.Command.Name} --help'." : $" See 'ama {result.CommandResult.Command.Name} --help'.";
+        string? storeFile = keyStore is null ? result.GetValue(file) : result.GetValue(keyStore);
+        List<string> positionals = [.. new[] { storeFile, entry is null ? null : result.GetValue(entry) }.OfType<string>()];
         int names = entry is null ? 0 : 1;
         (string? connection, string source) = ConnectionString(result);
         string? storeName = result.GetValue(store);
@@ -86,7 +103,7 @@ internal sealed class StoreOptions
             {
                 throw CliException.Usage((positionals.Count, names) switch
                 {
-                    (0, 0) => $"Give the key store file, or --postgres with --store.{help}",
+                    (0, 0) => $"Give the key store file{(keyStore is null ? string.Empty : " (--key-store PATH)")}, or --postgres with --store.{help}",
                     (0, _) => $"Give the key store file (or --postgres with --store) and the entry's name.{help}",
                     _ => $"Give the entry's name after the key store file.{help}",
                 });

@@ -160,6 +160,7 @@ internal static class HeldSecrets
         {
             int count = Count;
             ZeroAll();
+            Encryption.StagedFiles.DeleteAll();
             TerminalEcho.Restore();
             Console.Error.WriteLine();
             Console.Error.WriteLine($"ama: {what}; {count} held secret buffer(s) zeroed.");

@@ -1,0 +1,26 @@
+namespace Ama.Cli.Encryption;
+
+/// <summary>The messages of <c>ama encrypt</c> and <c>ama decrypt</c>, in one place. None holds a byte of key or plaintext.</summary>
+internal static class EncryptionErrors
+{
+    internal static CliException ToTerminal(string command) => CliException.Usage(
+        $"Refusing to write {(command == "encrypt" ? "ciphertext" : "plaintext")} to a terminal; give --output FILE, redirect stdout to a file or pipe, or give --output - to write to the terminal anyway.");
+
+    internal static CliException StdinTwice() => CliException.Usage(
+        "--password-stdin and input from stdin cannot share stdin; give the input as a file, or the password with --password-file.");
+
+    internal static CliException InputMissing(string path) => CliException.NotFound($"The input file '{path}' does not exist.");
+
+    internal static CliException InputIsDirectory(string path) => CliException.Usage($"The input '{path}' is a directory; name a file, or '-' for stdin.");
+
+    internal static CliException KeyRequired(string command) => CliException.Usage($"Give --key NAME, the key store entry to {command} with. See 'ama {command} --help'.");
+
+    /// <summary>The library's reason names versions and lengths, never key or message bytes.</summary>
+    internal static CliException Damaged(string input, string reason, bool toStdout) => CliException.BadInput(
+        $"The input {input} does not verify (damaged, tampered with, or not written by 'ama encrypt' with this key): {reason.TrimEnd('.')}. "
+        + (toStdout ? "Discard what was written to stdout." : "No output file was written."));
+
+    internal static CliException KeyUnusable(string keyName, string reason) => CliException.BadInput($"The key '{keyName}' cannot encrypt or decrypt: {reason}");
+
+    internal static CliException AlgorithmUnavailable(string input, string reason) => new($"The input {input} needs an algorithm this host cannot run: {reason}", ExitCodes.Failure);
+}

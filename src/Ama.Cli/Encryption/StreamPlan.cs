@@ -1,0 +1,55 @@
+using Ama.Cli.Secrets;
+
+namespace Ama.Cli.Encryption;
+
+/// <summary>
+/// Where <c>encrypt</c> or <c>decrypt</c> reads and writes, checked before any password is asked for:
+/// the input file exists, stdin is not wanted twice, and output never goes to a terminal unless
+/// <c>--output -</c> asks for it.
+/// </summary>
+internal sealed record StreamPlan(string Command, string? InputPath, string? OutputPath, bool Force)
+{
+    private const int BufferBytes = 64 * 1024;
+
+    /// <summary>Gets the input as messages name it.</summary>
+    internal string InputName => InputPath is null ? "on stdin" : $"'{InputPath}'";
+
+    internal static StreamPlan Check(string command, string? input, string? output, bool force, bool passwordOnStdin)
+    {
+        string? inputPath = input is null or "-" ? null : input;
+        if (inputPath is null && passwordOnStdin)
+        {
+            throw EncryptionErrors.StdinTwice();
+        }
+
+        if (inputPath is not null && Directory.Exists(inputPath))
+        {
+            throw EncryptionErrors.InputIsDirectory(inputPath);
+        }
+
+        if (inputPath is not null && !File.Exists(inputPath))
+        {
+            throw EncryptionErrors.InputMissing(inputPath);
+        }
+
+        if (output is null && Terminal.StdoutIsTerminal)
+        {
+            throw EncryptionErrors.ToTerminal(command);
+        }
+
+        string? outputPath = output is null or "-" ? null : output;
+        if (outputPath is not null)
+        {
+            SecretFile.CheckTarget(outputPath, force);
+        }
+
+        return new StreamPlan(command, inputPath, outputPath, force);
+    }
+
+    /// <summary>The input's length when it is a regular file (for the progress line), else null.</summary>
+    internal long? InputLength => InputPath is null ? null : new FileInfo(InputPath).Length;
+
+    internal Stream OpenInput() => InputPath is null
+        ? new BufferedStream(Console.OpenStandardInput(), BufferBytes)
+        : new FileStream(InputPath, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, BufferSize = BufferBytes, Options = FileOptions.SequentialScan });
+}

@@ -1,0 +1,36 @@
+using System.Security.Cryptography;
+
+namespace Ama.Cryptography;
+
+/// <summary>The messages of KeyRingAead; they name keys and versions, never key or message bytes.</summary>
+internal static partial class Error
+{
+    internal static CryptographicException KeyRingKeyLength(string name, int version, int length) => new(
+        Format("Version {1} of the key '{0}' is {2} bytes long; a key ring needs 32-byte keys.", name, version, length));
+
+    internal static CryptographicException KeyRingVersionUnavailable(string name, int version) => new(
+        Format("The ciphertext was sealed with version {1} of the key '{0}', which the key store does not hold: it was destroyed or deleted, or never stored there.", name, version));
+
+    internal static CryptographicException KeyRingAlgorithmUnsupported(byte algorithm) => new(
+        Format("The ciphertext names algorithm {0}, which no key ring format defines.", algorithm));
+
+    internal static CryptographicException KeyRingNotACiphertext(bool stream) => new(stream
+        ? "The data does not start with a key ring stream header."
+        : "The data does not start with a key ring message header.");
+
+    internal static CryptographicException KeyRingTruncated(bool stream) => new(stream
+        ? "The key ring stream ends before its header or last chunk is complete."
+        : "The key ring ciphertext is shorter than its header, nonce and tag.");
+
+    internal static CryptographicException KeyRingChunkSize(long chunkSize, int max) => new(
+        Format("The stream header names a chunk size of {0} bytes; 1 to {1} are allowed.", chunkSize, max));
+
+    internal static ArgumentException KeyRingDestinationTooSmall(string paramName, int needed, int actual) => new(
+        Format("The destination must hold at least {0} bytes, not {1}.", needed, actual), paramName);
+
+    internal static ArgumentException KeyRingOverlap(string paramName) => new(
+        "The destination overlaps the input; use separate buffers.", paramName);
+
+    internal static InvalidOperationException KeyRingStreamTooLong() => new(
+        "The stream has more than 2^32 chunks, the most one stream header can number; split the data.");
+}
