@@ -58,7 +58,7 @@ public sealed class SecureAegis128L : IDisposable
     }
 
     /// <summary>Gets whether AEGIS-128L is available: libsodium loads. libsodium computes AEGIS on every CPU, with AES-NI (or the ARMv8 crypto
-    /// extensions) where the CPU has them and with portable software AES elsewhere, several times slower.</summary>
+    /// extensions) where the CPU has them and with portable software AES elsewhere.</summary>
     public static bool IsSupported => AegisCore.IsAvailable;
 
     /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> and writes the authentication tag.</summary>

@@ -21,10 +21,11 @@ internal static class AeadScenarios
     }
 
     /// <summary>
-    /// Builds SecureAesGcm, SecureChaCha20Poly1305 and SecureXChaCha20Poly1305 from SecureBuffers filled with
-    /// patterns AES, CHACHA and XCHACHA (then disposed), runs short and long operations through each, and
-    /// disposes them too when PHASE is "disposed". The negative control: a BCL AesGcm whose key (pattern
-    /// CONTROL) came from a SecureBuffer, alive. Prints "ready" and waits on stdin so the test can dump.
+    /// Builds SecureAesGcm, SecureChaCha20Poly1305, SecureXChaCha20Poly1305, SecureAegis256 and SecureAegis128L from
+    /// SecureBuffers filled with patterns AES, CHACHA, XCHACHA, AEGIS256 and AEGIS128L (then disposed; the AEGIS-128L
+    /// key is the first 16 bytes), runs short and long operations through each, and disposes them too when PHASE is
+    /// "disposed". The negative control: a BCL AesGcm whose key (pattern CONTROL, the fourth seed) came from a
+    /// SecureBuffer, alive. Prints "ready" and waits on stdin so the test can dump.
     /// </summary>
     private static int Hold(string phase, int[] seeds)
     {
@@ -32,6 +33,8 @@ internal static class AeadScenarios
         var chacha = FromKey(seeds[1], key => new SecureChaCha20Poly1305(key));
         var xchacha = FromKey(seeds[2], key => new SecureXChaCha20Poly1305(key));
         using var control = FromKey(seeds[3], key => new AesGcm(key.Span, 16));
+        var aegis256 = FromKey(seeds[4], key => new SecureAegis256(key));
+        var aegis128L = FromKey(seeds[5], key => new SecureAegis128L(key), SecureAegis128L.KeySizeInBytes);
 
         foreach (int length in new[] { 64, 16 * 1024 })
         {
@@ -43,6 +46,11 @@ internal static class AeadScenarios
             xchacha.Encrypt(new byte[24], data, data, tag);
             using SecureBuffer opened = xchacha.DecryptToSecureBuffer(new byte[24], data, tag);
             control.Encrypt(new byte[12], data, data, tag);
+            byte[] longTag = new byte[SecureAegis256.TagSizeInBytes];
+            aegis256.Encrypt(new byte[32], data, data, longTag);
+            aegis256.Decrypt(new byte[32], data, longTag, data);
+            aegis128L.Encrypt(new byte[16], data, data, longTag);
+            using SecureBuffer openedAegis = aegis128L.DecryptToSecureBuffer(new byte[16], data, longTag);
         }
 
         Console.WriteLine($"aes-supported {SecureAesGcm.IsSupported}");
@@ -51,6 +59,8 @@ internal static class AeadScenarios
             aesGcm.Dispose();
             chacha.Dispose();
             xchacha.Dispose();
+            aegis256.Dispose();
+            aegis128L.Dispose();
         }
 
         GC.Collect();
@@ -62,13 +72,15 @@ internal static class AeadScenarios
         GC.KeepAlive(aesGcm);
         GC.KeepAlive(chacha);
         GC.KeepAlive(xchacha);
+        GC.KeepAlive(aegis256);
+        GC.KeepAlive(aegis128L);
         return 0;
     }
 
-    /// <summary>Fills a 32-byte key in place in secure memory (so no other copy exists), builds from it, disposes it.</summary>
-    private static T FromKey<T>(int seed, Func<SecureBuffer, T> create)
+    /// <summary>Fills a key (32 bytes unless told) in place in secure memory (so no other copy exists), builds from it, disposes it.</summary>
+    private static T FromKey<T>(int seed, Func<SecureBuffer, T> create, int size = 32)
     {
-        using var key = new SecureBuffer(32);
+        using var key = new SecureBuffer(size);
         Pattern.Fill(key.Span, seed);
         return create(key);
     }

@@ -161,6 +161,8 @@ internal static class PurgeScenarios
         var aes = new SecureAesGcm(key);
         var chacha = new SecureChaCha20Poly1305(key);
         var xchacha = new SecureXChaCha20Poly1305(key);
+        var aegis256 = new SecureAegis256(key);
+        var aegis128L = new SecureAegis128L(key.AsSpan(0, SecureAegis128L.KeySizeInBytes));
         byte[] plaintext = new byte[32];
         byte[] ciphertext = new byte[32];
         byte[] tag = new byte[16];
@@ -170,10 +172,14 @@ internal static class PurgeScenarios
         string? failure = ExpectDisposed("SecureAesGcm.Encrypt", () => aes.Encrypt(new byte[12], plaintext, ciphertext, tag))
             ?? ExpectDisposed("SecureAesGcm.Decrypt", () => aes.Decrypt(new byte[12], ciphertext, tag, plaintext))
             ?? ExpectDisposed("SecureChaCha20Poly1305.Encrypt", () => chacha.Encrypt(new byte[12], plaintext, ciphertext, tag))
-            ?? ExpectDisposed("SecureXChaCha20Poly1305.Encrypt", () => xchacha.Encrypt(new byte[24], plaintext, ciphertext, tag));
+            ?? ExpectDisposed("SecureXChaCha20Poly1305.Encrypt", () => xchacha.Encrypt(new byte[24], plaintext, ciphertext, tag))
+            ?? ExpectDisposed("SecureAegis256.Encrypt", () => aegis256.Encrypt(new byte[32], plaintext, ciphertext, new byte[32]))
+            ?? ExpectDisposed("SecureAegis128L.Decrypt", () => aegis128L.Decrypt(new byte[16], ciphertext, new byte[32], plaintext));
         aes.Dispose();
         chacha.Dispose();
         xchacha.Dispose();
+        aegis256.Dispose();
+        aegis128L.Dispose();
         return failure;
     }
 

@@ -23,7 +23,10 @@ internal static class ScrubDepth
     /// <summary>Measured: 1,544 bytes (the 8-way SIMD path of a long message).</summary>
     internal const nuint ChaCha20Poly1305 = 2304;
 
-    /// <summary>AEGIS-256 and AEGIS-128L, encrypt and decrypt: to be measured.</summary>
+    /// <summary>
+    /// Measured with libsodium's AES-NI code: AEGIS-256 encrypt 296, decrypt 392; AEGIS-128L encrypt 384, decrypt 488 bytes.
+    /// libsodium offers no switch to its portable AES code (for CPUs without AES-NI), so that path is not measured.
+    /// </summary>
     internal const nuint Aegis = 1024;
 
     /// <summary>Measured: seed to key pair 1,336, sign 1,800 bytes.</summary>

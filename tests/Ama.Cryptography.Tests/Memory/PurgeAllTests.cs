@@ -10,7 +10,7 @@ public sealed class PurgeAllTests
 {
     [Theory]
     [InlineData("buffers")] // slab, guarded, no-access and read-only buffers: zeroed, counted, disposed
-    [InlineData("aead")] // SecureAesGcm and the ChaCha20 ciphers throw ObjectDisposedException, never encrypt under a zeroed key
+    [InlineData("aead")] // SecureAesGcm, the ChaCha20 and the AEGIS ciphers throw ObjectDisposedException, never encrypt under a zeroed key
     [InlineData("keys")] // SecureHmac, SecureEd25519, SecureX25519, and SecureHkdf given a purged buffer
     [InlineData("enclave")] // sealed before: ObjectDisposedException; sealed after: round-trips under a new key
     [InlineData("stale-span")] // a span kept across the purge never writes into a buffer allocated after it

@@ -4,8 +4,8 @@ using Ama.Cryptography.Tests.Infrastructure;
 namespace Ama.Cryptography.Tests.Primitives;
 
 /// <summary>
-/// Keys of the secure AEADs, built from a SecureBuffer that is then disposed, and the AES round keys and
-/// GHASH key derived from the AES key, are absent from createdump --full, createdump --withheap and gcore
+/// Keys of the secure AEADs, built from a SecureBuffer that is then disposed, the AES round keys and
+/// GHASH key derived from the AES key, and the AEGIS initial state blocks derived from the AEGIS keys, are absent from createdump --full, createdump --withheap and gcore
 /// of a live process: while the ciphers are alive after use, and after their Dispose. The negative
 /// control, a BCL AesGcm built the same way in the same process, is found (its key and round keys).
 /// </summary>
@@ -15,6 +15,8 @@ public sealed class AeadDumpTests : IDisposable
     private const int ChaChaSeed = 1202;
     private const int XChaChaSeed = 1203;
     private const int ControlSeed = 1204;
+    private const int Aegis256Seed = 1205;
+    private const int Aegis128LSeed = 1206;
     private readonly string directory = Directory.CreateTempSubdirectory("ama-aead-dumps-").FullName;
 
     public static TheoryData<string, DumpKind> Cases => new()
@@ -42,7 +44,7 @@ public sealed class AeadDumpTests : IDisposable
     public void Keys_and_AES_key_schedule_are_absent_from_the_dump(string phase, DumpKind kind)
     {
         _ = kind == DumpKind.Gcore ? Tools.Require("gcore") : DumpHarness.CreatedumpPath;
-        using TestHost host = TestHost.Start("primitive-aead-hold", phase, Seed(AesSeed), Seed(ChaChaSeed), Seed(XChaChaSeed), Seed(ControlSeed));
+        using TestHost host = TestHost.Start("primitive-aead-hold", phase, Seed(AesSeed), Seed(ChaChaSeed), Seed(XChaChaSeed), Seed(ControlSeed), Seed(Aegis256Seed), Seed(Aegis128LSeed));
         Assert.Equal("True", host.WaitForLine("aes-supported"));
         host.WaitForLine("ready");
         string dump = DumpHarness.Dump(host.Process.Id, kind, directory);
@@ -53,6 +55,10 @@ public sealed class AeadDumpTests : IDisposable
             ["AES H"] = DumpHarness.CountOccurrences(dump, Aes256KeySchedule.HashKey(Key(AesSeed))),
             ["ChaCha20 key"] = Count(dump, Key(ChaChaSeed)),
             ["XChaCha20 key"] = Count(dump, Key(XChaChaSeed)),
+            ["AEGIS-256 key"] = Count(dump, Key(Aegis256Seed)),
+            ["AEGIS-256 state blocks"] = CountAegisBlocks(dump, Key(Aegis256Seed)),
+            ["AEGIS-128L key"] = Count(dump, Key(Aegis128LSeed, 16)),
+            ["AEGIS-128L state blocks"] = CountAegisBlocks(dump, Key(Aegis128LSeed, 16)),
         };
         int controlKeys = Count(dump, Key(ControlSeed));
         int controlRoundKeys = CountRoundKeys(dump, Key(ControlSeed));
@@ -80,9 +86,26 @@ public sealed class AeadDumpTests : IDisposable
         return found;
     }
 
-    private static byte[] Key(int seed)
+    // AEGIS Init with the zero nonce the host uses: key blocks k (k0 and k1 for AEGIS-256), k ^ C0 and k ^ C1.
+    private static int CountAegisBlocks(string dump, byte[] key)
     {
-        byte[] key = new byte[32];
+        byte[] c0 = Convert.FromHexString("000101020305080d1522375990e97962");
+        byte[] c1 = Convert.FromHexString("db3d18556dc22ff12011314273b528dd");
+        int found = 0;
+        for (int offset = 0; offset < key.Length; offset += 16)
+        {
+            byte[] block = key[offset..(offset + 16)];
+            found += Count(dump, block);
+            found += Count(dump, [.. block.Zip(c0, (k, c) => (byte)(k ^ c))]);
+            found += Count(dump, [.. block.Zip(c1, (k, c) => (byte)(k ^ c))]);
+        }
+
+        return found;
+    }
+
+    private static byte[] Key(int seed, int size = 32)
+    {
+        byte[] key = new byte[size];
         Pattern.Fill(key, seed);
         return key;
     }

@@ -5,7 +5,7 @@ using Ama.Cryptography.Tests.Infrastructure;
 namespace Ama.Cryptography.Tests.Primitives;
 
 /// <summary>The AEADs' size constants, the BCL's way: equal to the BCL's and NSec's, and exactly what Encrypt accepts.</summary>
-public sealed class AeadSizeTests
+public sealed partial class AeadSizeTests
 {
     [Fact]
     public void AesGcm_sizes_match_the_BCL()
@@ -31,6 +31,37 @@ public sealed class AeadSizeTests
         Assert.Equal(SecureXChaCha20Poly1305.KeySizeInBytes, AeadAlgorithm.XChaCha20Poly1305.KeySize);
         Assert.Equal(SecureXChaCha20Poly1305.NonceSizeInBytes, AeadAlgorithm.XChaCha20Poly1305.NonceSize);
         Assert.Equal(SecureXChaCha20Poly1305.TagSizeInBytes, AeadAlgorithm.XChaCha20Poly1305.TagSize);
+    }
+
+    [Fact]
+    public void Aegis_sizes_match_NSec_and_libsodium()
+    {
+        Assert.Equal(SecureAegis256.KeySizeInBytes, AeadAlgorithm.Aegis256.KeySize);
+        Assert.Equal(SecureAegis256.NonceSizeInBytes, AeadAlgorithm.Aegis256.NonceSize);
+        Assert.Equal(SecureAegis256.TagSizeInBytes, AeadAlgorithm.Aegis256.TagSize);
+        Assert.Equal(SecureAegis128L.KeySizeInBytes, AeadAlgorithm.Aegis128L.KeySize);
+        Assert.Equal(SecureAegis128L.NonceSizeInBytes, AeadAlgorithm.Aegis128L.NonceSize);
+        Assert.Equal(SecureAegis128L.TagSizeInBytes, AeadAlgorithm.Aegis128L.TagSize);
+        Assert.Equal((32, 32, 32), (SecureAegis256.KeySizeInBytes, SecureAegis256.NonceSizeInBytes, SecureAegis256.TagSizeInBytes));
+        Assert.Equal((16, 16, 32), (SecureAegis128L.KeySizeInBytes, SecureAegis128L.NonceSizeInBytes, SecureAegis128L.TagSizeInBytes));
+        Assert.Equal((nuint)SecureAegis256.TagSizeInBytes, AegisSizes.Aegis256ABytes());
+        Assert.Equal((nuint)SecureAegis128L.TagSizeInBytes, AegisSizes.Aegis128LABytes());
+    }
+
+    [Fact]
+    public void Aegis256_encrypt_accepts_exactly_the_advertised_sizes()
+    {
+        using var aead = new SecureAegis256(new byte[SecureAegis256.KeySizeInBytes]);
+        CheckSizes(aead.Encrypt, SecureAegis256.NonceSizeInBytes, SecureAegis256.TagSizeInBytes);
+        Assert.Throws<ArgumentException>(() => new SecureAegis256(new byte[SecureAegis128L.KeySizeInBytes]));
+    }
+
+    [Fact]
+    public void Aegis128L_encrypt_accepts_exactly_the_advertised_sizes()
+    {
+        using var aead = new SecureAegis128L(new byte[SecureAegis128L.KeySizeInBytes]);
+        CheckSizes(aead.Encrypt, SecureAegis128L.NonceSizeInBytes, SecureAegis128L.TagSizeInBytes);
+        Assert.Throws<ArgumentException>(() => new SecureAegis128L(new byte[SecureAegis256.KeySizeInBytes]));
     }
 
     [Fact]
@@ -70,9 +101,19 @@ public sealed class AeadSizeTests
             Assert.Throws<ArgumentException>(() => encrypt(new byte[wrongNonce], plaintext, ciphertext, new byte[tagSize], default));
         }
 
-        foreach (int wrongTag in new[] { 12, tagSize - 1, tagSize + 1 })
+        foreach (int wrongTag in new[] { 12, 16, tagSize - 1, tagSize + 1 }.Where(t => t != tagSize))
         {
             Assert.Throws<ArgumentException>(() => encrypt(new byte[nonceSize], plaintext, ciphertext, new byte[wrongTag], default));
         }
+    }
+
+    /// <summary>libsodium's own answer for the AEGIS tag length, read directly (the library binds these functions nowhere).</summary>
+    private static partial class AegisSizes
+    {
+        [System.Runtime.InteropServices.LibraryImport("libsodium", EntryPoint = "crypto_aead_aegis256_abytes")]
+        internal static partial nuint Aegis256ABytes();
+
+        [System.Runtime.InteropServices.LibraryImport("libsodium", EntryPoint = "crypto_aead_aegis128l_abytes")]
+        internal static partial nuint Aegis128LABytes();
     }
 }

@@ -10,6 +10,8 @@ public static unsafe class KeyBearingCalls
     [
         "aes256gcm-beforenm", "aes256gcm-encrypt-64", "aes256gcm-encrypt-16k", "aes256gcm-decrypt-16k",
         "chacha20poly1305-encrypt-64", "chacha20poly1305-encrypt-16k", "xchacha20poly1305-decrypt-16k",
+        "aegis256-encrypt-64", "aegis256-encrypt-16k", "aegis256-decrypt-16k",
+        "aegis128l-encrypt-64", "aegis128l-encrypt-16k", "aegis128l-decrypt-16k",
         "ed25519-seed-keypair", "ed25519-sign-64", "ed25519-sign-16k",
         "x25519-base", "x25519-derive", "randombytes-32",
         "sha256-update-16k", "sha256-final", "sha512-update-16k", "sha512-final",
@@ -39,6 +41,10 @@ public static unsafe class KeyBearingCalls
                 d => ScrubbedCall.Invoke(SodiumExports.ChaCha20Poly1305Encrypt, d, (nint)output, (nint)small, 0, (nint)input, n, 0, 0, 0, (nint)(small + 64), (nint)key)),
             "xchacha20poly1305-decrypt-16k" => new(ScrubDepth.ChaCha20Poly1305, () => { },
                 d => ScrubbedCall.Invoke(SodiumExports.XChaCha20Poly1305Decrypt, d, (nint)output, 0, (nint)input, n, (nint)small, 0, 0, (nint)(small + 64), (nint)key)),
+            "aegis256-encrypt-64" or "aegis256-encrypt-16k" => Aegis(SodiumExports.Aegis256Encrypt, encrypt: true, key, small, input, output, n),
+            "aegis256-decrypt-16k" => Aegis(SodiumExports.Aegis256Decrypt, encrypt: false, key, small, input, output, n),
+            "aegis128l-encrypt-64" or "aegis128l-encrypt-16k" => Aegis(SodiumExports.Aegis128LEncrypt, encrypt: true, key, small, input, output, n),
+            "aegis128l-decrypt-16k" => Aegis(SodiumExports.Aegis128LDecrypt, encrypt: false, key, small, input, output, n),
             "ed25519-seed-keypair" => new(ScrubDepth.Ed25519, () => { }, d => ScrubbedCall.Invoke(SodiumExports.SignSeedKeyPair, d, (nint)small, (nint)state, (nint)key)),
             "ed25519-sign-64" or "ed25519-sign-16k" => new(ScrubDepth.Ed25519, () => Sodium.crypto_sign_seed_keypair(small, state, key),
                 d => ScrubbedCall.Invoke(SodiumExports.SignDetached, d, (nint)output, 0, (nint)input, n, (nint)state)),
@@ -60,6 +66,11 @@ public static unsafe class KeyBearingCalls
         void* ret = Assembler.MapExecutable([0xC3]);
         return new(0, () => { }, d => ScrubbedCall.Invoke(ret, d));
     }
+
+    /// <summary>An AEGIS call: the 32-byte tag at <paramref name="small"/>, the nonce 64 bytes after it. A decrypt checks the (zero) tag only after decrypting the whole input.</summary>
+    private static KeyCall Aegis(void* function, bool encrypt, byte* key, byte* small, byte* input, byte* output, int length) => encrypt
+        ? new(ScrubDepth.Aegis, () => { }, d => ScrubbedCall.Invoke(function, d, (nint)output, (nint)small, 0, (nint)input, length, 0, 0, 0, (nint)(small + 64), (nint)key))
+        : new(ScrubDepth.Aegis, () => { }, d => ScrubbedCall.Invoke(function, d, (nint)output, 0, (nint)input, length, (nint)small, 0, 0, (nint)(small + 64), (nint)key));
 
     private static KeyCall Sha(ShaFunction sha, byte* context, byte* input, byte* hash, int length, bool final) => final
         ? new(sha.StackDepth, () => sha.Run([sha.Init(context), sha.Update(context, input, length)]), d => Run(sha.Final(hash, context), d))
