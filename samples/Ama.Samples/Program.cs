@@ -8,6 +8,7 @@ LockExample.Run();
 ConstantTimeExample.Run();
 StatusExample.Run();
 KeyStoreExample.Run();
+KeyRingExample.Run();
 HmacExample.Run();
 AeadExample.Run();
 CurveExample.Run();

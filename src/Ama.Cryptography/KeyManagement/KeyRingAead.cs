@@ -12,9 +12,11 @@ namespace Ama.Cryptography.KeyManagement;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The algorithm is AEGIS-256 where the CPU has hardware AES, else XChaCha20-Poly1305, with a random nonce per
-/// message; it is recorded in every ciphertext, so a ciphertext written on one host decrypts on any other that
-/// supports the algorithm it names. The format, algorithm and key version are bound to the ciphertext as associated
+/// The algorithm is AEGIS-256 where <see cref="SecureAegis256.IsSupported"/>, else XChaCha20-Poly1305, with a random
+/// nonce per message; it is recorded in every ciphertext, so a ciphertext written on one host decrypts on any other
+/// that supports the algorithm it names.
+/// Every overload takes plaintext and associated data as spans; pass a destination as a <see cref="Span{T}"/>
+/// (<c>array.AsSpan()</c>): a <c>byte[]</c> second argument binds to the associated data of the array-returning overload. The format, algorithm and key version are bound to the ciphertext as associated
 /// data, before the caller's associated data.
 /// </para>
 /// <para>

@@ -99,6 +99,22 @@ public sealed class KeyRingTamperTests
     }
 
     [Fact]
+    public async Task Decryption_writes_only_the_chunks_before_the_altered_one()
+    {
+        using var storage = StorageWithKey();
+        using var ring = Open(storage, KeyRingAlgorithm.XChaCha20Poly1305, chunkSize: ChunkSize);
+        byte[] plaintext = RandomNumberGenerator.GetBytes((3 * ChunkSize) + 3);
+        byte[] stream = await EncryptStreamAsync(ring, plaintext);
+        int thirdChunk = KeyRingFormat.StreamHeaderSize(KeyRingAlgorithm.XChaCha20Poly1305) + (2 * (ChunkSize + SecureXChaCha20Poly1305.TagSizeInBytes));
+        stream[thirdChunk] ^= 1;
+
+        using var input = new MemoryStream(stream);
+        using var output = new MemoryStream();
+        await Assert.ThrowsAnyAsync<CryptographicException>(() => ring.DecryptStreamAsync(input, output, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(plaintext[..(2 * ChunkSize)], output.ToArray());
+    }
+
+    [Fact]
     public async Task An_empty_stream_is_one_final_chunk_and_a_multiple_of_the_chunk_size_ends_in_a_full_final_chunk()
     {
         using var storage = StorageWithKey();
