@@ -127,7 +127,7 @@ public static class PostgreSqlKeyStorage
             envelope = KeyStoreEnvelope.CreateNew(credential, backend.Binding, out byte[] image);
             await backend.CreateAsync(image, cancellationToken).ConfigureAwait(false);
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (PostgreSqlErrors.IsConnectionFailure(e))
         {
             envelope?.Dispose();
             backend.Dispose();
@@ -282,7 +282,7 @@ public static class PostgreSqlKeyStorage
 
             envelope ??= KeyStoreEnvelope.Open(backend.Location, backend.Binding, await backend.ReadAsync(cancellationToken).ConfigureAwait(false), credential);
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (PostgreSqlErrors.IsConnectionFailure(e))
         {
             envelope?.Dispose();
             backend.Dispose();

@@ -69,7 +69,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
             Remember(image);
             return image.Image;
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (PostgreSqlErrors.IsConnectionFailure(e))
         {
             throw ServerFailed(e);
         }
@@ -139,7 +139,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
             Remember(StoredImage.FromParts(parts, image));
             return true;
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (PostgreSqlErrors.IsConnectionFailure(e))
         {
             throw ServerFailed(e);
         }
@@ -187,7 +187,16 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
 
     internal KeyStoreException StoreNotFound() => PostgreSqlErrors.StoreNotFound(Sql.Schema, storeName);
 
-    internal KeyStoreException ServerFailed(NpgsqlException e) => PostgreSqlErrors.ServerFailed(Sql.Schema, storeName, e);
+    internal KeyStoreException ServerFailed(Exception e)
+    {
+        if (e is not NpgsqlException)
+        {
+            // The driver failed on a broken connection without marking it broken: keep it out of the pool.
+            dataSource.Clear();
+        }
+
+        return PostgreSqlErrors.ServerFailed(Sql.Schema, storeName, e);
+    }
 
     /// <summary>A command over this store's rows: its name is the first parameter.</summary>
     internal NpgsqlCommand StoreCommand(NpgsqlConnection connection, string sql) =>
@@ -249,7 +258,7 @@ internal sealed class PostgreSqlBackend : IKeyStoreBackend
         {
             return action();
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (PostgreSqlErrors.IsConnectionFailure(e))
         {
             throw ServerFailed(e);
         }

@@ -44,7 +44,20 @@ internal static class PostgreSqlErrors
     internal static KeyStoreDamagedException EntriesTooLarge(long limit) => new(
         Format("The key store is damaged: its entry rows add up to more than the {0} bytes a key store can hold. Restore it from a backup.", limit));
 
-    internal static KeyStoreException ServerFailed(string schema, string storeName, NpgsqlException inner) => IsMissingTables(inner)
+    internal static KeyStoreException ServerFailed(string schema, string storeName, Exception inner) => inner is NpgsqlException driver
+        ? ServerFailed(schema, storeName, driver)
+        : new(Format("The {0} could not be read or written: the connection failed inside the driver ({1}).", Location(schema, storeName), inner.GetType().Name), inner);
+
+    /// <summary>
+    /// An error of the server or the connection: an <see cref="NpgsqlException"/>, or an exception Npgsql's own
+    /// code threw on a connection broken under it (a NullReferenceException was seen while the server was killed
+    /// mid-command). Either way the store was not read or written as asked, and the caller may retry.
+    /// </summary>
+    internal static bool IsConnectionFailure(Exception e) => e is NpgsqlException
+        || (e is NullReferenceException or InvalidOperationException or ObjectDisposedException or IOException
+            && e.Source == "Npgsql");
+
+    private static KeyStoreException ServerFailed(string schema, string storeName, NpgsqlException inner) => IsMissingTables(inner)
         ? TablesMissing(schema, storeName, inner)
         : new(Format("The {0} could not be read or written: {1}", Location(schema, storeName), Describe(inner)), inner);
 

@@ -52,7 +52,7 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
         {
             connection = await StoreConnections.OpenAsync(backend.DataSource, cancellationToken).ConfigureAwait(false);
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (PostgreSqlErrors.IsConnectionFailure(e))
         {
             throw backend.ServerFailed(e);
         }
@@ -63,7 +63,7 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
             await writer.LockAsync(cancellationToken).ConfigureAwait(false);
             return writer;
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (PostgreSqlErrors.IsConnectionFailure(e))
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw backend.ServerFailed(e);
@@ -105,7 +105,7 @@ internal sealed class PostgreSqlWriter : IKeyStoreWriter
 
             backend.Remember(next);
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (PostgreSqlErrors.IsConnectionFailure(e))
         {
             throw backend.ServerFailed(e);
         }
