@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Ama.Cryptography.KeyManagement;
+using Ama.Cryptography.Tests.Infrastructure;
 using static Ama.Cryptography.Tests.KeyManagement.KeyRingTestSupport;
 
 namespace Ama.Cryptography.Tests.KeyManagement;
@@ -163,7 +164,7 @@ public sealed class KeyRingAeadTests
     [Fact]
     public void Ciphertexts_written_with_one_algorithm_decrypt_on_a_ring_that_would_choose_the_other()
     {
-        Assert.SkipUnless(SecureAegis256.IsSupported, "AEGIS-256 needs hardware AES.");
+        Tools.RequireThat(SecureAegis256.IsSupported, "libsodium runs AEGIS-256");
         using var storage = StorageWithKey();
         using var aegisHost = Open(storage, KeyRingAlgorithm.Aegis256);
         using var chachaHost = Open(storage, KeyRingAlgorithm.XChaCha20Poly1305);
@@ -179,7 +180,7 @@ public sealed class KeyRingAeadTests
     [Fact]
     public async Task Streams_written_with_one_algorithm_decrypt_on_a_ring_that_would_choose_the_other()
     {
-        Assert.SkipUnless(SecureAegis256.IsSupported, "AEGIS-256 needs hardware AES.");
+        Tools.RequireThat(SecureAegis256.IsSupported, "libsodium runs AEGIS-256");
         using var storage = StorageWithKey();
         using var aegisHost = Open(storage, KeyRingAlgorithm.Aegis256, chunkSize: 7);
         using var chachaHost = Open(storage, KeyRingAlgorithm.XChaCha20Poly1305, chunkSize: 5);
