@@ -249,35 +249,16 @@ public sealed class KeyRingAead : IDisposable
         ArgumentNullException.ThrowIfNull(ciphertext);
         int chunkSize = StreamChunkSize;
         var cipher = AcquireForEncryption();
-        byte[]? input = null;
         try
         {
             var header = StreamHeader(cipher, chunkSize);
             var ad = JoinAssociatedData(header, associatedData.Span);
             await ciphertext.WriteAsync(header, cancellationToken).ConfigureAwait(false);
-
-            // One byte of look-ahead tells whether the chunk in hand is the last.
-            input = new byte[chunkSize + 1];
-            var output = new byte[chunkSize + cipher.TagSize];
-            int filled = await ReadFullyAsync(plaintext, input.AsMemory(), cancellationToken).ConfigureAwait(false);
-            for (uint counter = 0; ; counter = NextCounter(counter))
-            {
-                bool last = filled <= chunkSize;
-                int length = last ? filled : chunkSize;
-                SealChunk(cipher, header, counter, last, input.AsSpan(0, length), output, ad);
-                await ciphertext.WriteAsync(output.AsMemory(0, length + cipher.TagSize), cancellationToken).ConfigureAwait(false);
-                if (last)
-                {
-                    return;
-                }
-
-                input[0] = input[chunkSize];
-                filled = 1 + await ReadFullyAsync(plaintext, input.AsMemory(1), cancellationToken).ConfigureAwait(false);
-            }
+            int Seal(uint counter, bool last, ReadOnlySpan<byte> chunk, Span<byte> output) => SealChunk(cipher, header, counter, last, chunk, output, ad);
+            await ChunkPipeline.RunAsync(plaintext, ciphertext, chunkSize, chunkSize + cipher.TagSize, Seal, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(input);
             cipher.Release();
         }
     }
@@ -307,37 +288,14 @@ public sealed class KeyRingAead : IDisposable
         var (header, chunkSize) = await ReadStreamHeaderAsync(ciphertext, cancellationToken).ConfigureAwait(false);
         var (algorithm, version) = KeyRingFormat.ReadHeader(header, KeyRingFormat.StreamFormat);
         var cipher = AcquireForDecryption(version, algorithm);
-        byte[]? output = null;
         try
         {
             var ad = JoinAssociatedData(header, associatedData.Span);
-            int sealedSize = chunkSize + cipher.TagSize;
-            var input = new byte[sealedSize + 1];
-            output = new byte[chunkSize];
-            int filled = await ReadFullyAsync(ciphertext, input.AsMemory(), cancellationToken).ConfigureAwait(false);
-            for (uint counter = 0; ; counter = NextCounter(counter))
-            {
-                bool last = filled <= sealedSize;
-                int length = last ? filled : sealedSize;
-                if (length < cipher.TagSize)
-                {
-                    throw Error.KeyRingTruncated(stream: true);
-                }
-
-                OpenChunk(cipher, header, counter, last, input.AsSpan(0, length), output, ad);
-                await plaintext.WriteAsync(output.AsMemory(0, length - cipher.TagSize), cancellationToken).ConfigureAwait(false);
-                if (last)
-                {
-                    return;
-                }
-
-                input[0] = input[sealedSize];
-                filled = 1 + await ReadFullyAsync(ciphertext, input.AsMemory(1), cancellationToken).ConfigureAwait(false);
-            }
+            int Open(uint counter, bool last, ReadOnlySpan<byte> chunk, Span<byte> output) => OpenChunk(cipher, header, counter, last, chunk, output, ad);
+            await ChunkPipeline.RunAsync(ciphertext, plaintext, chunkSize + cipher.TagSize, chunkSize, Open, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(output);
             cipher.Release();
         }
     }
@@ -404,27 +362,32 @@ public sealed class KeyRingAead : IDisposable
         return header;
     }
 
-    private static void SealChunk(KeyRingCipher cipher, byte[] header, uint counter, bool last, ReadOnlySpan<byte> chunk, Span<byte> output, ReadOnlySpan<byte> ad)
+    private static int SealChunk(KeyRingCipher cipher, byte[] header, uint counter, bool last, ReadOnlySpan<byte> chunk, Span<byte> output, ReadOnlySpan<byte> ad)
     {
         Span<byte> nonce = stackalloc byte[cipher.NonceSize];
         KeyRingFormat.ChunkNonce(nonce, header.AsSpan(KeyRingFormat.StreamFixedHeaderSize), counter, last);
         cipher.Encrypt(nonce, chunk, output[..chunk.Length], output.Slice(chunk.Length, cipher.TagSize), ad);
+        return chunk.Length + cipher.TagSize;
     }
 
-    private static void OpenChunk(KeyRingCipher cipher, byte[] header, uint counter, bool last, ReadOnlySpan<byte> sealedChunk, Span<byte> output, ReadOnlySpan<byte> ad)
+    private static int OpenChunk(KeyRingCipher cipher, byte[] header, uint counter, bool last, ReadOnlySpan<byte> sealedChunk, Span<byte> output, ReadOnlySpan<byte> ad)
     {
+        if (sealedChunk.Length < cipher.TagSize)
+        {
+            throw Error.KeyRingTruncated(stream: true);
+        }
+
         Span<byte> nonce = stackalloc byte[cipher.NonceSize];
         KeyRingFormat.ChunkNonce(nonce, header.AsSpan(KeyRingFormat.StreamFixedHeaderSize), counter, last);
         int length = sealedChunk.Length - cipher.TagSize;
         cipher.Decrypt(nonce, sealedChunk[..length], sealedChunk[length..], output[..length], ad);
+        return length;
     }
-
-    private static uint NextCounter(uint counter) => counter == uint.MaxValue ? throw Error.KeyRingStreamTooLong() : counter + 1;
 
     private static async Task<(byte[] Header, int ChunkSize)> ReadStreamHeaderAsync(Stream ciphertext, CancellationToken cancellationToken)
     {
         var fixedPart = new byte[KeyRingFormat.StreamFixedHeaderSize];
-        if (await ReadFullyAsync(ciphertext, fixedPart, cancellationToken).ConfigureAwait(false) < fixedPart.Length)
+        if (await ChunkPipeline.ReadFullyAsync(ciphertext, fixedPart, cancellationToken).ConfigureAwait(false) < fixedPart.Length)
         {
             throw Error.KeyRingTruncated(stream: true);
         }
@@ -438,29 +401,12 @@ public sealed class KeyRingAead : IDisposable
 
         var header = new byte[KeyRingFormat.StreamHeaderSize(algorithm)];
         fixedPart.CopyTo(header, 0);
-        if (await ReadFullyAsync(ciphertext, header.AsMemory(fixedPart.Length), cancellationToken).ConfigureAwait(false) < header.Length - fixedPart.Length)
+        if (await ChunkPipeline.ReadFullyAsync(ciphertext, header.AsMemory(fixedPart.Length), cancellationToken).ConfigureAwait(false) < header.Length - fixedPart.Length)
         {
             throw Error.KeyRingTruncated(stream: true);
         }
 
         return (header, (int)chunkSize);
-    }
-
-    private static async Task<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int read = await stream.ReadAsync(buffer[total..], cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
-        }
-
-        return total;
     }
 
     private KeyRingCipher Parse(ReadOnlySpan<byte> ciphertext, out ReadOnlySpan<byte> nonce, out ReadOnlySpan<byte> body, out ReadOnlySpan<byte> tag)

@@ -99,19 +99,26 @@ public sealed class KeyRingTamperTests
     }
 
     [Fact]
-    public async Task Decryption_writes_only_the_chunks_before_the_altered_one()
+    public async Task Decryption_writes_verified_whole_chunks_only_and_nothing_from_the_altered_chunk_on()
     {
         using var storage = StorageWithKey();
         using var ring = Open(storage, KeyRingAlgorithm.XChaCha20Poly1305, chunkSize: ChunkSize);
-        byte[] plaintext = RandomNumberGenerator.GetBytes((3 * ChunkSize) + 3);
+        int sealedChunk = ChunkSize + SecureXChaCha20Poly1305.TagSizeInBytes;
+        int chunksPerBatch = ChunkPipeline.BatchBytes / sealedChunk;
+
+        // The altered chunk lies in the third batch, so two verified batches come before it.
+        int altered = (2 * chunksPerBatch) + 2;
+        byte[] plaintext = RandomNumberGenerator.GetBytes(((altered + 5) * ChunkSize) + 3);
         byte[] stream = await EncryptStreamAsync(ring, plaintext);
-        int thirdChunk = KeyRingFormat.StreamHeaderSize(KeyRingAlgorithm.XChaCha20Poly1305) + (2 * (ChunkSize + SecureXChaCha20Poly1305.TagSizeInBytes));
-        stream[thirdChunk] ^= 1;
+        stream[KeyRingFormat.StreamHeaderSize(KeyRingAlgorithm.XChaCha20Poly1305) + (altered * sealedChunk)] ^= 1;
 
         using var input = new MemoryStream(stream);
         using var output = new MemoryStream();
         await Assert.ThrowsAnyAsync<CryptographicException>(() => ring.DecryptStreamAsync(input, output, cancellationToken: TestContext.Current.CancellationToken));
-        Assert.Equal(plaintext[..(2 * ChunkSize)], output.ToArray());
+        byte[] written = output.ToArray();
+        Assert.InRange(written.Length, 0, altered * ChunkSize);
+        Assert.Equal(0, written.Length % ChunkSize);
+        Assert.Equal(plaintext[..written.Length], written);
     }
 
     [Fact]
