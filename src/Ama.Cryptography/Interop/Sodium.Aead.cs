@@ -43,20 +43,20 @@ internal static unsafe partial class Sodium
     /// <summary>int crypto_aead_aegis256_encrypt_detached(c, mac, maclen_p, m, mlen, ad, adlen, nsec, npub, k): a 32-byte nonce and key, a 32-byte tag.</summary>
     internal static int crypto_aead_aegis256_encrypt_detached(
         byte* c, byte* mac, ulong* maclen_p, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k) =>
-        ScrubbedCall.InvokeForInt(SodiumExports.Aegis256Encrypt, ScrubDepth.For(ScrubDepth.Aegis, mlen + adlen), (nint)c, (nint)mac, (nint)maclen_p, (nint)m, (nint)mlen, (nint)ad, (nint)adlen, (nint)nsec, (nint)npub, (nint)k);
+        ScrubbedCall.InvokeForInt(SodiumExports.Aegis256Encrypt, ScrubDepth.For(ScrubDepth.Aegis, mlen + adlen, ScrubDepth.LongAegisInput), (nint)c, (nint)mac, (nint)maclen_p, (nint)m, (nint)mlen, (nint)ad, (nint)adlen, (nint)nsec, (nint)npub, (nint)k);
 
     /// <summary>int crypto_aead_aegis256_decrypt_detached(m, nsec, c, clen, mac, ad, adlen, npub, k): 0, or -1 when the tag does not match.</summary>
     internal static int crypto_aead_aegis256_decrypt_detached(
         byte* m, byte* nsec, byte* c, ulong clen, byte* mac, byte* ad, ulong adlen, byte* npub, byte* k) =>
-        ScrubbedCall.InvokeForInt(SodiumExports.Aegis256Decrypt, ScrubDepth.For(ScrubDepth.Aegis, clen + adlen), (nint)m, (nint)nsec, (nint)c, (nint)clen, (nint)mac, (nint)ad, (nint)adlen, (nint)npub, (nint)k);
+        ScrubbedCall.InvokeForInt(SodiumExports.Aegis256Decrypt, ScrubDepth.For(ScrubDepth.Aegis, clen + adlen, ScrubDepth.LongAegisInput), (nint)m, (nint)nsec, (nint)c, (nint)clen, (nint)mac, (nint)ad, (nint)adlen, (nint)npub, (nint)k);
 
     /// <summary>int crypto_aead_aegis128l_encrypt_detached(...): as the AEGIS-256 call, with a 16-byte nonce and key.</summary>
     internal static int crypto_aead_aegis128l_encrypt_detached(
         byte* c, byte* mac, ulong* maclen_p, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k) =>
-        ScrubbedCall.InvokeForInt(SodiumExports.Aegis128LEncrypt, ScrubDepth.For(ScrubDepth.Aegis, mlen + adlen), (nint)c, (nint)mac, (nint)maclen_p, (nint)m, (nint)mlen, (nint)ad, (nint)adlen, (nint)nsec, (nint)npub, (nint)k);
+        ScrubbedCall.InvokeForInt(SodiumExports.Aegis128LEncrypt, ScrubDepth.For(ScrubDepth.Aegis, mlen + adlen, ScrubDepth.LongAegisInput), (nint)c, (nint)mac, (nint)maclen_p, (nint)m, (nint)mlen, (nint)ad, (nint)adlen, (nint)nsec, (nint)npub, (nint)k);
 
     /// <summary>int crypto_aead_aegis128l_decrypt_detached(...): 0, or -1 when the tag does not match.</summary>
     internal static int crypto_aead_aegis128l_decrypt_detached(
         byte* m, byte* nsec, byte* c, ulong clen, byte* mac, byte* ad, ulong adlen, byte* npub, byte* k) =>
-        ScrubbedCall.InvokeForInt(SodiumExports.Aegis128LDecrypt, ScrubDepth.For(ScrubDepth.Aegis, clen + adlen), (nint)m, (nint)nsec, (nint)c, (nint)clen, (nint)mac, (nint)ad, (nint)adlen, (nint)npub, (nint)k);
+        ScrubbedCall.InvokeForInt(SodiumExports.Aegis128LDecrypt, ScrubDepth.For(ScrubDepth.Aegis, clen + adlen, ScrubDepth.LongAegisInput), (nint)m, (nint)nsec, (nint)c, (nint)clen, (nint)mac, (nint)ad, (nint)adlen, (nint)npub, (nint)k);
 }

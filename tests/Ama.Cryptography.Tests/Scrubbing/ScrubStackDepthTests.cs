@@ -10,6 +10,7 @@ namespace Ama.Cryptography.Tests.Scrubbing;
 /// Each key-bearing native call's real stack depth, measured by painting the stack, is inside the depth the
 /// scrubbing stub zeroes for it (ScrubDepth), with room for a deeper build of the library.
 /// </summary>
+[Collection(nameof(HoldsOffTheGc))]
 public sealed unsafe class ScrubStackDepthTests(ITestOutputHelper output) : IDisposable
 {
     /// <summary>What a deeper libsodium or libcrypto build may add before the constant must be raised.</summary>

@@ -9,6 +9,7 @@ namespace Ama.Cryptography.Tests.Scrubbing;
 /// below its frame with a marker; after the call no run of the marker is left. The control gives the stub half
 /// the depth the callee wrote and finds the marker, so the check can fail.
 /// </summary>
+[Collection(nameof(HoldsOffTheGc))]
 public sealed unsafe class ScrubStackZeroingTests
 {
     private const byte Marker = 0x5A;
