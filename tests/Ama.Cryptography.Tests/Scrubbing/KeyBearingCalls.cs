@@ -9,7 +9,8 @@ public static unsafe class KeyBearingCalls
     public static readonly string[] Names =
     [
         "aes256gcm-beforenm", "aes256gcm-encrypt-64", "aes256gcm-encrypt-16k", "aes256gcm-decrypt-16k",
-        "chacha20poly1305-encrypt-64", "chacha20poly1305-encrypt-16k", "xchacha20poly1305-decrypt-16k",
+        "chacha20poly1305-encrypt-64", "chacha20poly1305-encrypt-65", "chacha20poly1305-encrypt-16k",
+        "xchacha20poly1305-encrypt-65", "xchacha20poly1305-decrypt-16k",
         "aegis256-encrypt-64", "aegis256-encrypt-16k", "aegis256-decrypt-16k",
         "aegis128l-encrypt-64", "aegis128l-encrypt-16k", "aegis128l-decrypt-16k",
         "ed25519-seed-keypair", "ed25519-sign-64", "ed25519-sign-16k",
@@ -26,7 +27,8 @@ public static unsafe class KeyBearingCalls
         byte* input = scratch + length;
         byte* output = scratch + (2 * length);
         new Span<byte>(key, 32).Fill(0x42);
-        int n = name.EndsWith("-64", StringComparison.Ordinal) ? 64 : name.EndsWith("-32", StringComparison.Ordinal) ? 32 : length;
+        // A length that is not a whole number of 64-byte blocks takes libsodium's ChaCha20 through a deeper partial-block path.
+        int n = name.EndsWith("-64", StringComparison.Ordinal) ? 64 : name.EndsWith("-65", StringComparison.Ordinal) ? 65 : name.EndsWith("-32", StringComparison.Ordinal) ? 32 : length;
         SodiumLibrary.EnsureInitialized();
         ShaFunction sha256 = ShaFunction.For(System.Security.Cryptography.HashAlgorithmName.SHA256, "h", "t");
         ShaFunction sha512 = ShaFunction.For(System.Security.Cryptography.HashAlgorithmName.SHA512, "h", "t");
@@ -37,8 +39,10 @@ public static unsafe class KeyBearingCalls
                 d => ScrubbedCall.Invoke(SodiumExports.Aes256GcmEncryptAfterNm, d, (nint)output, (nint)small, 0, (nint)input, n, 0, 0, 0, (nint)(small + 64), (nint)state)),
             "aes256gcm-decrypt-16k" => new(ScrubDepth.Aes256GcmDecrypt, () => Sodium.crypto_aead_aes256gcm_beforenm(state, key),
                 d => ScrubbedCall.Invoke(SodiumExports.Aes256GcmDecryptAfterNm, d, (nint)output, 0, (nint)input, n, (nint)small, 0, 0, (nint)(small + 64), (nint)state)),
-            "chacha20poly1305-encrypt-64" or "chacha20poly1305-encrypt-16k" => new(ScrubDepth.ChaCha20Poly1305, () => { },
+            "chacha20poly1305-encrypt-64" or "chacha20poly1305-encrypt-65" or "chacha20poly1305-encrypt-16k" => new(ScrubDepth.ChaCha20Poly1305, () => { },
                 d => ScrubbedCall.Invoke(SodiumExports.ChaCha20Poly1305Encrypt, d, (nint)output, (nint)small, 0, (nint)input, n, 0, 0, 0, (nint)(small + 64), (nint)key)),
+            "xchacha20poly1305-encrypt-65" => new(ScrubDepth.ChaCha20Poly1305, () => { },
+                d => ScrubbedCall.Invoke(SodiumExports.XChaCha20Poly1305Encrypt, d, (nint)output, (nint)small, 0, (nint)input, n, 0, 0, 0, (nint)(small + 64), (nint)key)),
             "xchacha20poly1305-decrypt-16k" => new(ScrubDepth.ChaCha20Poly1305, () => { },
                 d => ScrubbedCall.Invoke(SodiumExports.XChaCha20Poly1305Decrypt, d, (nint)output, 0, (nint)input, n, (nint)small, 0, 0, (nint)(small + 64), (nint)key)),
             "aegis256-encrypt-64" or "aegis256-encrypt-16k" => Aegis(SodiumExports.Aegis256Encrypt, encrypt: true, key, small, input, output, n),
