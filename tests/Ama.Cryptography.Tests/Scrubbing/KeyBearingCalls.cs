@@ -11,8 +11,8 @@ public static unsafe class KeyBearingCalls
         "aes256gcm-beforenm", "aes256gcm-encrypt-64", "aes256gcm-encrypt-16k", "aes256gcm-decrypt-16k",
         "chacha20poly1305-encrypt-64", "chacha20poly1305-encrypt-65", "chacha20poly1305-encrypt-16k",
         "xchacha20poly1305-encrypt-65", "xchacha20poly1305-decrypt-16k",
-        "aegis256-encrypt-64", "aegis256-encrypt-16k", "aegis256-decrypt-16k",
-        "aegis128l-encrypt-64", "aegis128l-encrypt-16k", "aegis128l-decrypt-16k",
+        "aegis256-encrypt-64", "aegis256-encrypt-65", "aegis256-encrypt-16k", "aegis256-decrypt-65", "aegis256-decrypt-16k",
+        "aegis128l-encrypt-64", "aegis128l-encrypt-65", "aegis128l-encrypt-16k", "aegis128l-decrypt-65", "aegis128l-decrypt-16k",
         "ed25519-seed-keypair", "ed25519-sign-64", "ed25519-sign-16k",
         "x25519-base", "x25519-derive", "randombytes-32",
         "sha256-update-16k", "sha256-final", "sha512-update-16k", "sha512-final",
@@ -27,7 +27,7 @@ public static unsafe class KeyBearingCalls
         byte* input = scratch + length;
         byte* output = scratch + (2 * length);
         new Span<byte>(key, 32).Fill(0x42);
-        // A length that is not a whole number of 64-byte blocks takes libsodium's ChaCha20 through a deeper partial-block path.
+        // A length that is not a whole number of blocks takes libsodium through its partial-block paths (deeper for ChaCha20).
         int n = name.EndsWith("-64", StringComparison.Ordinal) ? 64 : name.EndsWith("-65", StringComparison.Ordinal) ? 65 : name.EndsWith("-32", StringComparison.Ordinal) ? 32 : length;
         SodiumLibrary.EnsureInitialized();
         ShaFunction sha256 = ShaFunction.For(System.Security.Cryptography.HashAlgorithmName.SHA256, "h", "t");
@@ -45,10 +45,10 @@ public static unsafe class KeyBearingCalls
                 d => ScrubbedCall.Invoke(SodiumExports.XChaCha20Poly1305Encrypt, d, (nint)output, (nint)small, 0, (nint)input, n, 0, 0, 0, (nint)(small + 64), (nint)key)),
             "xchacha20poly1305-decrypt-16k" => new(ScrubDepth.ChaCha20Poly1305, () => { },
                 d => ScrubbedCall.Invoke(SodiumExports.XChaCha20Poly1305Decrypt, d, (nint)output, 0, (nint)input, n, (nint)small, 0, 0, (nint)(small + 64), (nint)key)),
-            "aegis256-encrypt-64" or "aegis256-encrypt-16k" => Aegis(SodiumExports.Aegis256Encrypt, encrypt: true, key, small, input, output, n),
-            "aegis256-decrypt-16k" => Aegis(SodiumExports.Aegis256Decrypt, encrypt: false, key, small, input, output, n),
-            "aegis128l-encrypt-64" or "aegis128l-encrypt-16k" => Aegis(SodiumExports.Aegis128LEncrypt, encrypt: true, key, small, input, output, n),
-            "aegis128l-decrypt-16k" => Aegis(SodiumExports.Aegis128LDecrypt, encrypt: false, key, small, input, output, n),
+            "aegis256-encrypt-64" or "aegis256-encrypt-65" or "aegis256-encrypt-16k" => Aegis(SodiumExports.Aegis256Encrypt, encrypt: true, key, small, input, output, n),
+            "aegis256-decrypt-65" or "aegis256-decrypt-16k" => Aegis(SodiumExports.Aegis256Decrypt, encrypt: false, key, small, input, output, n),
+            "aegis128l-encrypt-64" or "aegis128l-encrypt-65" or "aegis128l-encrypt-16k" => Aegis(SodiumExports.Aegis128LEncrypt, encrypt: true, key, small, input, output, n),
+            "aegis128l-decrypt-65" or "aegis128l-decrypt-16k" => Aegis(SodiumExports.Aegis128LDecrypt, encrypt: false, key, small, input, output, n),
             "ed25519-seed-keypair" => new(ScrubDepth.Ed25519, () => { }, d => ScrubbedCall.Invoke(SodiumExports.SignSeedKeyPair, d, (nint)small, (nint)state, (nint)key)),
             "ed25519-sign-64" or "ed25519-sign-16k" => new(ScrubDepth.Ed25519, () => Sodium.crypto_sign_seed_keypair(small, state, key),
                 d => ScrubbedCall.Invoke(SodiumExports.SignDetached, d, (nint)output, 0, (nint)input, n, (nint)state)),
