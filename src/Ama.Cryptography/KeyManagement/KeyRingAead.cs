@@ -235,6 +235,11 @@ public sealed class KeyRingAead : IDisposable
     /// Encrypts <paramref name="plaintext"/> to its end into <paramref name="ciphertext"/> in chunks of 64 KiB, each sealed
     /// on its own (the STREAM construction), with the newest key version. Memory use does not grow with the stream.
     /// </summary>
+    /// <remarks>
+    /// The streams move in batches of about 256 KiB: while one is sealed, the next is read from <paramref name="plaintext"/>
+    /// and the previous one written to <paramref name="ciphertext"/>, so a read and a write may be in flight at the same
+    /// time (never two on one stream). Give two different streams. Both operations have finished when the task completes.
+    /// </remarks>
     /// <param name="plaintext">Read to its end; not disposed.</param>
     /// <param name="ciphertext">Receives the stream header and the sealed chunks; not disposed or flushed beyond its own writes.</param>
     /// <param name="associatedData">Data authenticated with every chunk but not stored; decryption needs the same.</param>
@@ -271,6 +276,8 @@ public sealed class KeyRingAead : IDisposable
     /// <remarks>
     /// If this method throws, the chunks written before the failure verified but the stream as a whole did not (it
     /// may have been cut short or altered further on): discard everything written to <paramref name="plaintext"/>.
+    /// As in <see cref="EncryptStreamAsync"/>, a read of <paramref name="ciphertext"/> and a write of verified plaintext may
+    /// be in flight at the same time; a batch's plaintext is written only after all of its chunks have verified.
     /// </remarks>
     /// <param name="ciphertext">Read to its end; not disposed.</param>
     /// <param name="plaintext">Receives the plaintext; discard it if the method throws.</param>
