@@ -13,6 +13,11 @@ internal static class EncryptionErrors
 
     internal static CliException InputIsDirectory(string path) => CliException.Usage($"The input '{path}' is a directory; name a file, or '-' for stdin.");
 
+    internal static CliException OutputExists(string path) => new($"'{path}' already exists; ama does not overwrite it without --force.", ExitCodes.AlreadyExists);
+
+    /// <summary>The output was complete and verified, but could not be given its name (the directory removed or made read-only meanwhile, say).</summary>
+    internal static IOException CannotName(string path, string reason) => new($"The output could not be written to '{path}': {reason.TrimEnd('.')}. Nothing was written there.");
+
     internal static CliException KeyRequired(string command) => CliException.Usage($"Give --key NAME, the key store entry to {command} with. See 'ama {command} --help'.");
 
     /// <summary>The library's reason names versions and lengths, never key or message bytes.</summary>
