@@ -6,6 +6,9 @@ internal static class EncryptionErrors
     internal static CliException ToTerminal(string command) => CliException.Usage(
         $"Refusing to write {(command == "encrypt" ? "ciphertext" : "plaintext")} to a terminal; give --output FILE, redirect stdout to a file or pipe, or give --output - to write to the terminal anyway.");
 
+    internal static CliException FromTerminal() => CliException.Usage(
+        "Refusing to read ciphertext from a terminal: stdin is a terminal and no input file was given; give the file to decrypt, or redirect stdin from a file or pipe.");
+
     internal static CliException StdinTwice() => CliException.Usage(
         "--password-stdin and input from stdin cannot share stdin; give the input as a file, or the password with --password-file.");
 

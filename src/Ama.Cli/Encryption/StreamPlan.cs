@@ -4,8 +4,8 @@ namespace Ama.Cli.Encryption;
 
 /// <summary>
 /// Where <c>encrypt</c> or <c>decrypt</c> reads and writes, checked before any password is asked for:
-/// the input file exists, stdin is not wanted twice, and output never goes to a terminal unless
-/// <c>--output -</c> asks for it.
+/// the input file exists, stdin is not wanted twice, <c>decrypt</c> does not wait for ciphertext typed
+/// on a terminal, and output never goes to a terminal unless <c>--output -</c> asks for it.
 /// </summary>
 internal sealed record StreamPlan(string Command, string? InputPath, string? OutputPath, bool Force)
 {
@@ -20,6 +20,12 @@ internal sealed record StreamPlan(string Command, string? InputPath, string? Out
         if (inputPath is null && passwordOnStdin)
         {
             throw EncryptionErrors.StdinTwice();
+        }
+
+        // Ciphertext is binary and cannot be typed; encrypt from a terminal stays allowed (a note typed in, then Ctrl-D).
+        if (inputPath is null && command == "decrypt" && Terminal.StdinIsTerminal)
+        {
+            throw EncryptionErrors.FromTerminal();
         }
 
         if (inputPath is not null && Directory.Exists(inputPath))

@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+
+namespace Ama.Cli.Tests;
+
+/// <summary>
+/// <c>ama encrypt</c> and <c>ama decrypt</c> given what an outside tester tries: a terminal as the input,
+/// outputs that are not plain new files, inputs that are not ama's format.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class EncryptAttackTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("ama-enc-att-").FullName;
+    private readonly string store;
+    private readonly string passwordFile;
+
+    public EncryptAttackTests()
+    {
+        store = Path.Combine(directory, "app.keys");
+        passwordFile = Path.Combine(directory, "pw.txt");
+        SecretFiles.WriteAllText(passwordFile, "attack-password-22\n");
+        KeyStoreFixture.Create(store, passwordFile);
+        KeyStoreFixture.Ok(AmaProcess.Run("keystore", "put", store, "data-key", "--generate", "32", "--password-file", passwordFile));
+    }
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    /// <summary>Ciphertext cannot be typed: decrypt with a terminal as stdin and no input file is a usage error, before any prompt.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("-")]
+    public void Decrypt_refuses_a_terminal_as_its_input(string inputArgument)
+    {
+        string script = Tools.Require("script");
+        string output = Path.Combine(directory, "out.bin");
+
+        string transcript = Pty.RunScript(script, AmaProcess.ShellCommand($"decrypt {Options} --output '{output}' {inputArgument}"), "NO_COLOR=1", out int exitCode);
+
+        Assert.True(exitCode == 64, transcript);
+        Assert.Contains("Refusing to read ciphertext from a terminal", transcript, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    /// <summary>Negative control on the same kind of terminal: decrypt with stdin redirected from a file.</summary>
+    [Fact]
+    public void Decrypt_from_a_redirected_stdin_on_a_terminal_still_works()
+    {
+        string script = Tools.Require("script");
+        string sealedFile = Path.Combine(directory, "sealed.ama");
+        KeyStoreFixture.Ok(Tool("encrypt", "--output", sealedFile, Write("plain.bin", "redirected-canary"u8.ToArray())));
+        string opened = Path.Combine(directory, "opened.bin");
+
+        string transcript = Pty.RunScript(script, $"{AmaProcess.ShellCommand($"decrypt {Options} --output '{opened}'")} < '{sealedFile}'", "NO_COLOR=1", out int exitCode);
+
+        Assert.True(exitCode == 0, transcript);
+        Assert.Equal("redirected-canary"u8.ToArray(), File.ReadAllBytes(opened));
+    }
+
+    /// <summary>
+    /// encrypt still reads a terminal: a line typed, then Ctrl-D. Ctrl-D is pressed until the command ends, since a
+    /// key pressed before the tool reads the terminal may be discarded when .NET sets the terminal up.
+    /// </summary>
+    [Fact]
+    public void Encrypt_from_a_terminal_is_still_allowed()
+    {
+        string tmux = Tools.Require("tmux");
+        string typed = Path.Combine(directory, "typed.ama");
+        using var session = new Pty.TmuxSession(tmux, AmaProcess.ShellCommand($"encrypt {Options} --output '{typed}'"));
+
+        session.Type("typed-line");
+        session.Press("Enter");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string pane;
+        do
+        {
+            session.Press("C-d");
+            pane = session.Capture();
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), pane);
+            Thread.Sleep(100);
+        }
+        while (!pane.Contains("EXIT=", StringComparison.Ordinal));
+
+        Assert.Contains("EXIT=0", pane, StringComparison.Ordinal);
+        Assert.True(File.Exists(typed), pane);
+    }
+
+    private string Options => $"--key data-key --key-store '{store}' --password-file '{passwordFile}'";
+
+    private AmaProcess.Result Tool(string command, params string[] rest) =>
+        AmaProcess.Run([command, "--key", "data-key", "--key-store", store, "--password-file", passwordFile, .. rest]);
+
+    private string Write(string name, byte[] content)
+    {
+        string path = Path.Combine(directory, name);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+}
