@@ -31,6 +31,9 @@ internal static partial class Error
     internal static ArgumentException KeyRingOverlap(string paramName) => new(
         "The destination overlaps the input; use separate buffers.", paramName);
 
+    internal static ArgumentException KeyRingDecryptOverlap(string paramName) => new(
+        "The destination overlaps the ciphertext other than exactly at its encrypted body (after the header and nonce); use a separate buffer, or decrypt in place at that offset.", paramName);
+
     internal static InvalidOperationException KeyRingStreamTooLong() => new(
         "The stream has more than 2^32 chunks, the most one stream header can number; split the data.");
 }

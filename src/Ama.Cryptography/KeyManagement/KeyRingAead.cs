@@ -183,7 +183,7 @@ public sealed class KeyRingAead : IDisposable
     /// <param name="destination">Receives the plaintext; at least the ciphertext length minus the header, nonce and tag. Zeroed when verification fails.</param>
     /// <param name="associatedData">The associated data given to encrypt.</param>
     /// <returns>The number of bytes written.</returns>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is too small, or partly overlaps the ciphertext.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is too small, or overlaps the ciphertext anywhere but exactly at its encrypted body (decrypting in place there is allowed).</exception>
     /// <exception cref="CryptographicException">The ciphertext is malformed or was altered (<see cref="AuthenticationTagMismatchException"/>), the associated data differs, or the version it names is not in the store.</exception>
     /// <exception cref="PlatformNotSupportedException">The ciphertext names an algorithm this host cannot run.</exception>
     /// <exception cref="ObjectDisposedException">The ring or its storage was disposed.</exception>
@@ -198,7 +198,14 @@ public sealed class KeyRingAead : IDisposable
                 throw Error.KeyRingDestinationTooSmall(nameof(destination), body.Length, destination.Length);
             }
 
-            Open(cipher, ciphertext, nonce, body, tag, destination[..body.Length], associatedData);
+            // In place at the body is safe; over the tag, AEGIS would compare against plaintext it has just written.
+            var written = destination[..body.Length];
+            if (ciphertext.Overlaps(written, out int offset) && offset != ciphertext.Length - body.Length - tag.Length)
+            {
+                throw Error.KeyRingDecryptOverlap(nameof(destination));
+            }
+
+            Open(cipher, ciphertext, nonce, body, tag, written, associatedData);
             return body.Length;
         }
         finally
