@@ -24,10 +24,16 @@ internal static class AeadArguments
         CheckOutput(plaintext, ciphertext, "ciphertext");
     }
 
-    internal static void CheckDecrypt(int nonceSize, int tagSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, int tagLength, ReadOnlySpan<byte> plaintext)
+    internal static void CheckDecrypt(int nonceSize, int tagSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> plaintext)
     {
-        CheckNonceAndTag(nonceSize, tagSize, nonce.Length, tagLength);
+        CheckNonceAndTag(nonceSize, tagSize, nonce.Length, tag.Length);
         CheckOutput(ciphertext, plaintext, "plaintext");
+
+        // AEGIS reads the tag after writing the plaintext: over the tag, a genuine ciphertext would fail as tampered with.
+        if (plaintext.Overlaps(tag))
+        {
+            throw Error.AeadTagOverlap(nameof(plaintext));
+        }
     }
 
     internal static void CheckNonceAndTag(int nonceSize, int tagSize, int nonceLength, int tagLength)
