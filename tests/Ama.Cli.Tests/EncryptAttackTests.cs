@@ -83,6 +83,82 @@ public sealed class EncryptAttackTests : IDisposable
         Assert.True(File.Exists(typed), pane);
     }
 
+    /// <summary>An output name no file system takes is refused at once, not after the whole input has been decrypted.</summary>
+    [Fact]
+    public void An_output_name_longer_than_255_bytes_is_refused_before_reading_the_input()
+    {
+        string sealedFile = Path.Combine(directory, "sealed.ama");
+        KeyStoreFixture.Ok(Tool("encrypt", "--output", sealedFile, Write("plain.bin", [1, 2, 3])));
+
+        AmaProcess.Result result = Tool("decrypt", "--output", Path.Combine(directory, new string('n', 256)), sealedFile);
+
+        Assert.True(result.ExitCode == 64, result.ToString());
+        Assert.Contains("longer than 255 bytes", result.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A name close to the limit still works, with --force too (its temporary name beside the output is cut to fit).</summary>
+    [Fact]
+    public void An_output_name_of_250_bytes_is_written_and_replaced_with_force()
+    {
+        string input = Write("plain.bin", [1, 2, 3]);
+        string output = Write(new string('n', 250), [9]);
+
+        AmaProcess.Result result = Tool("encrypt", "--output", output, "--force", input);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.NotEqual(new byte[] { 9 }, File.ReadAllBytes(output));
+        Assert.Empty(Directory.GetFiles(directory, ".*.tmp"));
+    }
+
+    /// <summary>stdout closed by the caller (<c>&gt;&amp;-</c>) is named as the problem, before any key is opened.</summary>
+    [Theory]
+    [InlineData("encrypt")]
+    [InlineData("decrypt")]
+    public void A_closed_stdout_is_a_usage_error_naming_it(string command)
+    {
+        string input = Write("plain.bin", [1, 2, 3]);
+
+        AmaProcess.Result result = AmaProcess.Run([], wrapper: ["sh", "-c", $"{AmaProcess.ShellCommand($"{command} {Options} '{input}'")} >&-"]);
+
+        Assert.True(result.ExitCode == 64, result.ToString());
+        Assert.Contains("stdout is closed", result.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>Negative control: with --output FILE a closed stdout does not matter.</summary>
+    [Fact]
+    public void A_closed_stdout_does_not_matter_with_an_output_file()
+    {
+        string output = Path.Combine(directory, "out.ama");
+
+        AmaProcess.Result result = AmaProcess.Run([], wrapper: ["sh", "-c", $"{AmaProcess.ShellCommand($"encrypt {Options} --output '{output}' '{Write("plain.bin", [1, 2, 3])}'")} >&-"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(File.Exists(output));
+    }
+
+    /// <summary>
+    /// A reader that goes away (<c>| head -c1</c>) fails the command: it exits non-zero saying so, rather than decrypting the
+    /// rest of its input into nowhere and exiting 0 (the 4 MiB output cannot fit the pipe, so the write must fail).
+    /// </summary>
+    [Theory(Skip = "Needs StreamActions.Run to write stdout through StandardOutput.Open(): Console.OpenStandardOutput() drops writes that fail with EPIPE.")]
+    [InlineData("encrypt")]
+    [InlineData("decrypt")]
+    public void A_reader_that_goes_away_fails_the_command(string command)
+    {
+        string input = Write("plain.bin", RandomNumberGenerator.GetBytes(4 * 1024 * 1024));
+        if (command == "decrypt")
+        {
+            string sealedFile = Path.Combine(directory, "sealed.ama");
+            KeyStoreFixture.Ok(Tool("encrypt", "--output", sealedFile, input));
+            input = sealedFile;
+        }
+
+        AmaProcess.Result result = AmaProcess.Run([], wrapper: ["bash", "-c", $"{AmaProcess.ShellCommand($"{command} {Options} '{input}'")} | head -c1 > /dev/null; exit ${{PIPESTATUS[0]}}"]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("Broken pipe", result.Stderr, StringComparison.Ordinal);
+    }
+
     private string Options => $"--key data-key --key-store '{store}' --password-file '{passwordFile}'";
 
     private AmaProcess.Result Tool(string command, params string[] rest) =>

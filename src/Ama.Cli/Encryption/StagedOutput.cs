@@ -14,6 +14,9 @@ internal sealed class StagedOutput : IDisposable
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const int LinkAttempts = 3;
+
+    // At most 3 UTF-8 bytes per UTF-16 char: 64 chars and ".", ".RANDOM.tmp" stay well under 255 bytes.
+    private const int TempNameChars = 64;
     private readonly string path;
     private readonly bool force;
     private readonly SafeFileHandle? unnamed;
@@ -39,7 +42,7 @@ internal sealed class StagedOutput : IDisposable
         if (unnamed is not null && !force)
         {
             // linkat never replaces a name, so an output created meanwhile by someone else is kept.
-            if (!UnnamedFile.TryLink(unnamed, path))
+            if (!UnnamedFile.TryLink(unnamed, path, path))
             {
                 throw EncryptionErrors.OutputExists(path);
             }
@@ -79,8 +82,18 @@ internal sealed class StagedOutput : IDisposable
         }
     }
 
-    private string NewTempName() =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp");
+    /// <summary>".NAME.RANDOM.tmp" beside the output; a long NAME is cut, so the temporary name stays within the 255 bytes a file name may have.</summary>
+    private string NewTempName()
+    {
+        string name = Path.GetFileName(path);
+        int keep = Math.Min(name.Length, TempNameChars);
+        if (keep > 0 && char.IsHighSurrogate(name[keep - 1]))
+        {
+            keep--;
+        }
+
+        return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{name[..keep]}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp");
+    }
 
     private FileStream CreateNamed()
     {
@@ -114,7 +127,7 @@ internal sealed class StagedOutput : IDisposable
             bool linked = false;
             try
             {
-                linked = UnnamedFile.TryLink(file, name);
+                linked = UnnamedFile.TryLink(file, name, path);
             }
             finally
             {

@@ -1,3 +1,4 @@
+using System.Text;
 using Ama.Cli.Secrets;
 
 namespace Ama.Cli.Encryption;
@@ -10,6 +11,9 @@ namespace Ama.Cli.Encryption;
 internal sealed record StreamPlan(string Command, string? InputPath, string? OutputPath, bool Force)
 {
     private const int BufferBytes = 64 * 1024;
+
+    /// <summary>NAME_MAX of Linux file systems (ext4, XFS, Btrfs, tmpfs).</summary>
+    private const int MaxNameBytes = 255;
 
     /// <summary>Gets the input as messages name it.</summary>
     internal string InputName => InputPath is null ? "on stdin" : $"'{InputPath}'";
@@ -44,8 +48,19 @@ internal sealed record StreamPlan(string Command, string? InputPath, string? Out
         }
 
         string? outputPath = output is null or "-" ? null : output;
+        if (outputPath is null && !StandardOutput.IsWritable)
+        {
+            throw EncryptionErrors.StdoutClosed();
+        }
+
         if (outputPath is not null)
         {
+            // Checked now: the output gets its name only after the whole input has been read.
+            if (Encoding.UTF8.GetByteCount(Path.GetFileName(outputPath)) > MaxNameBytes)
+            {
+                throw EncryptionErrors.OutputNameTooLong(MaxNameBytes);
+            }
+
             SecretFile.CheckTarget(outputPath, force);
         }
 

@@ -30,18 +30,19 @@ internal static class UnnamedFile
         return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
 
-    /// <summary>Gives the file the name <paramref name="path"/>; false when something already has that name, which is left alone.</summary>
-    internal static bool TryLink(SafeFileHandle file, string path)
+    /// <summary>Gives the file the name <paramref name="name"/>; false when something already has that name, which is left alone.</summary>
+    /// <exception cref="IOException">Any other failure, reported as a failure to write <paramref name="output"/>.</exception>
+    internal static bool TryLink(SafeFileHandle file, string name, string output)
     {
         // linkat of /proc/self/fd/N with AT_SYMLINK_FOLLOW needs no privilege, unlike AT_EMPTY_PATH.
         string self = string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{file.DangerousGetHandle()}");
-        if (Libc.LinkAt(Libc.AtFdCwd, self, Libc.AtFdCwd, path, Libc.AtSymlinkFollow) == 0)
+        if (Libc.LinkAt(Libc.AtFdCwd, self, Libc.AtFdCwd, name, Libc.AtSymlinkFollow) == 0)
         {
             return true;
         }
 
         int errno = Marshal.GetLastPInvokeError();
-        return errno == Libc.EExist ? false : throw EncryptionErrors.CannotName(path, Marshal.GetPInvokeErrorMessage(errno));
+        return errno == Libc.EExist ? false : throw EncryptionErrors.CannotName(output, Marshal.GetPInvokeErrorMessage(errno));
     }
 
     // O_TMPFILE is __O_TMPFILE | O_DIRECTORY, and O_DIRECTORY differs between the architectures the tool ships for.

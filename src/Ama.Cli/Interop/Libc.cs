@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Ama.Cli.Interop;
 
 /// <summary>
-/// P/Invoke declarations for the C library: the terminal calls behind the no-echo password prompt, and the
-/// calls behind an output file that has no name until it is complete (O_TMPFILE, linkat).
+/// P/Invoke declarations for the C library: the terminal calls behind the no-echo password prompt, the calls
+/// behind an output file that has no name until it is complete (O_TMPFILE, linkat), and the access mode of stdout.
 /// </summary>
 internal static partial class Libc
 {
@@ -17,6 +17,9 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
     internal static partial int TcSetAttr(int fd, int action, byte[] termios);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    internal static partial int Fcntl(int fd, int command);
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial int Open(string path, int flags, uint mode);
