@@ -137,6 +137,29 @@ public sealed class EncryptAttackTests : IDisposable
     }
 
     /// <summary>
+    /// --output equal to the input, with --force: the input is read to its end before it is replaced, and a decrypt
+    /// that fails leaves it as it was.
+    /// </summary>
+    [Fact]
+    public void Output_equal_to_the_input_with_force_replaces_it_only_when_complete()
+    {
+        byte[] plaintext = RandomNumberGenerator.GetBytes(300_000);
+        string file = Write("data.bin", plaintext);
+
+        KeyStoreFixture.Ok(Tool("encrypt", "--output", file, "--force", file));
+        byte[] sealedBytes = File.ReadAllBytes(file);
+        File.WriteAllBytes(file, [.. sealedBytes[..^1], (byte)(sealedBytes[^1] ^ 1)]);
+        AmaProcess.Result damaged = Tool("decrypt", "--output", file, "--force", file);
+        Assert.True(damaged.ExitCode == 65, damaged.ToString());
+        Assert.Equal([.. sealedBytes[..^1], (byte)(sealedBytes[^1] ^ 1)], File.ReadAllBytes(file));
+
+        File.WriteAllBytes(file, sealedBytes);
+        KeyStoreFixture.Ok(Tool("decrypt", "--output", file, "--force", file));
+        Assert.Equal(plaintext, File.ReadAllBytes(file));
+        Assert.Empty(Directory.GetFiles(directory, ".*.tmp"));
+    }
+
+    /// <summary>
     /// A reader that goes away (<c>| head -c1</c>) fails the command: it exits non-zero saying so, rather than decrypting the
     /// rest of its input into nowhere and exiting 0 (the 4 MiB output cannot fit the pipe, so the write must fail).
     /// </summary>
