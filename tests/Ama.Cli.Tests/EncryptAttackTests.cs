@@ -137,6 +137,48 @@ public sealed class EncryptAttackTests : IDisposable
     }
 
     /// <summary>
+    /// --force never replaces a FIFO or device (here a link to /dev/null, as /dev/stdout is a link) with a regular file:
+    /// as root, "--output /dev/null --force" replaced /dev/null itself. keystore get --output shares the check.
+    /// </summary>
+    [Theory]
+    [InlineData("fifo")]
+    [InlineData("link-to-dev-null")]
+    public void Force_refuses_to_replace_a_fifo_or_device(string kind)
+    {
+        string sealedFile = Path.Combine(directory, "sealed.ama");
+        KeyStoreFixture.Ok(Tool("encrypt", "--output", sealedFile, Write("plain.bin", [1, 2, 3])));
+        string target = Path.Combine(directory, kind);
+        KeyStoreFixture.Ok(AmaProcess.Run([], wrapper: ["sh", "-c", kind == "fifo" ? $"mkfifo '{target}'" : $"ln -s /dev/null '{target}'"]));
+
+        AmaProcess.Result decrypt = Tool("decrypt", "--output", target, "--force", sealedFile);
+        AmaProcess.Result get = AmaProcess.Run("keystore", "get", store, "data-key", "--output", target, "--force", "--password-file", passwordFile);
+
+        Assert.True(decrypt.ExitCode == 64, decrypt.ToString());
+        Assert.Contains("device, FIFO or socket", decrypt.Stderr, StringComparison.Ordinal);
+        Assert.True(get.ExitCode == 64, get.ToString());
+        Assert.Equal(0, AmaProcess.Run([], wrapper: ["sh", "-c", $"test -p '{target}' || test -c '{target}'"]).ExitCode);
+    }
+
+    /// <summary>Negative control: --force does replace a regular file and a link to one.</summary>
+    [Fact]
+    public void Force_replaces_a_regular_file_and_a_link_to_one()
+    {
+        string sealedFile = Path.Combine(directory, "sealed.ama");
+        KeyStoreFixture.Ok(Tool("encrypt", "--output", sealedFile, Write("plain.bin", [1, 2, 3])));
+        string regular = Write("regular.out", [9]);
+        string link = Path.Combine(directory, "link.out");
+        File.CreateSymbolicLink(link, Write("elsewhere.out", [9]));
+
+        KeyStoreFixture.Ok(Tool("decrypt", "--output", regular, "--force", sealedFile));
+        KeyStoreFixture.Ok(Tool("decrypt", "--output", link, "--force", sealedFile));
+
+        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(regular));
+        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(link));
+        Assert.Null(new FileInfo(link).LinkTarget);
+        Assert.Equal(new byte[] { 9 }, File.ReadAllBytes(Path.Combine(directory, "elsewhere.out")));
+    }
+
+    /// <summary>
     /// --output equal to the input, with --force: the input is read to its end before it is replaced, and a decrypt
     /// that fails leaves it as it was.
     /// </summary>

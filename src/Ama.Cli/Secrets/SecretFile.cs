@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Ama.Cli.Interop;
 
 namespace Ama.Cli.Secrets;
 
@@ -22,6 +23,12 @@ internal static class SecretFile
         if (!force && (File.Exists(path) || IsLink(path)))
         {
             throw new CliException($"'{path}' already exists; ama does not overwrite it without --force.", ExitCodes.AlreadyExists);
+        }
+
+        // --force renames a new file over the path: over /dev/null or a FIFO that would replace the device or pipe itself.
+        if (force && IsSpecialFile(path))
+        {
+            throw CliException.Usage($"--output '{path}' is a device, FIFO or socket, which --force would replace with a regular file; redirect stdout to write to it.");
         }
 
         string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
@@ -86,4 +93,35 @@ internal static class SecretFile
     }
 
     private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
+
+    /// <summary>Whether <paramref name="path"/> (or what a symbolic link there points to) exists and is neither a regular file nor a directory.</summary>
+    private static bool IsSpecialFile(string path)
+    {
+        const uint typeMask = 0x1; // STATX_TYPE
+        const int modeOffset = 28; // stx_mode
+        const int typeBits = 0xF000; // S_IFMT
+        const int regular = 0x8000; // S_IFREG
+        const int directory = 0x4000; // S_IFDIR
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        byte[] buffer = new byte[256];
+        try
+        {
+            if (Libc.Statx(Libc.AtFdCwd, path, 0, typeMask, buffer) != 0)
+            {
+                return false;
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // A C library older than statx (glibc 2.28, musl 1.2.5): the path is taken as a regular file, as before.
+            return false;
+        }
+
+        int type = BitConverter.ToUInt16(buffer, modeOffset) & typeBits;
+        return type is not regular and not directory;
+    }
 }
