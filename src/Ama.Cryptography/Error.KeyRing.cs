@@ -18,6 +18,13 @@ internal static partial class Error
         ? "The data does not start with a key ring stream header."
         : "The data does not start with a key ring message header.");
 
+    internal static CryptographicException KeyRingWrongFormat(bool expectedStream) => new(expectedStream
+        ? "The data is a key ring message (format byte 0x01), not a stream: decrypt it with KeyRingAead.Decrypt, not DecryptStreamAsync."
+        : "The data is a key ring stream (format byte 0x02), not a message: decrypt it with KeyRingAead.DecryptStreamAsync, not Decrypt.");
+
+    internal static CryptographicException KeyRingVersionOutOfRange(uint version) => new(
+        Format("The header names key version {0}; key versions run from 1 to 2147483647.", version));
+
     internal static CryptographicException KeyRingTruncated(bool stream) => new(stream
         ? "The key ring stream ends before its header or last chunk is complete."
         : "The key ring ciphertext is shorter than its header, nonce and tag.");

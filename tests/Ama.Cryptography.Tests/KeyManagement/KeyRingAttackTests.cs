@@ -48,4 +48,42 @@ public sealed class KeyRingAttackTests
         Assert.Equal(Plaintext, separate);
         Assert.Equal(Plaintext, ciphertext.AsSpan(bodyStart, Plaintext.Length).ToArray());
     }
+
+    /// <summary>A stream given to the message API, or a message to the stream API, is named as such.</summary>
+    [Fact]
+    public async Task A_stream_given_to_Decrypt_and_a_message_given_to_DecryptStreamAsync_are_named()
+    {
+        using var storage = KeyRingTestSupport.StorageWithKey();
+        using var ring = KeyRingAead.Open(storage, "data");
+        byte[] message = ring.Encrypt(Plaintext);
+        byte[] stream = await KeyRingTestSupport.EncryptStreamAsync(ring, Plaintext);
+
+        var toMessage = Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => ring.Decrypt(stream));
+        var toStream = await Assert.ThrowsAnyAsync<System.Security.Cryptography.CryptographicException>(() => KeyRingTestSupport.DecryptStreamAsync(ring, message));
+
+        Assert.Contains("is a key ring stream", toMessage.Message, StringComparison.Ordinal);
+        Assert.Contains("is a key ring message", toStream.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A header naming version 0 or one above int.MaxValue says so, for messages and streams alike.</summary>
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(0x80000000u)]
+    [InlineData(uint.MaxValue)]
+    public async Task A_version_out_of_range_is_named(uint version)
+    {
+        using var storage = KeyRingTestSupport.StorageWithKey();
+        using var ring = KeyRingAead.Open(storage, "data");
+        byte[] message = ring.Encrypt(Plaintext);
+        byte[] stream = await KeyRingTestSupport.EncryptStreamAsync(ring, Plaintext);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(2, 4), version);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(stream.AsSpan(2, 4), version);
+
+        var fromMessage = Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => ring.Decrypt(message));
+        var fromStream = await Assert.ThrowsAnyAsync<System.Security.Cryptography.CryptographicException>(() => KeyRingTestSupport.DecryptStreamAsync(ring, stream));
+
+        string expected = $"key version {version.ToString(System.Globalization.CultureInfo.InvariantCulture)};";
+        Assert.Contains(expected, fromMessage.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, fromStream.Message, StringComparison.Ordinal);
+    }
 }
