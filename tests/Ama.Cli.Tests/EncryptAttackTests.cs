@@ -179,6 +179,28 @@ public sealed class EncryptAttackTests : IDisposable
     }
 
     /// <summary>
+    /// An --output that cannot be the file asked for is a usage error naming the problem: empty (was exit 65, "The value
+    /// cannot be an empty string"), inside a regular file (was "directory does not exist"), or a name that is not UTF-8
+    /// (.NET turns it into U+FFFD, so a file of another name was written).
+    /// </summary>
+    [Theory]
+    [InlineData("''", "--output is empty")]
+    [InlineData("'{dir}/plain.bin/x'", "is a file, not a directory")]
+    [InlineData("\"{dir}/$(printf '\\377\\376').out\"", "is not valid UTF-8")]
+    public void An_output_that_cannot_be_the_file_asked_for_is_a_usage_error(string output, string expected)
+    {
+        string sealedFile = Path.Combine(directory, "sealed.ama");
+        KeyStoreFixture.Ok(Tool("encrypt", "--output", sealedFile, Write("plain.bin", [1, 2, 3])));
+        string before = string.Join('\n', Directory.GetFileSystemEntries(directory).Order(StringComparer.Ordinal));
+
+        AmaProcess.Result result = AmaProcess.Run([], wrapper: ["sh", "-c", AmaProcess.ShellCommand($"decrypt {Options} --output {output.Replace("{dir}", directory, StringComparison.Ordinal)} '{sealedFile}'")]);
+
+        Assert.True(result.ExitCode == 64, result.ToString());
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, string.Join('\n', Directory.GetFileSystemEntries(directory).Order(StringComparer.Ordinal)));
+    }
+
+    /// <summary>
     /// --output equal to the input, with --force: the input is read to its end before it is replaced, and a decrypt
     /// that fails leaves it as it was.
     /// </summary>

@@ -15,6 +15,17 @@ internal static class SecretFile
     /// <summary>The cheap checks, made before any password is asked for.</summary>
     internal static void CheckTarget(string path, bool force)
     {
+        if (path.Length == 0)
+        {
+            throw CliException.Usage("--output is empty; name the file to write.");
+        }
+
+        // .NET decodes a name that is not UTF-8 to U+FFFD: the file would get a different name than the one typed.
+        if (path.Contains('\uFFFD', StringComparison.Ordinal))
+        {
+            throw CliException.Usage($"--output '{path}' is not valid UTF-8 (shown with U+FFFD); ama can only write to file names that are.");
+        }
+
         if (Directory.Exists(path))
         {
             throw CliException.Usage($"--output '{path}' is a directory; name the file to write.");
@@ -32,6 +43,11 @@ internal static class SecretFile
         }
 
         string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
+        if (File.Exists(directory))
+        {
+            throw CliException.Usage($"'{directory}' is a file, not a directory; --output '{path}' cannot be created in it.");
+        }
+
         if (!Directory.Exists(directory))
         {
             throw CliException.NotFound($"The directory '{directory}' does not exist.");
