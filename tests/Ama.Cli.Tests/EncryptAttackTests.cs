@@ -201,6 +201,36 @@ public sealed class EncryptAttackTests : IDisposable
     }
 
     /// <summary>
+    /// A write that fails (here EFBIG under a file-size limit, as a full disk fails with ENOSPC) names the output and says
+    /// nothing was written there, exit 1: it was exit 65, a data error, "Specified file length was too large for the file system".
+    /// SIGXFSZ is ignored so the write fails instead of killing the process; W^X off, since the runtime's double-mapped code
+    /// memory needs a file larger than the limit.
+    /// </summary>
+    [Theory]
+    [InlineData("encrypt")]
+    [InlineData("decrypt")]
+    public void A_failed_write_names_the_output_and_leaves_nothing(string command)
+    {
+        string input = Write("plain.bin", RandomNumberGenerator.GetBytes(4 * 1024 * 1024));
+        if (command == "decrypt")
+        {
+            string sealedFile = Path.Combine(directory, "sealed.ama");
+            KeyStoreFixture.Ok(Tool("encrypt", "--output", sealedFile, input));
+            input = sealedFile;
+        }
+
+        string outputDirectory = Directory.CreateDirectory(Path.Combine(directory, "out")).FullName;
+        string output = Path.Combine(outputDirectory, "out.bin");
+
+        AmaProcess.Result result = AmaProcess.Run([], wrapper: ["sh", "-c", $"trap '' XFSZ; ulimit -f 2048; DOTNET_EnableWriteXorExecute=0 {AmaProcess.ShellCommand($"{command} {Options} --output '{output}' '{input}'")}"]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains($"The output could not be written to '{output}'", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Nothing was written there.", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(outputDirectory));
+    }
+
+    /// <summary>
     /// --output equal to the input, with --force: the input is read to its end before it is replaced, and a decrypt
     /// that fails leaves it as it was.
     /// </summary>

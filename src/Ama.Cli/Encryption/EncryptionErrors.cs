@@ -24,8 +24,8 @@ internal static class EncryptionErrors
 
     internal static CliException OutputExists(string path) => new($"'{path}' already exists; ama does not overwrite it without --force.", ExitCodes.AlreadyExists);
 
-    /// <summary>The output was complete and verified, but could not be given its name (the directory removed or made read-only meanwhile, say).</summary>
-    internal static IOException CannotName(string path, string reason) => new($"The output could not be written to '{path}': {reason.TrimEnd('.')}. Nothing was written there.");
+    /// <summary>Writing the staged output failed, or it could not be given its name (the directory removed meanwhile, say).</summary>
+    internal static IOException OutputFailed(string path, string reason, Exception? inner = null) => new($"The output could not be written to '{path}': {reason.TrimEnd('.')}. Nothing was written there.", inner);
 
     internal static CliException KeyRequired(string command) => CliException.Usage($"Give --key NAME, the key store entry to {command} with. See 'ama {command} --help'.");
 

@@ -20,6 +20,7 @@ internal sealed class StagedOutput : IDisposable
     private readonly string path;
     private readonly bool force;
     private readonly SafeFileHandle? unnamed;
+    private readonly OutputFileStream file;
     private string? temp;
     private bool committed;
 
@@ -28,17 +29,17 @@ internal sealed class StagedOutput : IDisposable
         this.path = path;
         this.force = force;
         unnamed = UnnamedFile.TryCreate(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        Stream = unnamed is null ? CreateNamed() : new FileStream(unnamed, FileAccess.Write, bufferSize: 0);
+        file = new OutputFileStream(unnamed is null ? CreateNamed() : new FileStream(unnamed, FileAccess.Write, bufferSize: 0), path);
     }
 
-    internal FileStream Stream { get; }
+    internal Stream Stream => file;
 
     internal static StagedOutput Create(string path, bool force) => new(path, force);
 
     /// <summary>Flushes the file to disk and gives it the output path; without --force an existing file there is never replaced.</summary>
     internal void Commit()
     {
-        Stream.Flush(flushToDisk: true);
+        file.FlushToDisk(toDisk: true);
         if (unnamed is not null && !force)
         {
             // linkat never replaces a name, so an output created meanwhile by someone else is kept.
@@ -145,6 +146,6 @@ internal sealed class StagedOutput : IDisposable
             }
         }
 
-        throw EncryptionErrors.CannotName(path, "every temporary name tried beside it already exists");
+        throw EncryptionErrors.OutputFailed(path, "every temporary name tried beside it already exists");
     }
 }

@@ -42,7 +42,7 @@ internal static class UnnamedFile
         }
 
         int errno = Marshal.GetLastPInvokeError();
-        return errno == Libc.EExist ? false : throw EncryptionErrors.CannotName(output, Marshal.GetPInvokeErrorMessage(errno));
+        return errno == Libc.EExist ? false : throw EncryptionErrors.OutputFailed(output, Marshal.GetPInvokeErrorMessage(errno));
     }
 
     // O_TMPFILE is __O_TMPFILE | O_DIRECTORY, and O_DIRECTORY differs between the architectures the tool ships for.
