@@ -35,6 +35,9 @@ internal static partial class Error
     internal static ArgumentException KeyRingDestinationTooSmall(string paramName, int needed, int actual) => new(
         Format("The destination must hold at least {0} bytes, not {1}.", needed, actual), paramName);
 
+    internal static ArgumentException KeyRingTooLong(string paramName, int length, int max) => new(
+        Format("{0} bytes are more than a key ring ciphertext can hold; at most {1}.", length, max), paramName);
+
     internal static ArgumentException KeyRingOverlap(string paramName) => new(
         "The destination overlaps the input; use separate buffers.", paramName);
 

@@ -86,4 +86,26 @@ public sealed class KeyRingAttackTests
         Assert.Contains(expected, fromMessage.Message, StringComparison.Ordinal);
         Assert.Contains(expected, fromStream.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A plaintext or associated data too long for one ciphertext is an ArgumentException naming it, not a raw
+    /// OverflowException. The spans claim close to int.MaxValue bytes over a 1-byte array (the header and the associated
+    /// data together pass int.MaxValue): the length is refused before any byte is read.
+    /// </summary>
+    [Fact]
+    public void A_plaintext_or_associated_data_too_long_for_a_ciphertext_is_an_argument_error()
+    {
+        using var storage = KeyRingTestSupport.StorageWithKey();
+        using var ring = KeyRingAead.Open(storage, "data");
+        byte[] ciphertext = ring.Encrypt(Plaintext);
+        byte[] one = new byte[1];
+
+        Assert.Equal("plaintext", Assert.Throws<ArgumentException>(() => ring.Encrypt(Huge(one))).ParamName);
+        Assert.Equal("associatedData", Assert.Throws<ArgumentException>(() => ring.Encrypt(Plaintext, Huge(one))).ParamName);
+        Assert.Equal("associatedData", Assert.Throws<ArgumentException>(() => ring.Decrypt(ciphertext, Huge(one))).ParamName);
+        Assert.Equal("associatedData", Assert.Throws<ArgumentException>(() => ring.DecryptToSecureBuffer(ciphertext, Huge(one))).ParamName);
+    }
+
+    private static ReadOnlySpan<byte> Huge(byte[] backing) =>
+        System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(backing), int.MaxValue - 2);
 }
