@@ -230,6 +230,21 @@ public sealed class EncryptAttackTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(outputDirectory));
     }
 
+    /// <summary>stdin redirected from a directory ("&lt; dir") is a usage error saying so (was exit 1, "Is a directory").</summary>
+    [Theory]
+    [InlineData("encrypt")]
+    [InlineData("decrypt")]
+    public void A_directory_as_stdin_is_a_usage_error_naming_it(string command)
+    {
+        string output = Path.Combine(directory, "out.bin");
+
+        AmaProcess.Result result = AmaProcess.Run([], wrapper: ["sh", "-c", $"{AmaProcess.ShellCommand($"{command} {Options} --output '{output}'")} < '{directory}'"]);
+
+        Assert.True(result.ExitCode == 64, result.ToString());
+        Assert.Contains("stdin is a directory", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
     /// <summary>
     /// --output equal to the input, with --force: the input is read to its end before it is replaced, and a decrypt
     /// that fails leaves it as it was.

@@ -32,6 +32,12 @@ internal sealed record StreamPlan(string Command, string? InputPath, string? Out
             throw EncryptionErrors.FromTerminal();
         }
 
+        // "< dir" opens a directory as stdin; its first read would fail with a bare "Is a directory".
+        if (inputPath is null && OperatingSystem.IsLinux() && Directory.Exists("/proc/self/fd/0"))
+        {
+            throw EncryptionErrors.StdinIsDirectory();
+        }
+
         if (inputPath is not null && Directory.Exists(inputPath))
         {
             throw EncryptionErrors.InputIsDirectory(inputPath);
