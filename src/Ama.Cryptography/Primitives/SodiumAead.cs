@@ -134,7 +134,7 @@ internal abstract unsafe class SodiumAead : IDisposable
     /// <summary>The public types' Encrypt: the BCL's argument checks (naming <paramref name="owner"/> when disposed), then <see cref="Encrypt"/>.</summary>
     internal void EncryptChecked(object owner, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
     {
-        AeadArguments.CheckEncrypt(NonceLength, TagLength, nonce, plaintext, ciphertext, tag.Length);
+        AeadArguments.CheckEncrypt(NonceLength, TagLength, nonce, plaintext, ciphertext, tag);
         ObjectDisposedException.ThrowIf(IsDisposed, owner);
         Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
     }

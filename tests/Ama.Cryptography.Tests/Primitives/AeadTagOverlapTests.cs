@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace Ama.Cryptography.Tests.Primitives;
 
-/// <summary>A plaintext destination laid over the tag, as a caller decrypting a "ciphertext then tag" buffer in place might pass.</summary>
+/// <summary>Output spans laid over the tag, as a caller working on one "ciphertext then tag" buffer might pass.</summary>
 public sealed class AeadTagOverlapTests
 {
     /// <summary>
@@ -40,5 +40,38 @@ public sealed class AeadTagOverlapTests
         aead.Decrypt(nonce, ciphertext, sealedBuffer.AsSpan(message.Length, aead.TagSize), sealedBuffer.AsSpan(message.Length + aead.TagSize));
 
         Assert.Equal(message, sealedBuffer.AsSpan(message.Length + aead.TagSize).ToArray());
+    }
+
+    /// <summary>A tag laid over the ciphertext is refused: both are written, so one silently overwrote part of the other.</summary>
+    [Theory]
+    [MemberData(nameof(AeadSubject.All), MemberType = typeof(AeadSubject))]
+    public void A_tag_overlapping_the_ciphertext_is_refused_naming_tag(string algorithm)
+    {
+        using var aead = AeadSubject.Create(algorithm, RandomNumberGenerator.GetBytes(AeadSubject.KeySizeOf(algorithm)));
+        byte[] nonce = new byte[aead.NonceSize];
+        byte[] message = RandomNumberGenerator.GetBytes(64);
+        byte[] buffer = new byte[message.Length + aead.TagSize];
+
+        var refused = Assert.Throws<ArgumentException>(() => aead.Encrypt(nonce, message, buffer.AsSpan(0, message.Length), buffer.AsSpan(message.Length - 1, aead.TagSize)));
+
+        Assert.Equal("tag", refused.ParamName);
+        Assert.All(buffer, b => Assert.Equal(0, b));
+    }
+
+    /// <summary>Negative control: the tag right after the ciphertext, in the same buffer, round-trips.</summary>
+    [Theory]
+    [MemberData(nameof(AeadSubject.All), MemberType = typeof(AeadSubject))]
+    public void A_tag_right_after_the_ciphertext_round_trips(string algorithm)
+    {
+        using var aead = AeadSubject.Create(algorithm, RandomNumberGenerator.GetBytes(AeadSubject.KeySizeOf(algorithm)));
+        byte[] nonce = new byte[aead.NonceSize];
+        byte[] message = RandomNumberGenerator.GetBytes(64);
+        byte[] buffer = new byte[message.Length + aead.TagSize];
+        byte[] opened = new byte[message.Length];
+
+        aead.Encrypt(nonce, message, buffer.AsSpan(0, message.Length), buffer.AsSpan(message.Length));
+        aead.Decrypt(nonce, buffer.AsSpan(0, message.Length), buffer.AsSpan(message.Length), opened);
+
+        Assert.Equal(message, opened);
     }
 }
