@@ -124,6 +124,36 @@ public sealed class EncryptAttackTests : IDisposable
         Assert.Contains("stdout is closed", result.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// stdin closed by the caller (<c>&lt;&amp;-</c>) is a usage error naming it: the runtime's own pipe took fd 0, and
+    /// reading it waited forever. timeout(1) only bounds that hang; the run itself takes a second.
+    /// </summary>
+    [Theory]
+    [InlineData("encrypt")]
+    [InlineData("decrypt")]
+    public void A_closed_stdin_is_a_usage_error_naming_it(string command)
+    {
+        string output = Path.Combine(directory, "out.bin");
+
+        AmaProcess.Result result = AmaProcess.Run([], wrapper: ["timeout", "120", "sh", "-c", $"{AmaProcess.ShellCommand($"{command} {Options} --output '{output}'")} <&-"]);
+
+        Assert.True(result.ExitCode == 64, result.ToString());
+        Assert.Contains("stdin is closed", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    /// <summary>stderr closed by the caller (<c>2&gt;&amp;-</c>): the command still succeeds, exit 0 (it aborted, exit 134, writing its last line).</summary>
+    [Fact]
+    public void A_closed_stderr_does_not_fail_a_command_that_succeeded()
+    {
+        string output = Path.Combine(directory, "out.ama");
+
+        AmaProcess.Result result = AmaProcess.Run([], wrapper: ["sh", "-c", $"{AmaProcess.ShellCommand($"encrypt {Options} --output '{output}' '{Write("plain.bin", [1, 2, 3])}'")} 2>&-"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(File.Exists(output));
+    }
+
     /// <summary>Negative control: with --output FILE a closed stdout does not matter.</summary>
     [Fact]
     public void A_closed_stdout_does_not_matter_with_an_output_file()

@@ -15,6 +15,8 @@ internal static class EncryptionErrors
     internal static CliException StdinTwice() => CliException.Usage(
         "--password-stdin and input from stdin cannot share stdin; give the input as a file, or the password with --password-file.");
 
+    internal static CliException StdinClosed() => CliException.Usage("stdin is closed; name the input file, or redirect stdin from a file or pipe.");
+
     internal static CliException StdinIsDirectory() => CliException.Usage("stdin is a directory; redirect stdin from a file or pipe, or name the input file.");
 
     internal static CliException InputMissing(string path) => CliException.NotFound($"The input file '{path}' does not exist.");

@@ -32,6 +32,11 @@ internal sealed record StreamPlan(string Command, string? InputPath, string? Out
             throw EncryptionErrors.FromTerminal();
         }
 
+        if (inputPath is null && !StandardStreams.IsUsable(0, forWriting: false))
+        {
+            throw EncryptionErrors.StdinClosed();
+        }
+
         // "< dir" opens a directory as stdin; its first read would fail with a bare "Is a directory".
         if (inputPath is null && OperatingSystem.IsLinux() && Directory.Exists("/proc/self/fd/0"))
         {
@@ -54,7 +59,7 @@ internal sealed record StreamPlan(string Command, string? InputPath, string? Out
         }
 
         string? outputPath = output is null or "-" ? null : output;
-        if (outputPath is null && !StandardOutput.IsWritable)
+        if (outputPath is null && !StandardStreams.IsUsable(1, forWriting: true))
         {
             throw EncryptionErrors.StdoutClosed();
         }
