@@ -30,6 +30,12 @@ internal static class AmaApp
 
     internal static int Run(string[] args)
     {
+        // Started with stderr closed, a message would fail to write and abort the process after the command succeeded.
+        if (!StandardStreams.IsUsable(2, forWriting: true))
+        {
+            Console.SetError(TextWriter.Null);
+        }
+
         Redaction.AddArguments(args);
         ParseResult parsed = BuildRoot().Parse(args);
         if (parsed.Action is ParseErrorAction)

@@ -18,6 +18,13 @@ internal static partial class Error
         ? "The data does not start with a key ring stream header."
         : "The data does not start with a key ring message header.");
 
+    internal static CryptographicException KeyRingWrongFormat(bool expectedStream) => new(expectedStream
+        ? "The data is a key ring message (format byte 0x01), not a stream: decrypt it with KeyRingAead.Decrypt, not DecryptStreamAsync."
+        : "The data is a key ring stream (format byte 0x02), not a message: decrypt it with KeyRingAead.DecryptStreamAsync, not Decrypt.");
+
+    internal static CryptographicException KeyRingVersionOutOfRange(uint version) => new(
+        Format("The header names key version {0}; key versions run from 1 to 2147483647.", version));
+
     internal static CryptographicException KeyRingTruncated(bool stream) => new(stream
         ? "The key ring stream ends before its header or last chunk is complete."
         : "The key ring ciphertext is shorter than its header, nonce and tag.");
@@ -28,8 +35,14 @@ internal static partial class Error
     internal static ArgumentException KeyRingDestinationTooSmall(string paramName, int needed, int actual) => new(
         Format("The destination must hold at least {0} bytes, not {1}.", needed, actual), paramName);
 
+    internal static ArgumentException KeyRingTooLong(string paramName, int length, int max) => new(
+        Format("{0} bytes are more than a key ring ciphertext can hold; at most {1}.", length, max), paramName);
+
     internal static ArgumentException KeyRingOverlap(string paramName) => new(
         "The destination overlaps the input; use separate buffers.", paramName);
+
+    internal static ArgumentException KeyRingDecryptOverlap(string paramName) => new(
+        "The destination overlaps the ciphertext other than exactly at its encrypted body (after the header and nonce); use a separate buffer, or decrypt in place at that offset.", paramName);
 
     internal static InvalidOperationException KeyRingStreamTooLong() => new(
         "The stream has more than 2^32 chunks, the most one stream header can number; split the data.");

@@ -20,6 +20,12 @@ internal static partial class Error
     internal static ArgumentException AeadPartialOverlap(string paramName) => new(
         "The output overlaps the input without starting at the same address; use the same buffer for in-place operation or separate buffers.", paramName);
 
+    internal static ArgumentException AeadTagOverlap(string paramName) => new(
+        "The plaintext overlaps the tag, which is read after the plaintext is written; use separate buffers.", paramName);
+
+    internal static ArgumentException AeadTagOverlapsCiphertext(string paramName) => new(
+        "The tag overlaps the ciphertext, and one would overwrite the other; use separate buffers.", paramName);
+
     internal static PlatformNotSupportedException AeadNotSupported(string algorithm) => new(
         Format("{0} is not supported here: libsodium did not load or has no hardware implementation on this CPU, and no implementation that keeps the key in secure memory is available.", algorithm));
 

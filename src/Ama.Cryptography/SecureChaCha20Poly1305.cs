@@ -64,7 +64,7 @@ public sealed class SecureChaCha20Poly1305 : IDisposable
     /// <param name="ciphertext">Receives the encrypted data; as long as <paramref name="plaintext"/>, either separate from it or the same buffer.</param>
     /// <param name="tag">Receives the 16-byte tag.</param>
     /// <param name="associatedData">Data that is authenticated but not encrypted.</param>
-    /// <exception cref="ArgumentException">A length is wrong, or <paramref name="ciphertext"/> partly overlaps <paramref name="plaintext"/>.</exception>
+    /// <exception cref="ArgumentException">A length is wrong, or <paramref name="ciphertext"/> partly overlaps <paramref name="plaintext"/>, or <paramref name="tag"/> overlaps <paramref name="ciphertext"/>.</exception>
     /// <exception cref="ObjectDisposedException">The cipher has been disposed.</exception>
     public void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData = default) =>
         core.EncryptChecked(this, nonce, plaintext, ciphertext, tag, associatedData);
@@ -75,7 +75,7 @@ public sealed class SecureChaCha20Poly1305 : IDisposable
     /// <param name="tag">The 16-byte tag.</param>
     /// <param name="plaintext">Receives the decrypted data; zeroed when the tag does not match.</param>
     /// <param name="associatedData">The associated data used to encrypt.</param>
-    /// <exception cref="ArgumentException">A length is wrong, or <paramref name="plaintext"/> partly overlaps <paramref name="ciphertext"/>.</exception>
+    /// <exception cref="ArgumentException">A length is wrong, or <paramref name="plaintext"/> partly overlaps <paramref name="ciphertext"/>, or overlaps <paramref name="tag"/>.</exception>
     /// <exception cref="AuthenticationTagMismatchException">The tag does not match; <paramref name="plaintext"/> has been zeroed.</exception>
     /// <exception cref="ObjectDisposedException">The cipher has been disposed.</exception>
     public void Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData = default) =>

@@ -17,7 +17,7 @@ internal static class EncryptionCommand
     {
         Command command = Create(
             "encrypt",
-            "Encrypt a file or stdin with the newest version of a key store entry, streaming in constant memory. Output: --output FILE (created 0600, in place only when complete) or stdout (never a terminal unless --output -).");
+            "Encrypt a file or stdin with the newest version of a key store entry, streaming in constant memory. Output: --output FILE (created 0600, named only when complete) or stdout (never a terminal unless --output -).");
         return HelpExamples.With(
             command,
             "ama encrypt --key backup-key --key-store app.keys --output db.dump.ama db.dump",
@@ -42,7 +42,7 @@ internal static class EncryptionCommand
         var store = new StoreOptions(withEntryName: false, fileAsOption: true);
         var credential = new CredentialOptions();
         var key = new Option<string?>("--key") { Description = "The key store entry whose key encrypts or decrypts (required).", HelpName = "name" };
-        var output = new Option<string?>("--output", "-o") { Description = "Write to this new file, created 0600 and renamed into place only when complete; '-' writes to stdout even when it is a terminal. Default: stdout.", HelpName = "path" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write to this new file, created 0600 and given its name only when complete; '-' writes to stdout even when it is a terminal. Default: stdout.", HelpName = "path" };
         var force = new Option<bool>("--force") { Description = "With --output: replace an existing file." };
         var input = new Argument<string?>("input") { Arity = ArgumentArity.ZeroOrOne, Description = "The file to read; '-' or left out: stdin." };
         var command = new Command(name, description) { key, output, force, input };

@@ -101,6 +101,7 @@ public sealed class KeyRingAead : IDisposable
     /// <param name="plaintext">The data to encrypt.</param>
     /// <param name="associatedData">Data authenticated with the ciphertext but not stored in it; decryption needs the same.</param>
     /// <returns>The ciphertext, <see cref="GetCiphertextLength"/> bytes long.</returns>
+    /// <exception cref="ArgumentException">The plaintext, or the associated data with the header, is longer than one ciphertext can hold (about 2 GiB).</exception>
     /// <exception cref="KeyNotFoundException">The key was deleted from the store.</exception>
     /// <exception cref="CryptographicException">The newest version is not 32 bytes long.</exception>
     /// <exception cref="ObjectDisposedException">The ring or its storage was disposed.</exception>
@@ -110,7 +111,7 @@ public sealed class KeyRingAead : IDisposable
         var cipher = AcquireForEncryption();
         try
         {
-            var output = new byte[checked(plaintext.Length + KeyRingFormat.MessageOverhead(cipher.Algorithm))];
+            var output = new byte[CiphertextLength(plaintext.Length, cipher.Algorithm)];
             Seal(cipher, plaintext, output, associatedData);
             return output;
         }
@@ -125,7 +126,7 @@ public sealed class KeyRingAead : IDisposable
     /// <param name="destination">Receives the ciphertext; at least <see cref="GetCiphertextLength"/> bytes, not overlapping <paramref name="plaintext"/>.</param>
     /// <param name="associatedData">Data authenticated with the ciphertext but not stored in it; decryption needs the same.</param>
     /// <returns>The number of bytes written.</returns>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is too small or overlaps <paramref name="plaintext"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is too small or overlaps <paramref name="plaintext"/>, or the plaintext or associated data is longer than one ciphertext can hold.</exception>
     /// <exception cref="KeyNotFoundException">The key was deleted from the store.</exception>
     /// <exception cref="CryptographicException">The newest version is not 32 bytes long.</exception>
     /// <exception cref="ObjectDisposedException">The ring or its storage was disposed.</exception>
@@ -140,7 +141,7 @@ public sealed class KeyRingAead : IDisposable
         var cipher = AcquireForEncryption();
         try
         {
-            int length = checked(plaintext.Length + KeyRingFormat.MessageOverhead(cipher.Algorithm));
+            int length = CiphertextLength(plaintext.Length, cipher.Algorithm);
             if (destination.Length < length)
             {
                 throw Error.KeyRingDestinationTooSmall(nameof(destination), length, destination.Length);
@@ -159,6 +160,7 @@ public sealed class KeyRingAead : IDisposable
     /// <param name="ciphertext">A ciphertext from <see cref="Encrypt(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>.</param>
     /// <param name="associatedData">The associated data given to encrypt.</param>
     /// <returns>The plaintext.</returns>
+    /// <exception cref="ArgumentException">The associated data is longer than one ciphertext can hold (about 2 GiB).</exception>
     /// <exception cref="CryptographicException">The ciphertext is malformed or was altered (<see cref="AuthenticationTagMismatchException"/>), the associated data differs, or the version it names is not in the store.</exception>
     /// <exception cref="PlatformNotSupportedException">The ciphertext names an algorithm this host cannot run.</exception>
     /// <exception cref="ObjectDisposedException">The ring or its storage was disposed.</exception>
@@ -183,7 +185,7 @@ public sealed class KeyRingAead : IDisposable
     /// <param name="destination">Receives the plaintext; at least the ciphertext length minus the header, nonce and tag. Zeroed when verification fails.</param>
     /// <param name="associatedData">The associated data given to encrypt.</param>
     /// <returns>The number of bytes written.</returns>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is too small, or partly overlaps the ciphertext.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is too small, or overlaps the ciphertext anywhere but exactly at its encrypted body (decrypting in place there is allowed), or the associated data is longer than one ciphertext can hold.</exception>
     /// <exception cref="CryptographicException">The ciphertext is malformed or was altered (<see cref="AuthenticationTagMismatchException"/>), the associated data differs, or the version it names is not in the store.</exception>
     /// <exception cref="PlatformNotSupportedException">The ciphertext names an algorithm this host cannot run.</exception>
     /// <exception cref="ObjectDisposedException">The ring or its storage was disposed.</exception>
@@ -198,7 +200,14 @@ public sealed class KeyRingAead : IDisposable
                 throw Error.KeyRingDestinationTooSmall(nameof(destination), body.Length, destination.Length);
             }
 
-            Open(cipher, ciphertext, nonce, body, tag, destination[..body.Length], associatedData);
+            // In place at the body is safe; over the tag, AEGIS would compare against plaintext it has just written.
+            var written = destination[..body.Length];
+            if (ciphertext.Overlaps(written, out int offset) && offset != ciphertext.Length - body.Length - tag.Length)
+            {
+                throw Error.KeyRingDecryptOverlap(nameof(destination));
+            }
+
+            Open(cipher, ciphertext, nonce, body, tag, written, associatedData);
             return body.Length;
         }
         finally
@@ -211,6 +220,7 @@ public sealed class KeyRingAead : IDisposable
     /// <param name="ciphertext">A ciphertext from <see cref="Encrypt(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>.</param>
     /// <param name="associatedData">The associated data given to encrypt.</param>
     /// <returns>The plaintext in secure memory; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">The associated data is longer than one ciphertext can hold (about 2 GiB).</exception>
     /// <exception cref="CryptographicException">The ciphertext is malformed or was altered (<see cref="AuthenticationTagMismatchException"/>), the associated data differs, or the version it names is not in the store.</exception>
     /// <exception cref="PlatformNotSupportedException">The ciphertext names an algorithm this host cannot run.</exception>
     /// <exception cref="ObjectDisposedException">The ring or its storage was disposed.</exception>
@@ -220,7 +230,7 @@ public sealed class KeyRingAead : IDisposable
         var cipher = Parse(ciphertext, out var nonce, out var body, out var tag);
         try
         {
-            int adLength = checked(KeyRingFormat.MessageHeaderSize + associatedData.Length);
+            int adLength = JoinedLength(KeyRingFormat.MessageHeaderSize, associatedData.Length);
             var ad = adLength <= 256 ? stackalloc byte[adLength] : new byte[adLength];
             JoinAssociatedData(ciphertext[..KeyRingFormat.MessageHeaderSize], associatedData, ad);
             return cipher.DecryptToSecureBuffer(nonce, body, tag, ad);
@@ -334,7 +344,7 @@ public sealed class KeyRingAead : IDisposable
         KeyRingFormat.WriteMessageHeader(header, cipher.Algorithm, cipher.Version);
         var nonce = output[KeyRingFormat.MessageHeaderSize..nonceEnd];
         FillRandom(nonce);
-        int adLength = checked(KeyRingFormat.MessageHeaderSize + associatedData.Length);
+        int adLength = JoinedLength(KeyRingFormat.MessageHeaderSize, associatedData.Length);
         var ad = adLength <= 256 ? stackalloc byte[adLength] : new byte[adLength];
         JoinAssociatedData(header, associatedData, ad);
         cipher.Encrypt(nonce, plaintext, output.Slice(nonceEnd, plaintext.Length), output[(nonceEnd + plaintext.Length)..], ad);
@@ -342,7 +352,7 @@ public sealed class KeyRingAead : IDisposable
 
     private static void Open(KeyRingCipher cipher, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> body, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
-        int adLength = checked(KeyRingFormat.MessageHeaderSize + associatedData.Length);
+        int adLength = JoinedLength(KeyRingFormat.MessageHeaderSize, associatedData.Length);
         var ad = adLength <= 256 ? stackalloc byte[adLength] : new byte[adLength];
         JoinAssociatedData(ciphertext[..KeyRingFormat.MessageHeaderSize], associatedData, ad);
         cipher.Decrypt(nonce, body, tag, plaintext, ad);
@@ -356,10 +366,25 @@ public sealed class KeyRingAead : IDisposable
 
     private static byte[] JoinAssociatedData(ReadOnlySpan<byte> header, ReadOnlySpan<byte> associatedData)
     {
-        var joined = new byte[checked(header.Length + associatedData.Length)];
+        var joined = new byte[JoinedLength(header.Length, associatedData.Length)];
         JoinAssociatedData(header, associatedData, joined);
         return joined;
     }
+
+    /// <summary>The ciphertext length for <paramref name="plaintextLength"/> bytes; a plaintext too long for one is an argument error, not an overflow.</summary>
+    private static int CiphertextLength(int plaintextLength, KeyRingAlgorithm algorithm)
+    {
+        int overhead = KeyRingFormat.MessageOverhead(algorithm);
+        return plaintextLength <= int.MaxValue - overhead
+            ? plaintextLength + overhead
+            : throw Error.KeyRingTooLong("plaintext", plaintextLength, int.MaxValue - overhead);
+    }
+
+    /// <summary>The length of the header and the caller's associated data together; too long is an argument error, not an overflow.</summary>
+    private static int JoinedLength(int headerLength, int associatedDataLength) =>
+        associatedDataLength <= int.MaxValue - headerLength
+            ? headerLength + associatedDataLength
+            : throw Error.KeyRingTooLong("associatedData", associatedDataLength, int.MaxValue - headerLength);
 
     private byte[] StreamHeader(KeyRingCipher cipher, int chunkSize)
     {

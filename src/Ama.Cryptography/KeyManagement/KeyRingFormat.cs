@@ -51,6 +51,11 @@ internal static class KeyRingFormat
     /// <summary>Reads the algorithm and version of a header whose format byte is <paramref name="format"/>; throws on anything else.</summary>
     internal static (KeyRingAlgorithm Algorithm, int Version) ReadHeader(ReadOnlySpan<byte> header, byte format)
     {
+        if (!header.IsEmpty && header[0] == (format == StreamFormat ? MessageFormat : StreamFormat))
+        {
+            throw Error.KeyRingWrongFormat(expectedStream: format == StreamFormat);
+        }
+
         if (header.Length < MessageHeaderSize || header[0] != format)
         {
             throw Error.KeyRingNotACiphertext(format == StreamFormat);
@@ -65,7 +70,7 @@ internal static class KeyRingFormat
         uint version = BinaryPrimitives.ReadUInt32BigEndian(header[2..6]);
         if (version is 0 or > int.MaxValue)
         {
-            throw Error.KeyRingNotACiphertext(format == StreamFormat);
+            throw Error.KeyRingVersionOutOfRange(version);
         }
 
         return (algorithm, (int)version);

@@ -18,16 +18,28 @@ internal static class AeadArguments
         return key.Span;
     }
 
-    internal static void CheckEncrypt(int nonceSize, int tagSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> ciphertext, int tagLength)
+    internal static void CheckEncrypt(int nonceSize, int tagSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag)
     {
-        CheckNonceAndTag(nonceSize, tagSize, nonce.Length, tagLength);
+        CheckNonceAndTag(nonceSize, tagSize, nonce.Length, tag.Length);
         CheckOutput(plaintext, ciphertext, "ciphertext");
+
+        // Both are written: the tag would silently overwrite part of the ciphertext, or the reverse.
+        if (tag.Overlaps(ciphertext))
+        {
+            throw Error.AeadTagOverlapsCiphertext(nameof(tag));
+        }
     }
 
-    internal static void CheckDecrypt(int nonceSize, int tagSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, int tagLength, ReadOnlySpan<byte> plaintext)
+    internal static void CheckDecrypt(int nonceSize, int tagSize, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> plaintext)
     {
-        CheckNonceAndTag(nonceSize, tagSize, nonce.Length, tagLength);
+        CheckNonceAndTag(nonceSize, tagSize, nonce.Length, tag.Length);
         CheckOutput(ciphertext, plaintext, "plaintext");
+
+        // AEGIS reads the tag after writing the plaintext: over the tag, a genuine ciphertext would fail as tampered with.
+        if (plaintext.Overlaps(tag))
+        {
+            throw Error.AeadTagOverlap(nameof(plaintext));
+        }
     }
 
     internal static void CheckNonceAndTag(int nonceSize, int tagSize, int nonceLength, int tagLength)

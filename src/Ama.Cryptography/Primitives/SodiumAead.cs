@@ -134,7 +134,7 @@ internal abstract unsafe class SodiumAead : IDisposable
     /// <summary>The public types' Encrypt: the BCL's argument checks (naming <paramref name="owner"/> when disposed), then <see cref="Encrypt"/>.</summary>
     internal void EncryptChecked(object owner, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> associatedData)
     {
-        AeadArguments.CheckEncrypt(NonceLength, TagLength, nonce, plaintext, ciphertext, tag.Length);
+        AeadArguments.CheckEncrypt(NonceLength, TagLength, nonce, plaintext, ciphertext, tag);
         ObjectDisposedException.ThrowIf(IsDisposed, owner);
         Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
     }
@@ -142,7 +142,7 @@ internal abstract unsafe class SodiumAead : IDisposable
     /// <summary>The public types' Decrypt: argument checks, then <see cref="TryDecrypt"/>; a bad tag throws (the plaintext is zeroed).</summary>
     internal void DecryptChecked(object owner, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
-        AeadArguments.CheckDecrypt(NonceLength, TagLength, nonce, ciphertext, tag.Length, plaintext);
+        AeadArguments.CheckDecrypt(NonceLength, TagLength, nonce, ciphertext, tag, plaintext);
         ObjectDisposedException.ThrowIf(IsDisposed, owner);
         if (!TryDecrypt(nonce, ciphertext, tag, plaintext, associatedData))
         {
