@@ -20,7 +20,7 @@ internal static class StreamActions
         if (plan.OutputPath is null)
         {
             // stdout cannot be taken back: a reader of a failed decrypt is told to discard what it got.
-            using Stream stdout = Console.OpenStandardOutput();
+            using Stream stdout = StandardOutput.Open();
             Transform(aead, input, stdout, plan, decrypt);
             return ExitCodes.Success;
         }
