@@ -23,7 +23,8 @@ namespace Ama.Cryptography.KeyManagement;
 /// A rotation committed by another instance or process is used for encryption as soon as the storage has seen it
 /// (its file watcher, a PostgreSQL notification, or <see cref="SecureKeyStorage.Refresh"/>): every call compares
 /// <see cref="SecureKeyStorage.Generation"/> with the one it saw last. A ciphertext naming a version newer than the
-/// newest the storage knows makes the ring refresh a file or database storage once and retry; a version older than
+/// newest the storage knows makes the ring refresh a file or database storage once and retry, at most once a second
+/// (any sender of ciphertexts can name any version, and a refresh reads the whole store); a version older than
 /// that is not looked for again, so a destroyed version fails at once. Keys stay in secure memory inside one
 /// cipher per version, freed when the version is destroyed in the store (once no call uses it) or when the ring is
 /// disposed. An instance may be used by several threads at once, but must not be disposed while one is inside a call.
@@ -37,6 +38,7 @@ public sealed class KeyRingAead : IDisposable
     private readonly Dictionary<(int Version, KeyRingAlgorithm Algorithm), KeyRingCipher> ciphers = [];
     private readonly HashSet<int> liveVersions = [];
     private long seenGeneration = -1;
+    private DateTimeOffset lastMissRefresh = DateTimeOffset.MinValue;
     private int newestVersion;
     private bool disposed;
 
@@ -55,6 +57,12 @@ public sealed class KeyRingAead : IDisposable
 
     /// <summary>Gets or sets the plaintext bytes per stream chunk; tests make it small to get many chunks.</summary>
     internal int StreamChunkSize { get; set; } = KeyRingFormat.DefaultChunkSize;
+
+    /// <summary>Gets or sets the clock that spaces out refreshes for unknown versions; tests step it by hand.</summary>
+    internal TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets the least time between two refreshes made for a version newer than the storage knew.</summary>
+    internal static TimeSpan MissRefreshInterval { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets the source of nonces and stream prefixes; the format's test vectors fix it.</summary>
     internal RandomFill FillRandom { get; set; } = RandomNumberGenerator.Fill;
@@ -482,7 +490,7 @@ public sealed class KeyRingAead : IDisposable
             ObjectDisposedException.ThrowIf(disposed, this);
             CatchUp();
             var cipher = TryAcquire(version, algorithm);
-            if (cipher is null && version > newestVersion && !storage.IsInMemory)
+            if (cipher is null && version > newestVersion && MayRefreshForMiss())
             {
                 storage.Refresh();
                 CatchUp();
@@ -491,6 +499,23 @@ public sealed class KeyRingAead : IDisposable
 
             return cipher ?? throw Error.KeyRingVersionUnavailable(keyName, version);
         }
+    }
+
+    /// <summary>
+    /// Whether a version newer than the storage knows may send it back to its file or database now. Anyone who can hand
+    /// the ring a ciphertext can name any version, and a refresh reads the whole store under the storage's lock, so
+    /// such refreshes are at least <see cref="MissRefreshInterval"/> apart; in between, an unknown version fails at once.
+    /// </summary>
+    private bool MayRefreshForMiss()
+    {
+        var now = Clock.GetUtcNow();
+        if (storage.IsInMemory || now - lastMissRefresh < MissRefreshInterval)
+        {
+            return false;
+        }
+
+        lastMissRefresh = now;
+        return true;
     }
 
     /// <summary>Re-reads the key's versions when the storage committed or read a change since the last call, and frees destroyed ones.</summary>

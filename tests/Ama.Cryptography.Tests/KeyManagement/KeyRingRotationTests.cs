@@ -46,6 +46,50 @@ public sealed class KeyRingRotationTests : IDisposable
         Assert.Equal("before", Encoding.UTF8.GetString(ring.Decrypt(old)));
     }
 
+    /// <summary>
+    /// Anyone who can hand the ring a ciphertext can name any version, and each refresh reads the whole store under the
+    /// storage's lock: refreshes for unknown versions are a second apart, and a genuine new version still gets in.
+    /// </summary>
+    [Fact]
+    public void Refreshes_for_versions_the_storage_does_not_know_are_a_second_apart()
+    {
+        using var storage = CreateWithKey(dir.File(), storeKey);
+        storage.Store(Name, RandomKey());
+        var clock = new SteppedClock();
+        using var ring = KeyRingAead.Open(storage, Name);
+        ring.Clock = clock;
+        byte[] forged = ring.Encrypt("forged"u8);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(forged.AsSpan(2, 4), 999_999);
+        Assert.Contains("version 999999", Assert.ThrowsAny<CryptographicException>(() => ring.Decrypt(forged)).Message, StringComparison.Ordinal);
+
+        byte[] rotated;
+        using (var other = OpenWithKey(dir.File(), storeKey))
+        {
+            other.Store(Name, RandomKey());
+            using var otherRing = KeyRingAead.Open(other, Name);
+            rotated = otherRing.Encrypt("rotated"u8);
+        }
+
+        // Within the second after the forged version's refresh, the genuine new version is not looked for either.
+        clock.Advance(KeyRingAead.MissRefreshInterval - TimeSpan.FromMilliseconds(1));
+        Assert.Contains("version 2", Assert.ThrowsAny<CryptographicException>(() => ring.Decrypt(rotated)).Message, StringComparison.Ordinal);
+        Assert.Equal(1, VersionOf(ring.Encrypt("x"u8)));
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal("rotated", Encoding.UTF8.GetString(ring.Decrypt(rotated)));
+        Assert.Equal(2, VersionOf(ring.Encrypt("x"u8)));
+    }
+
+    /// <summary>A clock that moves only when the test moves it.</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        private DateTimeOffset now = new(2026, 12, 5, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => now;
+
+        internal void Advance(TimeSpan by) => now += by;
+    }
+
     [Fact]
     public void Eight_threads_encrypt_and_decrypt_while_another_process_rotates()
     {
