@@ -13,12 +13,10 @@ public sealed class AeadTagOverlapTests
     [MemberData(nameof(AeadSubject.All), MemberType = typeof(AeadSubject))]
     public void A_plaintext_overlapping_the_tag_is_refused_naming_plaintext(string algorithm)
     {
-        using var aead = AeadSubject.Create(algorithm, RandomNumberGenerator.GetBytes(AeadSubject.KeySizeOf(algorithm)));
+        using var aead = NewAead(algorithm);
         byte[] nonce = new byte[aead.NonceSize];
         byte[] message = RandomNumberGenerator.GetBytes(64);
-        byte[] sealedBuffer = new byte[message.Length + aead.TagSize + message.Length];
-        aead.Encrypt(nonce, message, sealedBuffer.AsSpan(0, message.Length), sealedBuffer.AsSpan(message.Length, aead.TagSize));
-        var ciphertext = sealedBuffer.AsSpan(0, message.Length).ToArray();
+        var (sealedBuffer, ciphertext) = SealWithRoomAfterTheTag(aead, nonce, message);
 
         var refused = Assert.Throws<ArgumentException>(() => aead.Decrypt(nonce, ciphertext, sealedBuffer.AsSpan(message.Length, aead.TagSize), sealedBuffer.AsSpan(message.Length + 1, message.Length)));
 
@@ -30,12 +28,10 @@ public sealed class AeadTagOverlapTests
     [MemberData(nameof(AeadSubject.All), MemberType = typeof(AeadSubject))]
     public void A_plaintext_right_after_the_tag_decrypts(string algorithm)
     {
-        using var aead = AeadSubject.Create(algorithm, RandomNumberGenerator.GetBytes(AeadSubject.KeySizeOf(algorithm)));
+        using var aead = NewAead(algorithm);
         byte[] nonce = new byte[aead.NonceSize];
         byte[] message = RandomNumberGenerator.GetBytes(64);
-        byte[] sealedBuffer = new byte[message.Length + aead.TagSize + message.Length];
-        aead.Encrypt(nonce, message, sealedBuffer.AsSpan(0, message.Length), sealedBuffer.AsSpan(message.Length, aead.TagSize));
-        var ciphertext = sealedBuffer.AsSpan(0, message.Length).ToArray();
+        var (sealedBuffer, ciphertext) = SealWithRoomAfterTheTag(aead, nonce, message);
 
         aead.Decrypt(nonce, ciphertext, sealedBuffer.AsSpan(message.Length, aead.TagSize), sealedBuffer.AsSpan(message.Length + aead.TagSize));
 
@@ -47,7 +43,7 @@ public sealed class AeadTagOverlapTests
     [MemberData(nameof(AeadSubject.All), MemberType = typeof(AeadSubject))]
     public void A_tag_overlapping_the_ciphertext_is_refused_naming_tag(string algorithm)
     {
-        using var aead = AeadSubject.Create(algorithm, RandomNumberGenerator.GetBytes(AeadSubject.KeySizeOf(algorithm)));
+        using var aead = NewAead(algorithm);
         byte[] nonce = new byte[aead.NonceSize];
         byte[] message = RandomNumberGenerator.GetBytes(64);
         byte[] buffer = new byte[message.Length + aead.TagSize];
@@ -63,7 +59,7 @@ public sealed class AeadTagOverlapTests
     [MemberData(nameof(AeadSubject.All), MemberType = typeof(AeadSubject))]
     public void A_tag_right_after_the_ciphertext_round_trips(string algorithm)
     {
-        using var aead = AeadSubject.Create(algorithm, RandomNumberGenerator.GetBytes(AeadSubject.KeySizeOf(algorithm)));
+        using var aead = NewAead(algorithm);
         byte[] nonce = new byte[aead.NonceSize];
         byte[] message = RandomNumberGenerator.GetBytes(64);
         byte[] buffer = new byte[message.Length + aead.TagSize];
@@ -73,5 +69,15 @@ public sealed class AeadTagOverlapTests
         aead.Decrypt(nonce, buffer.AsSpan(0, message.Length), buffer.AsSpan(message.Length), opened);
 
         Assert.Equal(message, opened);
+    }
+
+    private static AeadSubject NewAead(string algorithm) => AeadSubject.Create(algorithm, RandomNumberGenerator.GetBytes(AeadSubject.KeySizeOf(algorithm)));
+
+    /// <summary>Ciphertext, then tag, then room for the plaintext, in one buffer; and a copy of the ciphertext.</summary>
+    private static (byte[] Buffer, byte[] Ciphertext) SealWithRoomAfterTheTag(AeadSubject aead, byte[] nonce, byte[] message)
+    {
+        byte[] buffer = new byte[message.Length + aead.TagSize + message.Length];
+        aead.Encrypt(nonce, message, buffer.AsSpan(0, message.Length), buffer.AsSpan(message.Length, aead.TagSize));
+        return (buffer, buffer.AsSpan(0, message.Length).ToArray());
     }
 }
