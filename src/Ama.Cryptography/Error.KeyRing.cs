@@ -35,6 +35,12 @@ internal static partial class Error
     internal static ArgumentException KeyRingDestinationTooSmall(string paramName, int needed, int actual) => new(
         Format("The destination must hold at least {0} bytes, not {1}.", needed, actual), paramName);
 
+    internal static ArgumentException KeyRingStreamNotReadable(string paramName) => new(
+        "The stream cannot be read (CanRead is false); pass a stream opened for reading.", paramName);
+
+    internal static ArgumentException KeyRingStreamNotWritable(string paramName) => new(
+        "The stream cannot be written (CanWrite is false); pass a stream opened for writing.", paramName);
+
     internal static ArgumentException KeyRingTooLong(string paramName, int length, int max) => new(
         Format("{0} bytes are more than a key ring ciphertext can hold; at most {1}.", length, max), paramName);
 

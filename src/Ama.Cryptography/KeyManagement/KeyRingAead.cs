@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Ama.Cryptography.KeyManagement;
@@ -264,12 +265,13 @@ public sealed class KeyRingAead : IDisposable
     /// <param name="cancellationToken">Cancels the reads and writes; the output is then incomplete and will not decrypt.</param>
     /// <returns>A task that completes when the last chunk has been written.</returns>
     /// <exception cref="ArgumentNullException">A stream is null.</exception>
+    /// <exception cref="ArgumentException">A stream to read cannot be read, or a stream to write cannot be written.</exception>
     /// <exception cref="KeyNotFoundException">The key was deleted from the store.</exception>
     /// <exception cref="ObjectDisposedException">The ring or its storage was disposed.</exception>
     public async Task EncryptStreamAsync(Stream plaintext, Stream ciphertext, ReadOnlyMemory<byte> associatedData = default, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(plaintext);
-        ArgumentNullException.ThrowIfNull(ciphertext);
+        ThrowIfNotReadable(plaintext);
+        ThrowIfNotWritable(ciphertext);
         int chunkSize = StreamChunkSize;
         var cipher = AcquireForEncryption();
         try
@@ -303,13 +305,14 @@ public sealed class KeyRingAead : IDisposable
     /// <param name="cancellationToken">Cancels the reads and writes.</param>
     /// <returns>A task that completes when the last chunk has verified and been written.</returns>
     /// <exception cref="ArgumentNullException">A stream is null.</exception>
+    /// <exception cref="ArgumentException">A stream to read cannot be read, or a stream to write cannot be written.</exception>
     /// <exception cref="CryptographicException">The stream is malformed, truncated, extended or altered (a chunk fails with <see cref="AuthenticationTagMismatchException"/>), the associated data differs, or the version it names is not in the store.</exception>
     /// <exception cref="PlatformNotSupportedException">The stream names an algorithm this host cannot run.</exception>
     /// <exception cref="ObjectDisposedException">The ring or its storage was disposed.</exception>
     public async Task DecryptStreamAsync(Stream ciphertext, Stream plaintext, ReadOnlyMemory<byte> associatedData = default, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(ciphertext);
-        ArgumentNullException.ThrowIfNull(plaintext);
+        ThrowIfNotReadable(ciphertext);
+        ThrowIfNotWritable(plaintext);
         var (header, chunkSize) = await ReadStreamHeaderAsync(ciphertext, cancellationToken).ConfigureAwait(false);
         var (algorithm, version) = KeyRingFormat.ReadHeader(header, KeyRingFormat.StreamFormat);
         var cipher = AcquireForDecryption(version, algorithm);
@@ -322,6 +325,24 @@ public sealed class KeyRingAead : IDisposable
         finally
         {
             cipher.Release();
+        }
+    }
+
+    private static void ThrowIfNotReadable(Stream stream, [CallerArgumentExpression(nameof(stream))] string paramName = "")
+    {
+        ArgumentNullException.ThrowIfNull(stream, paramName);
+        if (!stream.CanRead)
+        {
+            throw Error.KeyRingStreamNotReadable(paramName);
+        }
+    }
+
+    private static void ThrowIfNotWritable(Stream stream, [CallerArgumentExpression(nameof(stream))] string paramName = "")
+    {
+        ArgumentNullException.ThrowIfNull(stream, paramName);
+        if (!stream.CanWrite)
+        {
+            throw Error.KeyRingStreamNotWritable(paramName);
         }
     }
 

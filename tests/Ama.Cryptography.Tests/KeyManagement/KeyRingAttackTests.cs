@@ -108,4 +108,27 @@ public sealed class KeyRingAttackTests
 
     private static ReadOnlySpan<byte> Huge(byte[] backing) =>
         System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(backing), int.MaxValue - 2);
+
+    /// <summary>A stream the wrong way round is named before anything is read or written (it was the runtime's NotSupportedException mid-call).</summary>
+    [Fact]
+    public async Task A_stream_that_cannot_be_read_or_written_is_refused_naming_it()
+    {
+        using var storage = KeyRingTestSupport.StorageWithKey();
+        using var ring = KeyRingAead.Open(storage, "data");
+        var token = TestContext.Current.CancellationToken;
+        using var readOnly = new MemoryStream(new byte[16], writable: false);
+        using var writeOnly = new WriteOnlyStream();
+
+        Assert.Equal("plaintext", (await Assert.ThrowsAsync<ArgumentException>(() => ring.EncryptStreamAsync(writeOnly, new MemoryStream(), cancellationToken: token))).ParamName);
+        Assert.Equal("ciphertext", (await Assert.ThrowsAsync<ArgumentException>(() => ring.EncryptStreamAsync(new MemoryStream(), readOnly, cancellationToken: token))).ParamName);
+        Assert.Equal("ciphertext", (await Assert.ThrowsAsync<ArgumentException>(() => ring.DecryptStreamAsync(writeOnly, new MemoryStream(), cancellationToken: token))).ParamName);
+        Assert.Equal("plaintext", (await Assert.ThrowsAsync<ArgumentException>(() => ring.DecryptStreamAsync(new MemoryStream(), readOnly, cancellationToken: token))).ParamName);
+        Assert.Equal(0, writeOnly.Length);
+        Assert.Equal(0, readOnly.Position);
+    }
+
+    private sealed class WriteOnlyStream : MemoryStream
+    {
+        public override bool CanRead => false;
+    }
 }
