@@ -106,7 +106,7 @@ internal static class ChunkPipeline
     private static uint NextCounter(uint counter) => counter == uint.MaxValue ? throw Error.KeyRingStreamTooLong() : counter + 1;
 
     /// <summary>One batch's buffers, from the shared pool, wiped before they go back: one side of them is plaintext.</summary>
-    private sealed class Batch(byte[] input, int inputCapacity, byte[] output)
+    private sealed class Batch(byte[] input, int inputCapacity, byte[] output, int outputCapacity)
     {
         internal byte[] Input { get; } = input;
 
@@ -117,15 +117,17 @@ internal static class ChunkPipeline
         internal static Batch Rent(int chunks, int inputChunk, int outputChunk)
         {
             int inputCapacity = checked((chunks * inputChunk) + 1);
-            return new Batch(ArrayPool<byte>.Shared.Rent(inputCapacity), inputCapacity, ArrayPool<byte>.Shared.Rent(checked(chunks * outputChunk)));
+            int outputCapacity = checked(chunks * outputChunk);
+            return new Batch(ArrayPool<byte>.Shared.Rent(inputCapacity), inputCapacity, ArrayPool<byte>.Shared.Rent(outputCapacity), outputCapacity);
         }
 
         internal Memory<byte> InputWindow(int start) => Input.AsMemory(start, InputCapacity - start);
 
+        /// <summary>Wipes what this pipeline could have written (a pooled array may be longer) and gives the arrays back.</summary>
         internal void Return()
         {
-            CryptographicOperations.ZeroMemory(Input);
-            CryptographicOperations.ZeroMemory(Output);
+            CryptographicOperations.ZeroMemory(Input.AsSpan(0, InputCapacity));
+            CryptographicOperations.ZeroMemory(Output.AsSpan(0, outputCapacity));
             ArrayPool<byte>.Shared.Return(Input);
             ArrayPool<byte>.Shared.Return(Output);
         }
